@@ -1,0 +1,373 @@
+package client
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html"
+	"net/http"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Sentinel errors matched by *APIError through errors.Is. Refinements also
+// match their parent: ErrScope, ErrSubscription and ErrOtherAgent match
+// ErrForbidden; ErrAgentNotFound and ErrSessionNotFound match ErrNotFound.
+var (
+	// ErrNotFound matches every 404.
+	ErrNotFound = errors.New("not found")
+	// ErrAgentNotFound matches a 404 whose message is "Agent not found".
+	ErrAgentNotFound = errors.New("agent not found")
+	// ErrSessionNotFound matches a JSON 404 about anything but the agent
+	// (an unknown session key or archive filename). A 404 whose body is not
+	// JSON (a proxy page) or is Laravel's "The route ... could not be found."
+	// (a wrong base_url) matches only ErrNotFound, so it is never mistaken
+	// for a deleted session: test for ErrSessionNotFound before dropping
+	// state.
+	ErrSessionNotFound = errors.New("session or archive not found")
+	// ErrUnauthorized matches 401: a missing, unknown, revoked or expired key.
+	ErrUnauthorized = errors.New("unauthorized")
+	// ErrForbidden matches every 403.
+	ErrForbidden = errors.New("forbidden")
+	// ErrScope matches a 403 for an agent key lacking the agent:manage scope.
+	ErrScope = errors.New("API key lacks the agent:manage scope")
+	// ErrSubscription matches a 403 for an owner without an active subscription.
+	ErrSubscription = errors.New("no active subscription")
+	// ErrOtherAgent matches any other JSON 403, in practice an agent key used
+	// on an agent it does not belong to.
+	ErrOtherAgent = errors.New("API key not allowed on this agent")
+	// ErrConflict matches 409.
+	ErrConflict = errors.New("conflict")
+	// ErrValidation matches 422 (and 400).
+	ErrValidation = errors.New("validation failed")
+	// ErrRateLimited matches 429.
+	ErrRateLimited = errors.New("rate limited")
+	// ErrAgentNotRunning matches a 503 whose message says the agent's
+	// container is not running. It is never retried.
+	ErrAgentNotRunning = errors.New("agent container is not running")
+	// ErrBadGateway matches 502.
+	ErrBadGateway = errors.New("bad gateway")
+	// ErrServer matches any other 5xx (500, 503 other than "not running", 504, ...).
+	ErrServer = errors.New("server error")
+)
+
+// APIError is an HTTP error response from the Guayaba API.
+type APIError struct {
+	// Op names the client call, e.g. "rename session".
+	Op string
+	// Method and Path identify the request; Path is relative to the base URL.
+	Method string
+	Path   string
+	// StatusCode is the HTTP status of the last attempt.
+	StatusCode int
+	// Category is the "error" field of the body ("Forbidden", "Not Found", ...);
+	// empty for Laravel validation and throttling bodies.
+	Category string
+	// Message is the "message" field of the body.
+	Message string
+	// FieldErrors holds Laravel validation errors ("errors" field).
+	FieldErrors map[string][]string
+	// Body is the raw body, truncated, when it was not a JSON object.
+	Body string
+	// Attempts is how many requests were made for this call.
+	Attempts int
+	// RetryAfter is the parsed Retry-After header, when present.
+	RetryAfter time.Duration
+}
+
+const maxErrorBody = 2048
+
+// Error renders the error for a Terraform user: the call, the status, the
+// request, the server's message (or the start of a non-JSON body with its
+// tags stripped), field errors and, when retried, the number of attempts.
+func (e *APIError) Error() string {
+	var b strings.Builder
+	if e.Op != "" {
+		b.WriteString(e.Op)
+		b.WriteString(": ")
+	}
+	fmt.Fprintf(&b, "HTTP %d", e.StatusCode)
+	if t := http.StatusText(e.StatusCode); t != "" {
+		b.WriteString(" " + t)
+	}
+	fmt.Fprintf(&b, " from %s %s", e.Method, e.Path)
+	switch {
+	case e.Message != "":
+		b.WriteString(": " + strings.TrimRight(e.Message, ". "))
+	case e.Body != "":
+		b.WriteString(": non-JSON body: " + summarizeBody(e.Body, 200))
+	case e.Category != "":
+		b.WriteString(": " + e.Category)
+	}
+	if len(e.FieldErrors) > 0 {
+		keys := make([]string, 0, len(e.FieldErrors))
+		for k := range e.FieldErrors {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			fmt.Fprintf(&b, "; %s: %s", k, strings.Join(e.FieldErrors[k], " "))
+		}
+	}
+	if e.Attempts > 1 {
+		fmt.Fprintf(&b, " (gave up after %d attempts)", e.Attempts)
+	}
+	return b.String()
+}
+
+// Hint says, in one sentence, what the user can change to fix the error, or
+// returns "" when there is nothing specific to say. Error does not include
+// it, so callers that write their own guidance do not repeat it.
+func (e *APIError) Hint() string {
+	switch {
+	case e.Is(ErrUnauthorized):
+		return "Check api_key (or GUAYABA_API_KEY): the key is missing, unknown, revoked or expired"
+	case e.Is(ErrSubscription):
+		return "The agent owner's account needs an active subscription"
+	case e.Is(ErrScope):
+		return "Give the agent key the agent:manage scope, or use a master key"
+	case e.Is(ErrOtherAgent):
+		return "The key does not grant access to this agent: use that agent's key or a master key"
+	case e.Is(ErrAgentNotFound):
+		return "Check the agent id"
+	case e.StatusCode == http.StatusNotFound && !e.Is(ErrSessionNotFound):
+		return "Check base_url: it should be the API root ending in /api/v1, such as " + DefaultBaseURL
+	case e.Is(ErrAgentNotRunning):
+		return "Start the agent in the Guayaba dashboard and try again"
+	case e.Is(ErrRateLimited):
+		return "The API is throttling requests: raise max_retries or lower -parallelism"
+	}
+	return ""
+}
+
+// Is reports whether target is one of the sentinel errors that describes e.
+func (e *APIError) Is(target error) bool {
+	for _, s := range e.sentinels() {
+		if s == target {
+			return true
+		}
+	}
+	return false
+}
+
+func (e *APIError) sentinels() []error {
+	jsonBody := e.Body == ""
+	msg := strings.ToLower(e.Message)
+	switch s := e.StatusCode; {
+	case s == http.StatusUnauthorized:
+		return []error{ErrUnauthorized}
+	case s == http.StatusForbidden:
+		switch {
+		case strings.Contains(msg, "subscription"):
+			return []error{ErrForbidden, ErrSubscription}
+		case strings.Contains(msg, "scope"):
+			return []error{ErrForbidden, ErrScope}
+		case jsonBody:
+			return []error{ErrForbidden, ErrOtherAgent}
+		}
+		return []error{ErrForbidden}
+	case s == http.StatusNotFound:
+		switch {
+		case strings.Contains(msg, "agent not found"):
+			return []error{ErrNotFound, ErrAgentNotFound}
+		case isRouteNotFound(msg):
+			return []error{ErrNotFound}
+		case jsonBody && (e.Message != "" || e.Category != ""):
+			return []error{ErrNotFound, ErrSessionNotFound}
+		}
+		return []error{ErrNotFound}
+	case s == http.StatusConflict:
+		return []error{ErrConflict}
+	case s == http.StatusUnprocessableEntity || s == http.StatusBadRequest:
+		return []error{ErrValidation}
+	case s == http.StatusTooManyRequests:
+		return []error{ErrRateLimited}
+	case s == http.StatusBadGateway:
+		return []error{ErrBadGateway}
+	case s == http.StatusServiceUnavailable && isNotRunning(e.Message):
+		return []error{ErrAgentNotRunning}
+	case s >= 500:
+		return []error{ErrServer}
+	}
+	return nil
+}
+
+// isRouteNotFound recognises Laravel's answer to an unknown URL ("The route
+// agents/x/sessions could not be found."), which means a wrong base_url, not
+// a missing session.
+func isRouteNotFound(lowerMsg string) bool {
+	return strings.Contains(lowerMsg, "route") || strings.Contains(lowerMsg, "could not be found")
+}
+
+func isNotRunning(message string) bool {
+	return strings.Contains(strings.ToLower(message), "not running")
+}
+
+// errorBody is the union of the platform's and Laravel's error formats.
+type errorBody struct {
+	Error   json.RawMessage `json:"error"`
+	Message json.RawMessage `json:"message"`
+	Errors  json.RawMessage `json:"errors"`
+}
+
+// parseErrorBody fills Category, Message, FieldErrors, or Body when the body
+// is not a JSON object. It never fails.
+func (e *APIError) parseErrorBody(body []byte) {
+	trimmed := strings.TrimSpace(string(body))
+	if trimmed == "" {
+		return
+	}
+	var eb errorBody
+	if !strings.HasPrefix(trimmed, "{") || json.Unmarshal([]byte(trimmed), &eb) != nil {
+		e.Body = truncate(trimmed, maxErrorBody)
+		return
+	}
+	e.Category = jsonText(eb.Error)
+	e.Message = jsonText(eb.Message)
+	if len(eb.Errors) > 0 {
+		var fe map[string]json.RawMessage
+		if json.Unmarshal(eb.Errors, &fe) == nil && len(fe) > 0 {
+			e.FieldErrors = make(map[string][]string, len(fe))
+			for k, v := range fe {
+				var list []json.RawMessage
+				if json.Unmarshal(v, &list) == nil {
+					for _, item := range list {
+						e.FieldErrors[k] = append(e.FieldErrors[k], jsonText(item))
+					}
+				} else {
+					e.FieldErrors[k] = []string{jsonText(v)}
+				}
+			}
+		}
+	}
+}
+
+// jsonText renders a JSON value as text: strings unquoted, null empty,
+// anything else compact JSON.
+func jsonText(raw json.RawMessage) string {
+	if len(raw) == 0 {
+		return ""
+	}
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		return s
+	}
+	t := strings.TrimSpace(string(raw))
+	if t == "null" {
+		return ""
+	}
+	return truncate(t, maxErrorBody)
+}
+
+var (
+	tagRe   = regexp.MustCompile(`(?s)<(script|style)[^>]*>.*?</(script|style)>|<[^>]*>`)
+	spaceRe = regexp.MustCompile(`\s+`)
+)
+
+// summarizeBody strips HTML tags, collapses white space and truncates to n
+// runes.
+func summarizeBody(body string, n int) string {
+	s := tagRe.ReplaceAllString(body, " ")
+	s = html.UnescapeString(s)
+	s = strings.TrimSpace(spaceRe.ReplaceAllString(s, " "))
+	return truncate(s, n)
+}
+
+// truncate cuts s to at most n runes, adding "…" when it cut.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n]) + "…"
+}
+
+// TransportError is a call that got no usable HTTP response: the connection
+// failed, was dropped, timed out on every attempt, or the caller's context
+// ended. When an earlier attempt did get a response (for instance a 503
+// before the context was cancelled), LastStatus records it.
+type TransportError struct {
+	// Op names the client call, e.g. "rename session".
+	Op string
+	// Method and Path identify the request; Path is relative to the base URL.
+	Method string
+	Path   string
+	// Attempts is how many requests were made for this call.
+	Attempts int
+	// Timeout is true when the last attempt hit the per-attempt timeout.
+	Timeout bool
+	// PerAttemptTimeout is the configured per-attempt timeout.
+	PerAttemptTimeout time.Duration
+	// LastStatus is the HTTP status of the last attempt that got a
+	// response, or 0.
+	LastStatus int
+	// Err is the underlying error (a *url.Error, io.EOF, context.Canceled, ...).
+	Err error
+}
+
+// Error names the call, the request, the attempts and the cause.
+func (e *TransportError) Error() string {
+	var b strings.Builder
+	if e.Op != "" {
+		b.WriteString(e.Op)
+		b.WriteString(": ")
+	}
+	fmt.Fprintf(&b, "%s %s: ", e.Method, e.Path)
+	attempts := "1 attempt"
+	if e.Attempts != 1 {
+		attempts = fmt.Sprintf("%d attempts", e.Attempts)
+	}
+	cause := "<nil>"
+	if e.Err != nil {
+		cause = e.Err.Error()
+	}
+	switch {
+	case e.Timeout:
+		fmt.Fprintf(&b, "no response after %s: timeout after %s per attempt", attempts, e.PerAttemptTimeout)
+	case errors.Is(e.Err, context.Canceled) || errors.Is(e.Err, context.DeadlineExceeded):
+		fmt.Fprintf(&b, "stopped after %s: %s", attempts, cause)
+	default:
+		fmt.Fprintf(&b, "no response after %s: %s", attempts, cause)
+	}
+	if e.LastStatus != 0 {
+		fmt.Fprintf(&b, " (last response: HTTP %d)", e.LastStatus)
+	}
+	return b.String()
+}
+
+// Unwrap returns the underlying error.
+func (e *TransportError) Unwrap() error { return e.Err }
+
+// DecodeError is a success response whose body could not be decoded.
+type DecodeError struct {
+	// Op names the client call, e.g. "list sessions".
+	Op string
+	// Method and Path identify the request.
+	Method string
+	Path   string
+	// StatusCode is the HTTP status of the response.
+	StatusCode int
+	// Body is the start of the body (omitted for history responses, which
+	// hold transcripts).
+	Body string
+	// Err is the decoding error.
+	Err error
+}
+
+// Error names the call and what was wrong with the body.
+func (e *DecodeError) Error() string {
+	s := fmt.Sprintf("%s: %s %s: HTTP %d with an unexpected body: %v", e.Op, e.Method, e.Path, e.StatusCode, e.Err)
+	if e.Body != "" {
+		s += ": " + summarizeBody(e.Body, 200)
+	}
+	return s
+}
+
+// Unwrap returns the decoding error.
+func (e *DecodeError) Unwrap() error { return e.Err }
