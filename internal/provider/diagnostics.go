@@ -1,0 +1,122 @@
+package provider
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+
+	"github.com/guayabadotrun/terraform-provider-guayaba/internal/client"
+)
+
+// errNotSeen is returned when a write is refused because the provider did not
+// see its target in a listing: the provider never writes blind.
+var errNotSeen = errors.New("not found in the agent's listing")
+
+// apiDiag turns an API error into a diagnostic a user can act on. what names
+// the operation ("rename session \"k\""), agentID the agent it ran against.
+func apiDiag(what, agentID string, err error) diag.Diagnostic {
+	summary, detail := explainAPIError(agentID, err)
+	return diag.NewErrorDiagnostic("Cannot "+what+": "+summary, detail)
+}
+
+// apiAttrDiag is apiDiag attached to an attribute.
+func apiAttrDiag(p path.Path, what, agentID string, err error) diag.Diagnostic {
+	summary, detail := explainAPIError(agentID, err)
+	return diag.NewAttributeErrorDiagnostic(p, "Cannot "+what+": "+summary, detail)
+}
+
+func explainAPIError(agentID string, err error) (string, string) {
+	raw := err.Error()
+	switch {
+	case errors.Is(err, client.ErrUnauthorized):
+		return "the API key was refused",
+			"The platform answered 401: the API key is invalid, revoked or expired. Create a new key in the Guayaba dashboard " +
+				"and set it in `api_key` or the " + EnvAPIKey + " environment variable.\n\n" + raw
+	case errors.Is(err, client.ErrSubscription):
+		return "no active subscription",
+			"The platform answered 403: the account that owns this API key has no active subscription, which every API call needs. " +
+				"Renew the subscription in the dashboard, or use a key of an account that has one.\n\n" + raw
+	case errors.Is(err, client.ErrScope):
+		return "the API key lacks the agent:manage scope",
+			"Every Sessions call needs the agent:manage scope. The agent key in use does not have it. Use an agent key of agent " +
+				agentID + " that has the agent:manage scope, or a master key (g_master_…), which passes every scope check.\n\n" + raw
+	case errors.Is(err, client.ErrOtherAgent):
+		return "the API key belongs to another agent",
+			"Agent keys serve one agent only, and this key is not one of agent " + agentID + ". Use an agent key created for agent " +
+				agentID + " (with agent:manage), a master key, or set `agent_id` to the key's own agent.\n\n" + raw
+	case errors.Is(err, client.ErrForbidden):
+		return "access denied", "The platform answered 403. Check that the key may manage agent " + agentID + ".\n\n" + raw
+	case errors.Is(err, client.ErrAgentNotFound):
+		return "agent not found",
+			"The platform does not know agent " + agentID + ", or the API key's account does not own it. Check `agent_id` " +
+				"(on the resource, the provider block or " + EnvAgentID + ").\n\n" + raw
+	case errors.Is(err, client.ErrAgentNotRunning):
+		return "the agent is not running",
+			"Agent " + agentID + "'s container is not running (503), and sessions can only be read or changed while it runs. " +
+				"Start the agent in the Guayaba dashboard, then run Terraform again.\n\n" + raw
+	case errors.Is(err, client.ErrValidation):
+		return "the platform rejected the request", fieldErrorText(err) + "\n\n" + raw
+	case errors.Is(err, client.ErrRateLimited):
+		return "rate limited",
+			"The platform kept answering 429 (too many requests) after every retry. Run again later, lower -parallelism, " +
+				"or raise `max_retries`.\n\n" + raw
+	}
+	var te *client.TransportError
+	if errors.As(err, &te) {
+		return "no response from the API",
+			"The call got no answer. Check `base_url` and the network; raise `request_timeout` or `max_retries` " +
+				"if the platform is slow.\n\n" + raw
+	}
+	return "API error", raw
+}
+
+// fieldErrorText lists a 422's field messages, one per line.
+func fieldErrorText(err error) string {
+	var ae *client.APIError
+	if !errors.As(err, &ae) || len(ae.FieldErrors) == 0 {
+		return "The platform answered 422 (validation failed)."
+	}
+	fields := make([]string, 0, len(ae.FieldErrors))
+	for f := range ae.FieldErrors {
+		fields = append(fields, f)
+	}
+	sort.Strings(fields)
+	var b strings.Builder
+	b.WriteString("The platform answered 422 (validation failed):")
+	for _, f := range fields {
+		for _, m := range ae.FieldErrors[f] {
+			fmt.Fprintf(&b, "\n  - %s: %s", f, m)
+		}
+	}
+	return b.String()
+}
+
+// isLabelInUse tells a 422 about a label held by another session.
+func isLabelInUse(err error) bool {
+	var ae *client.APIError
+	if !errors.As(err, &ae) || !errors.Is(err, client.ErrValidation) {
+		return false
+	}
+	for _, m := range ae.FieldErrors["label"] {
+		if strings.Contains(strings.ToLower(m), "in use") || strings.Contains(strings.ToLower(m), "taken") {
+			return true
+		}
+	}
+	return false
+}
+
+// mayHaveApplied tells whether a failed write may nonetheless have happened
+// (a lost response, a gateway error) or whether its target was already gone:
+// in both cases the listing, not the error, says what the state is.
+func mayHaveApplied(err error) bool {
+	var te *client.TransportError
+	return errors.As(err, &te) ||
+		errors.Is(err, client.ErrBadGateway) ||
+		errors.Is(err, client.ErrServer) ||
+		errors.Is(err, client.ErrRateLimited) ||
+		errors.Is(err, client.ErrSessionNotFound)
+}

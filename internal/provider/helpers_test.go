@@ -1,0 +1,330 @@
+package provider
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"reflect"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+
+	"github.com/guayabadotrun/terraform-provider-guayaba/internal/sandbox"
+)
+
+// The acceptance tests run the real terraform binary found on PATH against
+// the provider served in-process and a sandbox per test over loopback HTTP.
+// Nothing is downloaded: TestMain points terraform-plugin-testing at the
+// local binary, turns off checkpoint calls and gives terraform an empty CLI
+// configuration when the environment names one that does not exist.
+func TestMain(m *testing.M) {
+	if os.Getenv("TF_ACC_TERRAFORM_PATH") == "" {
+		tf, err := exec.LookPath("terraform")
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "terraform is not on PATH: the acceptance tests need Terraform >= 1.5 installed locally")
+			os.Exit(1)
+		}
+		os.Setenv("TF_ACC_TERRAFORM_PATH", tf)
+	}
+	if os.Getenv("TF_ACC") == "" {
+		os.Setenv("TF_ACC", "1")
+	}
+	os.Setenv("CHECKPOINT_DISABLE", "1")
+	if f := os.Getenv("TF_CLI_CONFIG_FILE"); f == "" || !fileExists(f) {
+		dir, err := os.MkdirTemp("", "guayaba-tfcli-")
+		if err != nil {
+			panic(err)
+		}
+		cfg := filepath.Join(dir, "terraformrc")
+		if err := os.WriteFile(cfg, []byte("# empty: the tests need no registry\n"), 0o600); err != nil {
+			panic(err)
+		}
+		os.Setenv("TF_CLI_CONFIG_FILE", cfg)
+		code := m.Run()
+		os.RemoveAll(dir)
+		os.Exit(code)
+	}
+	os.Exit(m.Run())
+}
+
+func fileExists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
+}
+
+// providerFactories serves the provider in-process for terraform.
+var providerFactories = map[string]func() (tfprotov6.ProviderServer, error){
+	"guayaba": providerserver.NewProtocol6WithError(New("test")()),
+}
+
+// Fixed identities of every test sandbox.
+const (
+	testOwnerID  = "owner-1"
+	testAgentID  = "3f1c9b7a-5d2e-4c1b-9a8f-2b7e6d5c4a3b"
+	testAgent2ID = "8a6e0f4c-2b1d-4e3f-9a7b-6c5d4e3f2a1b"
+)
+
+// testEnv is one sandbox with an owner, two agents and keys of each kind.
+type testEnv struct {
+	t       *testing.T
+	sb      *sandbox.Sandbox
+	variant string
+
+	masterKey     string
+	manageKey     string // agent key of testAgentID with agent:manage
+	readOnlyKey   string // agent key of testAgentID without agent:manage
+	otherAgentKey string // agent key of testAgent2ID with agent:manage
+}
+
+// variants are the platform behaviours every resource test runs against:
+// strict (404 for unknown keys, empty success bodies, null labels) and
+// lenient (unknown keys answer 200 and do nothing, rename creates, success
+// bodies carry a message, null labels are left out, lists come shuffled).
+var variants = map[string]sandbox.Options{
+	"strict": {},
+	"lenient": {
+		UnknownKeys:   sandbox.UnknownKeyLenient,
+		SuccessBody:   sandbox.SuccessMessage,
+		OmitNullLabel: true,
+		ShuffleLists:  true,
+	},
+}
+
+// forEachVariant runs fn in parallel subtests, one per platform variant.
+func forEachVariant(t *testing.T, fn func(t *testing.T, env *testEnv)) {
+	t.Parallel()
+	for name, opts := range variants {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			env := newTestEnv(t, opts)
+			env.variant = name
+			fn(t, env)
+		})
+	}
+}
+
+func newTestEnv(t *testing.T, opts sandbox.Options) *testEnv {
+	t.Helper()
+	sb := sandbox.New(opts)
+	if err := sb.Start(""); err != nil {
+		t.Fatalf("start sandbox: %v", err)
+	}
+	t.Cleanup(func() { _ = sb.Close() })
+	sb.AddOwner(testOwnerID, true)
+	sb.AddAgent(testOwnerID, testAgentID)
+	sb.AddAgent(testOwnerID, testAgent2ID)
+	return &testEnv{
+		t:             t,
+		sb:            sb,
+		masterKey:     sb.AddKey(sandbox.MasterKey(testOwnerID)).Token,
+		manageKey:     sb.AddKey(sandbox.AgentKey(testAgentID, "agent:manage")).Token,
+		readOnlyKey:   sb.AddKey(sandbox.AgentKey(testAgentID, "chat")).Token,
+		otherAgentKey: sb.AddKey(sandbox.AgentKey(testAgent2ID, "agent:manage")).Token,
+	}
+}
+
+// provider returns a provider block for the sandbox with the master key and
+// the default agent, plus extra attributes.
+func (e *testEnv) provider(extra ...string) string {
+	return e.providerWithKey(e.masterKey, append([]string{fmt.Sprintf("agent_id = %q", testAgentID)}, extra...)...)
+}
+
+// providerWithKey returns a provider block with the given key and attributes.
+func (e *testEnv) providerWithKey(key string, attrs ...string) string {
+	return fmt.Sprintf(`
+provider "guayaba" {
+  base_url = %q
+  api_key  = %q
+  %s
+}
+`, e.sb.URL(), key, strings.Join(attrs, "\n  "))
+}
+
+// session adds an active session with a few messages of both content kinds.
+func (e *testEnv) session(agentID, key string, label *string) sandbox.Session {
+	e.t.Helper()
+	s, err := e.sb.AddSession(agentID, sandbox.SessionSpec{
+		Key:         key,
+		Label:       label,
+		ChatType:    "group",
+		LastChannel: "telegram",
+		Origin:      map[string]any{"provider": "telegram", "from": map[string]any{"id": 42.0, "name": "Ana"}},
+		Messages: []sandbox.Message{
+			sandbox.TextMessage("user", "hola"),
+			sandbox.BlocksMessage("assistant", sandbox.ThinkingBlock("pensando"), sandbox.TextBlock("¡Hola!"), sandbox.TextBlock("¿Qué tal?")),
+			sandbox.TextMessage("user", "bien"),
+		},
+	})
+	if err != nil {
+		e.t.Fatalf("add session %q: %v", key, err)
+	}
+	return s
+}
+
+func (e *testEnv) mustSession(agentID, key string) sandbox.Session {
+	e.t.Helper()
+	s, ok := e.sb.Session(agentID, key)
+	if !ok {
+		e.t.Fatalf("session %q is not active in the sandbox", key)
+	}
+	return s
+}
+
+// checkSandbox adapts a sandbox assertion to a TestCheckFunc.
+func checkSandbox(fn func() error) func(*terraform.State) error {
+	return func(*terraform.State) error { return fn() }
+}
+
+func ptr(s string) *string { return &s }
+
+func labelOf(p *string) string {
+	if p == nil {
+		return "<null>"
+	}
+	return fmt.Sprintf("%q", *p)
+}
+
+// expectLabel checks a session's label in the sandbox.
+func (e *testEnv) expectLabel(agentID, key string, want *string) func(*terraform.State) error {
+	return checkSandbox(func() error {
+		s, ok := e.sb.Session(agentID, key)
+		if !ok {
+			return fmt.Errorf("session %q is not active in the sandbox", key)
+		}
+		if labelOf(s.Label) != labelOf(want) {
+			return fmt.Errorf("session %q: sandbox label %s, want %s", key, labelOf(s.Label), labelOf(want))
+		}
+		return nil
+	})
+}
+
+// snapshot returns the sandbox's full state.
+func (e *testEnv) snapshot() sandbox.State { return e.sb.Snapshot() }
+
+// diffStates describes how two sandbox states differ, or "" when equal.
+func diffStates(a, b sandbox.State) string {
+	ja, jb := stateJSON(a), stateJSON(b)
+	if ja == jb {
+		return ""
+	}
+	return fmt.Sprintf("want: %s\ngot:  %s", ja, jb)
+}
+
+func stateJSON(s sandbox.State) string {
+	b, err := json.Marshal(s)
+	if err != nil {
+		panic(err)
+	}
+	return string(b)
+}
+
+// withoutSession returns st without agent's active session key.
+func withoutSession(st sandbox.State, agentID, key string) (sandbox.State, *sandbox.SessionState) {
+	var removed *sandbox.SessionState
+	for i, ag := range st.Agents {
+		if ag.ID != agentID {
+			continue
+		}
+		kept := []sandbox.SessionState{}
+		for _, s := range ag.Sessions {
+			if s.Key == key {
+				s := s
+				removed = &s
+				continue
+			}
+			kept = append(kept, s)
+		}
+		st.Agents[i].Sessions = kept
+	}
+	return st, removed
+}
+
+// withoutArchivesOf returns st without the agent's archives of key.
+func withoutArchivesOf(st sandbox.State, agentID, key string) (sandbox.State, []sandbox.ArchiveState) {
+	var removed []sandbox.ArchiveState
+	for i, ag := range st.Agents {
+		if ag.ID != agentID {
+			continue
+		}
+		kept := []sandbox.ArchiveState{}
+		for _, a := range ag.Archives {
+			if a.Key == key {
+				removed = append(removed, a)
+				continue
+			}
+			kept = append(kept, a)
+		}
+		st.Agents[i].Archives = kept
+	}
+	return st, removed
+}
+
+// expectDestroyEffect compares the sandbox after terraform destroy with the
+// state before it, and accepts exactly the change on_destroy asked for.
+func expectDestroyEffect(mode, beforeJSON string, env *testEnv) error {
+	var before sandbox.State
+	if err := json.Unmarshal([]byte(beforeJSON), &before); err != nil {
+		return err
+	}
+	after := env.snapshot()
+	const key = "agent:main:telegram:group:-1001234567890:topic:42"
+	switch mode {
+	case "keep":
+		return diffErr(before, after)
+	case "clear_label":
+		for i, ag := range before.Agents {
+			if ag.ID != testAgentID {
+				continue
+			}
+			for j, s := range ag.Sessions {
+				if s.Key == key {
+					before.Agents[i].Sessions[j].Label = nil
+				}
+			}
+		}
+		return diffErr(before, after)
+	case "archive":
+		b, removed := withoutSession(before, testAgentID, key)
+		a, archives := withoutArchivesOf(after, testAgentID, key)
+		if removed == nil || len(archives) != 1 {
+			return fmt.Errorf("want the session archived once, got %d archives", len(archives))
+		}
+		if archives[0].SessionID != removed.SessionID || !reflect.DeepEqual(archives[0].Messages, removed.Messages) ||
+			labelOf(archives[0].Label) != labelOf(removed.Label) {
+			return fmt.Errorf("archive %+v does not hold session %+v", archives[0], removed)
+		}
+		return diffErr(b, a)
+	case "delete":
+		b, removed := withoutSession(before, testAgentID, key)
+		if removed == nil {
+			return fmt.Errorf("session was not active before destroy")
+		}
+		return diffErr(b, after)
+	case "delete-archived":
+		b, removed := withoutArchivesOf(before, testAgentID, key)
+		if len(removed) != 1 {
+			return fmt.Errorf("want 1 archive before destroy, got %d", len(removed))
+		}
+		return diffErr(b, after)
+	}
+	return fmt.Errorf("unknown mode %s", mode)
+}
+
+func diffErr(want, got sandbox.State) error {
+	if d := diffStates(want, got); d != "" {
+		return fmt.Errorf("sandbox state differs from the expected one:\n%s", d)
+	}
+	return nil
+}
+
+// words compiles an expected-error pattern in which a space matches any run
+// of white space, since terraform wraps diagnostics at 80 columns.
+func words(pattern string) *regexp.Regexp {
+	return regexp.MustCompile(strings.ReplaceAll(pattern, " ", `\s+`))
+}

@@ -1,0 +1,237 @@
+// Package provider implements the Guayaba Terraform provider: the provider
+// block, the guayaba_session resource, the data sources and the ephemeral
+// history reader.
+package provider
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/provider"
+	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/guayabadotrun/terraform-provider-guayaba/internal/client"
+)
+
+// Address is the provider's registry address.
+const Address = "registry.terraform.io/guayabadotrun/guayaba"
+
+// Environment variables read when the provider block leaves an attribute out.
+const (
+	EnvAPIKey  = "GUAYABA_API_KEY"
+	EnvBaseURL = "GUAYABA_BASE_URL"
+	EnvAgentID = "GUAYABA_AGENT_ID"
+)
+
+// DefaultBaseURL is the production API.
+const DefaultBaseURL = "https://api.guayaba.run/api/v1"
+
+const (
+	defaultMaxRetries     = 5
+	defaultRequestTimeout = 30 * time.Second
+)
+
+var (
+	_ provider.Provider                       = &GuayabaProvider{}
+	_ provider.ProviderWithEphemeralResources = &GuayabaProvider{}
+)
+
+// GuayabaProvider is the provider implementation.
+type GuayabaProvider struct {
+	version string
+}
+
+// New returns a constructor of the provider for providerserver.Serve.
+func New(version string) func() provider.Provider {
+	return func() provider.Provider {
+		return &GuayabaProvider{version: version}
+	}
+}
+
+type providerModel struct {
+	APIKey         types.String `tfsdk:"api_key"`
+	BaseURL        types.String `tfsdk:"base_url"`
+	AgentID        types.String `tfsdk:"agent_id"`
+	MaxRetries     types.Int64  `tfsdk:"max_retries"`
+	RequestTimeout types.String `tfsdk:"request_timeout"`
+}
+
+// Metadata sets the type name prefix "guayaba".
+func (p *GuayabaProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
+	resp.TypeName = "guayaba"
+	resp.Version = p.version
+}
+
+// Schema describes the provider block.
+func (p *GuayabaProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *provider.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Manage the sessions (conversations) of your Guayaba AI agents: their labels and archive state, " +
+			"and read sessions, archives and transcripts.",
+		Attributes: map[string]schema.Attribute{
+			"api_key": schema.StringAttribute{
+				MarkdownDescription: "API key: a master key (`g_master_…`, every agent of the account) or an agent key " +
+					"(`g_agent_…`, one agent) with the `agent:manage` scope. Falls back to the `" + EnvAPIKey +
+					"` environment variable. Never written to logs.",
+				Optional:  true,
+				Sensitive: true,
+			},
+			"base_url": schema.StringAttribute{
+				MarkdownDescription: "Base URL of the API. Falls back to `" + EnvBaseURL + "`, then `" + DefaultBaseURL +
+					"`. Must use `https://` unless the host is loopback (`127.0.0.1`, `::1`, `localhost`), as for the offline sandbox.",
+				Optional:   true,
+				Validators: []validator.String{baseURLValidator{}},
+			},
+			"agent_id": schema.StringAttribute{
+				MarkdownDescription: "Default agent (UUID) of every resource and data source that does not set its own `agent_id`. " +
+					"Falls back to `" + EnvAgentID + "`. Agent keys serve one agent, so most configurations set it once here.",
+				Optional:   true,
+				Validators: []validator.String{uuidValidator{}},
+			},
+			"max_retries": schema.Int64Attribute{
+				MarkdownDescription: fmt.Sprintf("How many times a throttled or failed call (HTTP 429, 502, 503, 504, connection errors "+
+					"and timeouts) is retried, with exponential backoff that honours `Retry-After`. `0` disables retries. Default `%d`.", defaultMaxRetries),
+				Optional:   true,
+				Validators: []validator.Int64{int64validator.Between(0, 20)},
+			},
+			"request_timeout": schema.StringAttribute{
+				MarkdownDescription: "Timeout of one HTTP attempt, as a Go duration such as `\"30s\"` or `\"2m\"`. Default `\"30s\"`.",
+				Optional:            true,
+				Validators:          []validator.String{durationValidator{}},
+			},
+		},
+	}
+}
+
+// Configure builds the API client from the provider block and the environment.
+func (p *GuayabaProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
+	var cfg providerModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	unknown := func(v interface{ IsUnknown() bool }, name, env string) {
+		if v.IsUnknown() {
+			detail := "The provider cannot be configured with a value that is only known after apply. " +
+				"Set `" + name + "` to a value known at plan time"
+			if env != "" {
+				detail += " or use the " + env + " environment variable"
+			}
+			resp.Diagnostics.AddAttributeError(path.Root(name), "Unknown value for "+name, detail+".")
+		}
+	}
+	unknown(cfg.APIKey, "api_key", EnvAPIKey)
+	unknown(cfg.BaseURL, "base_url", EnvBaseURL)
+	unknown(cfg.AgentID, "agent_id", EnvAgentID)
+	unknown(cfg.MaxRetries, "max_retries", "")
+	unknown(cfg.RequestTimeout, "request_timeout", "")
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	apiKey := stringOrEnv(cfg.APIKey, EnvAPIKey)
+	if apiKey == "" {
+		resp.Diagnostics.AddAttributeError(path.Root("api_key"), "Missing API key",
+			"The provider needs an API key. Set `api_key` in the provider block or the "+EnvAPIKey+
+				" environment variable to a master key (g_master_…) or an agent key (g_agent_…) with the agent:manage scope.")
+	} else if !strings.HasPrefix(apiKey, "g_master_") && !strings.HasPrefix(apiKey, "g_agent_") {
+		resp.Diagnostics.AddAttributeWarning(path.Root("api_key"), "Unexpected API key format",
+			"Guayaba API keys start with g_master_ or g_agent_. The key given does not; requests will likely fail with 401.")
+	}
+
+	baseURL := stringOrEnv(cfg.BaseURL, EnvBaseURL)
+	if baseURL == "" {
+		baseURL = DefaultBaseURL
+	}
+	if err := client.ValidateBaseURL(baseURL); err != nil {
+		resp.Diagnostics.AddAttributeError(path.Root("base_url"), "Invalid base_url", err.Error()+
+			" (from "+sourceOf(cfg.BaseURL, EnvBaseURL)+").")
+	}
+
+	agentID := stringOrEnv(cfg.AgentID, EnvAgentID)
+	if agentID != "" && !isUUID(agentID) {
+		resp.Diagnostics.AddAttributeError(path.Root("agent_id"), "Invalid agent_id",
+			fmt.Sprintf("%q (from %s) is not a UUID. Agent ids look like 3f1c9b7a-5d2e-4c1b-9a8f-2b7e6d5c4a3b; copy it from the dashboard.",
+				agentID, sourceOf(cfg.AgentID, EnvAgentID)))
+	}
+
+	maxRetries := defaultMaxRetries
+	if !cfg.MaxRetries.IsNull() {
+		maxRetries = int(cfg.MaxRetries.ValueInt64())
+	}
+	timeout := defaultRequestTimeout
+	if !cfg.RequestTimeout.IsNull() {
+		d, err := parsePositiveDuration(cfg.RequestTimeout.ValueString())
+		if err != nil {
+			resp.Diagnostics.AddAttributeError(path.Root("request_timeout"), "Invalid request_timeout", err.Error())
+		}
+		timeout = d
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	c, err := client.New(client.Config{
+		BaseURL:        baseURL,
+		APIKey:         apiKey,
+		MaxRetries:     maxRetries,
+		RequestTimeout: timeout,
+		UserAgent:      client.UserAgent(p.version, req.TerraformVersion),
+	})
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot configure the Guayaba client", err.Error())
+		return
+	}
+	data := &providerData{
+		client:   c,
+		listings: newListingCache(c),
+		agentID:  agentID,
+	}
+	resp.ResourceData = data
+	resp.DataSourceData = data
+	resp.EphemeralResourceData = data
+}
+
+// Resources lists the managed resources.
+func (p *GuayabaProvider) Resources(_ context.Context) []func() resource.Resource {
+	return []func() resource.Resource{NewSessionResource}
+}
+
+// DataSources lists the data sources.
+func (p *GuayabaProvider) DataSources(_ context.Context) []func() datasource.DataSource {
+	return []func() datasource.DataSource{
+		NewSessionsDataSource,
+		NewSessionDataSource,
+		NewArchivesDataSource,
+		NewSessionHistoryDataSource,
+	}
+}
+
+// EphemeralResources lists the ephemeral resources (Terraform >= 1.10).
+func (p *GuayabaProvider) EphemeralResources(_ context.Context) []func() ephemeral.EphemeralResource {
+	return []func() ephemeral.EphemeralResource{NewSessionHistoryEphemeralResource}
+}
+
+func stringOrEnv(v types.String, env string) string {
+	if !v.IsNull() {
+		return v.ValueString()
+	}
+	return os.Getenv(env)
+}
+
+func sourceOf(v types.String, env string) string {
+	if !v.IsNull() {
+		return "the provider block"
+	}
+	return "the " + env + " environment variable"
+}

@@ -1,0 +1,51 @@
+package provider
+
+import (
+	"fmt"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/guayabadotrun/terraform-provider-guayaba/internal/client"
+)
+
+// providerData is what Configure hands to every resource, data source and
+// ephemeral resource: the API client, the listing cache of this Terraform
+// command, and the provider's default agent.
+type providerData struct {
+	client   *client.Client
+	listings *listingCache
+	agentID  string
+}
+
+// providerDataFrom type-asserts the ProviderData of a Configure request.
+// It returns nil without a diagnostic when the provider is not configured yet.
+func providerDataFrom(v any) (*providerData, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	if v == nil {
+		return nil, diags
+	}
+	pd, ok := v.(*providerData)
+	if !ok {
+		diags.AddError("Unexpected provider data",
+			fmt.Sprintf("Expected *providerData, got %T. This is a bug in the provider; please report it.", v))
+		return nil, diags
+	}
+	return pd, diags
+}
+
+// agentFor returns the agent of a resource or data source: its own agent_id
+// when set, else the provider's default. The diagnostic names both places.
+func (p *providerData) agentFor(v types.String) (string, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	if !v.IsNull() && !v.IsUnknown() && v.ValueString() != "" {
+		return v.ValueString(), diags
+	}
+	if p != nil && p.agentID != "" {
+		return p.agentID, diags
+	}
+	diags.AddAttributeError(path.Root("agent_id"), "Missing agent_id",
+		"No agent is set. Set `agent_id` here, or `agent_id` in the provider block, or the "+EnvAgentID+" environment variable.")
+	return "", diags
+}

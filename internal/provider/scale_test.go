@@ -1,0 +1,119 @@
+package provider
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/guayabadotrun/terraform-provider-guayaba/internal/sandbox"
+)
+
+// The API has no "get one session" call. These tests prove, with the
+// sandbox's request counters and one terraform command at a time, that the
+// number of listings does not grow with the number of resources.
+
+func scaleSessions(t *testing.T, env *testEnv, agentID, prefix string, n int) []string {
+	t.Helper()
+	keys := make([]string, n)
+	for i := range keys {
+		keys[i] = fmt.Sprintf("%s:%04d", prefix, i)
+		if _, err := env.sb.AddSession(agentID, sandbox.SessionSpec{Key: keys[i], ChatType: "group", LastChannel: "telegram"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return keys
+}
+
+func scaleConfig(env *testEnv, resources map[string][]string, version string, archived map[string]bool) string {
+	var b strings.Builder
+	b.WriteString(env.provider())
+	i := 0
+	for agentID, keys := range resources {
+		for _, k := range keys {
+			fmt.Fprintf(&b, "resource \"guayaba_session\" \"s%d\" {\n  agent_id = %q\n  key = %q\n  label = %q\n  archived = %t\n}\n",
+				i, agentID, k, version+" "+k, archived[k])
+			i++
+		}
+	}
+	return b.String()
+}
+
+// countCalls runs one terraform command and returns the sandbox's counters for it.
+func countCalls(t *testing.T, env *testEnv, w *tfWorkdir, args ...string) sandbox.Counters {
+	t.Helper()
+	env.sb.ResetCounters()
+	w.must(args...)
+	return env.sb.Counters()
+}
+
+func TestScale_listingsPerCommand(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, variants["strict"])
+	keys := scaleSessions(t, env, testAgentID, "agent:main:telegram:group", 500)
+	archived := map[string]bool{keys[7]: true, keys[300]: true}
+
+	w := newTFWorkdir(t, scaleConfig(env, map[string][]string{testAgentID: keys}, "v1", nil))
+	w.must("apply", "-auto-approve", "-no-color")
+
+	c := countCalls(t, env, w, "plan", "-no-color", "-detailed-exitcode")
+	t.Logf("plan over 500 sessions: %v", c.ByRoute)
+	if c.ByRoute["sessions.list"] > 1 || c.ByRoute["archives.list"] != 0 || c.Total != c.ByRoute["sessions.list"] {
+		t.Errorf("plan over 500 active sessions: want at most 1 listing and nothing else, got %v", c.ByRoute)
+	}
+
+	w.write("main.tf", scaleConfig(env, map[string][]string{testAgentID: keys}, "v2", nil))
+	c = countCalls(t, env, w, "apply", "-auto-approve", "-no-color")
+	t.Logf("apply changing 500 labels: %v", c.ByRoute)
+	if c.ByRoute["sessions.rename"] != 500 {
+		t.Errorf("want exactly 500 renames, got %d", c.ByRoute["sessions.rename"])
+	}
+	if n := c.ByRoute["sessions.list"] + c.ByRoute["archives.list"]; n > 3 {
+		t.Errorf("apply changing 500 labels made %d listings, want at most 3: %v", n, c.ByRoute)
+	}
+	for _, k := range keys {
+		if s, _ := env.sb.Session(testAgentID, k); s.Label == nil || *s.Label != "v2 "+k {
+			t.Fatalf("session %s has label %s after apply", k, labelOf(s.Label))
+		}
+	}
+
+	w.write("main.tf", scaleConfig(env, map[string][]string{testAgentID: keys}, "v2", archived))
+	w.must("apply", "-auto-approve", "-no-color")
+	c = countCalls(t, env, w, "plan", "-no-color", "-detailed-exitcode")
+	t.Logf("plan over 500 sessions, 2 archived: %v", c.ByRoute)
+	if c.ByRoute["sessions.list"] > 1 || c.ByRoute["archives.list"] > 1 {
+		t.Errorf("plan with archived sessions: want at most 1 listing of each kind, got %v", c.ByRoute)
+	}
+}
+
+func TestScale_listingsPerAgent(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, variants["strict"])
+	agent3 := "c0ffee00-0000-4000-8000-000000000003"
+	env.sb.AddAgent(testOwnerID, agent3)
+	resources := map[string][]string{}
+	for _, a := range []string{testAgentID, testAgent2ID, agent3} {
+		resources[a] = scaleSessions(t, env, a, "agent:main:webchat:direct", 60)
+	}
+	w := newTFWorkdir(t, scaleConfig(env, resources, "v1", nil))
+	w.must("apply", "-auto-approve", "-no-color")
+	c := countCalls(t, env, w, "plan", "-no-color", "-detailed-exitcode")
+	t.Logf("plan over 3 agents × 60 sessions: %v", c.ByRouteStatus)
+	if c.ByRoute["sessions.list"] > 3 {
+		t.Errorf("want at most 1 listing per agent (3), got %d", c.ByRoute["sessions.list"])
+	}
+}
+
+// Under a 60 requests/minute limit, planning 1,000 sessions never meets a 429.
+func TestScale_planUnderRateLimit(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, variants["strict"])
+	keys := scaleSessions(t, env, testAgentID, "api", 1000)
+	w := newTFWorkdir(t, scaleConfig(env, map[string][]string{testAgentID: keys}, "v1", nil))
+	w.must("apply", "-auto-approve", "-no-color")
+	env.sb.SetRateLimit(60, 10)
+	c := countCalls(t, env, w, "plan", "-no-color", "-detailed-exitcode")
+	t.Logf("plan over 1,000 sessions at 60/min: %v", c.ByRouteStatus)
+	if c.RateLimited != 0 {
+		t.Errorf("plan met %d rate-limited answers", c.RateLimited)
+	}
+}

@@ -1,0 +1,549 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/guayabadotrun/terraform-provider-guayaba/internal/client"
+)
+
+var (
+	_ resource.Resource                = &SessionResource{}
+	_ resource.ResourceWithConfigure   = &SessionResource{}
+	_ resource.ResourceWithImportState = &SessionResource{}
+	_ resource.ResourceWithModifyPlan  = &SessionResource{}
+)
+
+// on_destroy values.
+const (
+	onDestroyKeep       = "keep"
+	onDestroyClearLabel = "clear_label"
+	onDestroyArchive    = "archive"
+	onDestroyDelete     = "delete"
+)
+
+// SessionResource manages the label and archive state of one existing session.
+type SessionResource struct {
+	data *providerData
+}
+
+// NewSessionResource returns the guayaba_session resource.
+func NewSessionResource() resource.Resource { return &SessionResource{} }
+
+type sessionResourceModel struct {
+	ID              types.String `tfsdk:"id"`
+	AgentID         types.String `tfsdk:"agent_id"`
+	Key             types.String `tfsdk:"key"`
+	Label           types.String `tfsdk:"label"`
+	Archived        types.Bool   `tfsdk:"archived"`
+	OnDestroy       types.String `tfsdk:"on_destroy"`
+	SessionID       types.String `tfsdk:"session_id"`
+	ArchiveFilename types.String `tfsdk:"archive_filename"`
+	ChatType        types.String `tfsdk:"chat_type"`
+	LastChannel     types.String `tfsdk:"last_channel"`
+}
+
+// Metadata sets the type name guayaba_session.
+func (r *SessionResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_session"
+}
+
+// Schema describes guayaba_session.
+func (r *SessionResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Manages the label and archive state of one existing session (conversation) of a Guayaba agent.\n\n" +
+			"Sessions are born in chats (Telegram, web chat, the API), not through Terraform: creating this resource *adopts* a " +
+			"session that is in the agent's active sessions, and fails with a clear error when the key is not there. " +
+			"Destroying it does nothing to the session unless `on_destroy` says otherwise.\n\n" +
+			"A label or archive state changed outside Terraform (in the dashboard) shows as an in-place update in `terraform plan`; " +
+			"a session deleted outside Terraform is dropped from state, so the plan proposes to adopt it again (which fails until " +
+			"a chat recreates it).\n\n" +
+			"Changing `label` while `archived = true` restores the session, relabels it and archives it again (the transcript " +
+			"and `session_id` are kept; `archive_filename` changes). When the conversation is reset (a new `session_id` under the " +
+			"same key), the resource follows the key: `session_id` takes the new value on refresh and nothing is planned.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				MarkdownDescription: "`<agent_id>/<key>`.",
+				Computed:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"agent_id": schema.StringAttribute{
+				MarkdownDescription: "The agent (UUID). Defaults to the provider's `agent_id`. Changing it forces replacement.",
+				Optional:            true,
+				Computed:            true,
+				Validators:          []validator.String{uuidValidator{}},
+			},
+			"key": schema.StringAttribute{
+				MarkdownDescription: "The session key, e.g. `agent:main:telegram:direct:123456789`, `api:<uuid>` or `s-<id>`. " +
+					"Keys are opaque strings and may contain colons. Changing it forces replacement.",
+				Required:      true,
+				Validators:    []validator.String{keyValidator},
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
+			},
+			"label": schema.StringAttribute{
+				MarkdownDescription: "The wanted label; leave it out (null) for no label, and a label set outside Terraform is cleared. " +
+					"At most 255 characters, with no white space at either end (the platform trims it). Labels are unique among " +
+					"an agent's active sessions.",
+				Optional:   true,
+				Validators: []validator.String{labelValidator},
+			},
+			"archived": schema.BoolAttribute{
+				MarkdownDescription: "`true`: the session is archived (it leaves the active sessions; its transcript is kept). " +
+					"`false` (the default): it is active; an archived one is restored under its key with the wanted label.",
+				Optional: true,
+				Computed: true,
+				Default:  booldefault.StaticBool(false),
+			},
+			"on_destroy": schema.StringAttribute{
+				MarkdownDescription: "What `terraform destroy` (or removing the resource) does to the session: `keep` (the default: " +
+					"leave it as it is), `clear_label` (remove its label; an archived session's archive is left as it is), " +
+					"`archive` (archive it if active), or `delete` (**permanent**: delete the session and its transcript, or its " +
+					"archive when archived).",
+				Optional: true,
+				Computed: true,
+				Default:  stringdefault.StaticString(onDestroyKeep),
+				Validators: []validator.String{stringvalidator.OneOf(
+					onDestroyKeep, onDestroyClearLabel, onDestroyArchive, onDestroyDelete)},
+			},
+			"session_id": schema.StringAttribute{
+				MarkdownDescription: "The session's UUID. It changes when the conversation is reset (same key, new conversation).",
+				Computed:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"archive_filename": schema.StringAttribute{
+				MarkdownDescription: "The archive's filename while archived (as listed by `guayaba_archives`), else null.",
+				Computed:            true,
+			},
+			"chat_type": schema.StringAttribute{
+				MarkdownDescription: "`direct`, `group` or `channel`, as the platform reports it.",
+				Computed:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"last_channel": schema.StringAttribute{
+				MarkdownDescription: "The channel of the last message (`telegram`, `webchat`, `whatsapp`, …), as last refreshed.",
+				Computed:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+		},
+	}
+}
+
+// Configure receives the provider data.
+func (r *SessionResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	data, diags := providerDataFrom(req.ProviderData)
+	resp.Diagnostics.Append(diags...)
+	if data != nil {
+		r.data = data
+	}
+}
+
+// ModifyPlan resolves the agent, forces replacement when it changes, plans
+// archive_filename, and warns before a permanent delete.
+func (r *SessionResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() {
+		var state sessionResourceModel
+		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+		if state.OnDestroy.ValueString() == onDestroyDelete {
+			resp.Diagnostics.AddWarning("Session "+state.Key.ValueString()+" will be deleted permanently",
+				"on_destroy = \"delete\": destroying this resource deletes the session and its transcript (or its archive) for good.")
+		}
+		return
+	}
+	var plan, config sessionResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	var state *sessionResourceModel
+	if !req.State.Raw.IsNull() {
+		state = &sessionResourceModel{}
+		resp.Diagnostics.Append(req.State.Get(ctx, state)...)
+	}
+
+	if config.AgentID.IsNull() {
+		switch {
+		case r.data != nil && r.data.agentID != "":
+			plan.AgentID = types.StringValue(r.data.agentID)
+		case r.data == nil:
+			// The provider is not configured yet (its configuration is unknown).
+			plan.AgentID = types.StringUnknown()
+		default:
+			resp.Diagnostics.AddAttributeError(path.Root("agent_id"), "Missing agent_id",
+				"No agent is set for this session. Set `agent_id` on the resource, or `agent_id` in the provider block, "+
+					"or the "+EnvAgentID+" environment variable.")
+			return
+		}
+	}
+	if !plan.AgentID.IsUnknown() && !plan.Key.IsUnknown() {
+		plan.ID = types.StringValue(plan.AgentID.ValueString() + "/" + plan.Key.ValueString())
+	} else {
+		plan.ID = types.StringUnknown()
+	}
+
+	switch {
+	case plan.Archived.IsUnknown():
+		plan.ArchiveFilename = types.StringUnknown()
+	case !plan.Archived.ValueBool():
+		plan.ArchiveFilename = types.StringNull()
+	case state == nil || !state.Archived.ValueBool() || !plan.Label.Equal(state.Label):
+		plan.ArchiveFilename = types.StringUnknown()
+	default:
+		plan.ArchiveFilename = state.ArchiveFilename
+	}
+
+	// A session coming back from an archive learns its chat type and channel
+	// (archives do not carry them).
+	if !plan.Archived.ValueBool() {
+		if plan.ChatType.IsNull() {
+			plan.ChatType = types.StringUnknown()
+		}
+		if plan.LastChannel.IsNull() {
+			plan.LastChannel = types.StringUnknown()
+		}
+	}
+
+	if state != nil && !state.AgentID.IsNull() && !plan.AgentID.Equal(state.AgentID) {
+		resp.RequiresReplace = append(resp.RequiresReplace, path.Root("agent_id"))
+		plan.ID = types.StringUnknown()
+		plan.SessionID = types.StringUnknown()
+		plan.ChatType = types.StringUnknown()
+		plan.LastChannel = types.StringUnknown()
+	}
+	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+}
+
+// Create adopts an existing active session and brings it to the wanted state.
+func (r *SessionResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan sessionResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() || !r.configured(&resp.Diagnostics) {
+		return
+	}
+	agentID, key := plan.AgentID.ValueString(), plan.Key.ValueString()
+	ops := r.data.ops(agentID)
+	s, ok, err := ops.listings.Session(ctx, agentID, key)
+	if err != nil {
+		resp.Diagnostics.Append(apiDiag(fmt.Sprintf("adopt session %q", key), agentID, err))
+		return
+	}
+	if !ok {
+		resp.Diagnostics.AddAttributeError(path.Root("key"), "Session not found",
+			fmt.Sprintf("Agent %s has no active session with key %q: it does not exist yet, or it no longer exists (deleted "+
+				"outside Terraform), so there is nothing to adopt. Sessions are created by "+
+				"chatting with the agent (Telegram, web chat, the API), not by Terraform: check the key against the "+
+				"guayaba_sessions data source, or start the conversation first. An archived session is brought under "+
+				"management with terraform import (see the resource's import documentation).", agentID, key))
+		return
+	}
+	cur := remoteSession{Active: &s}
+	final, diags := r.converge(ctx, ops, key, cur, stringPtr(plan.Label), plan.Archived.ValueBool())
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	plan.setFromRemote(final, false)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+// Read refreshes the state from the listings; a session gone from both is
+// removed from state.
+func (r *SessionResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state sessionResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() || !r.configured(&resp.Diagnostics) {
+		return
+	}
+	if state.OnDestroy.IsNull() {
+		state.OnDestroy = types.StringValue(onDestroyKeep)
+	}
+	agentID, diags := r.data.agentFor(state.AgentID)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	state.AgentID = types.StringValue(agentID)
+	key := state.Key.ValueString()
+	cur, found, err := r.data.ops(agentID).locate(ctx, key, state.SessionID.ValueString(), state.ArchiveFilename.ValueString())
+	if err != nil {
+		resp.Diagnostics.Append(apiDiag(fmt.Sprintf("read session %q", key), agentID, err))
+		return
+	}
+	if !found {
+		tflog.Warn(ctx, "session is gone from the active sessions and the archives; removing it from state",
+			map[string]any{"agent_id": agentID, "key": key})
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	state.ID = types.StringValue(agentID + "/" + key)
+	state.Label = stringPtrValue(cur.label())
+	state.setFromRemote(cur, true)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+// Update brings the session to the planned label and archive state.
+func (r *SessionResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan, state sessionResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() || !r.configured(&resp.Diagnostics) {
+		return
+	}
+	if plan.Label.Equal(state.Label) && plan.Archived.Equal(state.Archived) {
+		// Only on_destroy changed: nothing to do on the platform.
+		plan.ArchiveFilename = state.ArchiveFilename
+		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+		return
+	}
+	agentID, key := plan.AgentID.ValueString(), plan.Key.ValueString()
+	ops := r.data.ops(agentID)
+	cur, found, err := ops.locate(ctx, key, state.SessionID.ValueString(), state.ArchiveFilename.ValueString())
+	if err != nil {
+		resp.Diagnostics.Append(apiDiag(fmt.Sprintf("read session %q", key), agentID, err))
+		return
+	}
+	if !found {
+		resp.Diagnostics.Append(sessionGoneDiag(agentID, key))
+		return
+	}
+	final, diags := r.converge(ctx, ops, key, cur, stringPtr(plan.Label), plan.Archived.ValueBool())
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	plan.setFromRemote(final, false)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+// Delete applies on_destroy; a session already gone is success.
+func (r *SessionResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state sessionResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() || !r.configured(&resp.Diagnostics) {
+		return
+	}
+	mode := state.OnDestroy.ValueString()
+	if mode == "" || mode == onDestroyKeep {
+		return
+	}
+	agentID, key := state.AgentID.ValueString(), state.Key.ValueString()
+	ops := r.data.ops(agentID)
+	cur, found, err := ops.locate(ctx, key, state.SessionID.ValueString(), state.ArchiveFilename.ValueString())
+	if err != nil {
+		resp.Diagnostics.Append(apiDiag(fmt.Sprintf("read session %q", key), agentID, err))
+		return
+	}
+	if !found {
+		return
+	}
+	switch mode {
+	case onDestroyClearLabel:
+		if cur.Active != nil && cur.Active.Label != nil {
+			if _, err := ops.rename(ctx, *cur.Active, nil); err != nil {
+				resp.Diagnostics.Append(apiDiag(fmt.Sprintf("clear the label of session %q", key), agentID, err))
+			}
+		} else if cur.Archive != nil && cur.Archive.Label != nil {
+			resp.Diagnostics.AddWarning("Archived session keeps its label",
+				fmt.Sprintf("Session %q is archived (%s); on_destroy = \"clear_label\" leaves archives untouched, so its label %q stays.",
+					key, cur.Archive.Filename, *cur.Archive.Label))
+		}
+	case onDestroyArchive:
+		if cur.Active != nil {
+			if _, err := ops.archive(ctx, *cur.Active); err != nil {
+				resp.Diagnostics.Append(apiDiag(fmt.Sprintf("archive session %q", key), agentID, err))
+			}
+		}
+	case onDestroyDelete:
+		if cur.Active != nil {
+			if err := ops.deleteSession(ctx, *cur.Active); err != nil {
+				resp.Diagnostics.Append(apiDiag(fmt.Sprintf("delete session %q", key), agentID, err))
+			}
+		} else if err := ops.deleteArchive(ctx, *cur.Archive); err != nil {
+			resp.Diagnostics.Append(apiDiag(fmt.Sprintf("delete archive %s of session %q", cur.Archive.Filename, key), agentID, err))
+		}
+	}
+}
+
+// ImportState accepts `<agent_id>/<key>`, `<key>` (with the provider's
+// agent_id), and for an archived session `<agent_id>/<key>@<archive_filename>`
+// or `<key>@<archive_filename>`.
+func (r *SessionResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	if !r.configured(&resp.Diagnostics) {
+		return
+	}
+	id := req.ID
+	agentID, key := "", id
+	if i := strings.Index(id, "/"); i > 0 && isUUID(id[:i]) {
+		agentID, key = id[:i], id[i+1:]
+	}
+	if agentID == "" {
+		agentID = r.data.agentID
+	}
+	if agentID == "" || strings.TrimSpace(key) == "" {
+		resp.Diagnostics.AddError("Invalid import ID", importIDHelp(id))
+		return
+	}
+	filename := ""
+	if i := strings.LastIndex(key, "@"); i > 0 && i < len(key)-1 {
+		archives, err := r.data.listings.Archives(ctx, agentID)
+		if err != nil {
+			resp.Diagnostics.Append(apiDiag("list archives", agentID, err))
+			return
+		}
+		if a, ok := findArchive(archives, key[i+1:], ""); ok {
+			key, filename = key[:i], a.Filename
+		}
+	}
+	if filename == "" {
+		if _, ok, err := r.data.listings.Session(ctx, agentID, key); err != nil {
+			resp.Diagnostics.Append(apiDiag(fmt.Sprintf("import session %q", key), agentID, err))
+			return
+		} else if !ok {
+			resp.Diagnostics.AddError("Cannot import: session not found",
+				fmt.Sprintf("Agent %s has no active session with key %q and no archive by that name.\n\n%s", agentID, key, importIDHelp(id)))
+			return
+		}
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("agent_id"), agentID)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("key"), key)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), agentID+"/"+key)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("on_destroy"), onDestroyKeep)...)
+	if filename != "" {
+		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("archive_filename"), filename)...)
+		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("archived"), true)...)
+		sid := filename
+		if i := strings.Index(filename, "."); i > 0 {
+			sid = filename[:i]
+		}
+		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("session_id"), sid)...)
+	}
+}
+
+func importIDHelp(got string) string {
+	return fmt.Sprintf("The import ID %q is not one of the accepted forms:\n"+
+		"  <agent_id>/<key>                    an active session, e.g. 3f1c9b7a-5d2e-4c1b-9a8f-2b7e6d5c4a3b/agent:main:telegram:direct:123456789\n"+
+		"  <key>                               an active session of the provider's agent_id\n"+
+		"  <agent_id>/<key>@<archive_filename> an archived session (its filename as listed by guayaba_archives)\n"+
+		"  <key>@<archive_filename>            an archived session of the provider's agent_id\n"+
+		"The agent_id is a UUID; the key is the session key exactly as listed by guayaba_sessions.", got)
+}
+
+func sessionGoneDiag(agentID, key string) diag.Diagnostic {
+	return diag.NewAttributeErrorDiagnostic(path.Root("key"), "Session no longer exists",
+		fmt.Sprintf("Agent %s has no session with key %q any more, active or archived: it was deleted outside Terraform. "+
+			"Sessions are created by chatting with the agent, not by Terraform. Remove the resource from the configuration, "+
+			"or start the conversation again and re-apply.", agentID, key))
+}
+
+func (r *SessionResource) configured(diags *diag.Diagnostics) bool {
+	if r.data == nil {
+		diags.AddError("Provider not configured",
+			"The guayaba provider was not configured before this resource was used. This is a bug in the provider; please report it.")
+		return false
+	}
+	return true
+}
+
+// converge brings a session from where it is to the wanted label and archive
+// state, in as few writes as possible, and returns where it ends up.
+func (r *SessionResource) converge(ctx context.Context, ops *sessionOps, key string, cur remoteSession, label *string, archived bool) (remoteSession, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	var lastActive *client.Session
+	defer func() { cur.lastActive = lastActive }()
+	fail := func(what string, err error) (remoteSession, diag.Diagnostics) {
+		if isLabelInUse(err) {
+			held := ""
+			if holder := ops.labelHolder(ctx, key, label); holder != "" {
+				held = fmt.Sprintf(" by the session with key %q", holder)
+			}
+			diags.AddAttributeError(path.Root("label"), "Label already in use",
+				fmt.Sprintf("Cannot %s: the label %q is already held%s. Labels are unique among an agent's active sessions: "+
+					"choose another label, or change or clear the other session's label first.\n\n%s", what, deref(label), held, err))
+			return cur, diags
+		}
+		diags.Append(apiDiag(what, ops.agentID, err))
+		return cur, diags
+	}
+
+	if cur.Archive != nil && (!archived || !sameLabel(cur.Archive.Label, label)) {
+		// Restore (with the wanted label when there is one), then relabel if needed.
+		s, err := ops.restore(ctx, key, *cur.Archive, label)
+		if err != nil {
+			return fail(fmt.Sprintf("restore session %q from archive %s", key, cur.Archive.Filename), err)
+		}
+		cur = remoteSession{Active: &s}
+	}
+	lastActive = cur.Active
+	if cur.Active != nil && !sameLabel(cur.Active.Label, label) {
+		s, err := ops.rename(ctx, *cur.Active, label)
+		if err != nil {
+			return fail(fmt.Sprintf("set the label of session %q", key), err)
+		}
+		cur = remoteSession{Active: &s}
+		lastActive = cur.Active
+	}
+	if cur.Active != nil && archived {
+		a, err := ops.archive(ctx, *cur.Active)
+		if err != nil {
+			return fail(fmt.Sprintf("archive session %q", key), err)
+		}
+		cur = remoteSession{Archive: &a}
+	}
+	cur.lastActive = lastActive
+	return cur, diags
+}
+
+func deref(p *string) string {
+	if p == nil {
+		return ""
+	}
+	return *p
+}
+
+// setFromRemote copies the platform's view into the model. When fromRefresh
+// is false (after a write), the planned values of attributes that only chat
+// activity changes are kept so that the result matches the plan; the next
+// refresh records any change.
+func (m *sessionResourceModel) setFromRemote(cur remoteSession, fromRefresh bool) {
+	m.Archived = types.BoolValue(cur.archived())
+	keep := func(planned types.String, actual string) types.String {
+		if !fromRefresh && !planned.IsUnknown() && !planned.IsNull() {
+			return planned
+		}
+		return types.StringValue(actual)
+	}
+	m.SessionID = keep(m.SessionID, cur.sessionID())
+	if cur.Active != nil {
+		m.ArchiveFilename = types.StringNull()
+		m.ChatType = keep(m.ChatType, cur.Active.ChatType)
+		m.LastChannel = keep(m.LastChannel, cur.Active.LastChannel)
+	} else {
+		m.ArchiveFilename = types.StringValue(cur.Archive.Filename)
+		// Archives carry neither chat type nor channel: keep what was known.
+		known := func(v types.String, fromActive func(*client.Session) string) types.String {
+			if !v.IsUnknown() {
+				return v
+			}
+			if cur.lastActive != nil {
+				return types.StringValue(fromActive(cur.lastActive))
+			}
+			return types.StringNull()
+		}
+		m.ChatType = known(m.ChatType, func(s *client.Session) string { return s.ChatType })
+		m.LastChannel = known(m.LastChannel, func(s *client.Session) string { return s.LastChannel })
+	}
+}

@@ -1,0 +1,488 @@
+package provider
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/guayabadotrun/terraform-provider-guayaba/internal/sandbox"
+)
+
+const (
+	groupKey = "agent:main:telegram:group:-1001234567890:topic:42"
+	apiKey   = "api:0b8e6c1a-7f3d-4e2b-9c5a-1d2e3f4a5b6c"
+	dashKey  = "s-9f8e7d6c"
+)
+
+func sessionConfig(env *testEnv, key, body string) string {
+	return env.provider() + fmt.Sprintf(`
+resource "guayaba_session" "x" {
+  key = %q
+  %s
+}
+`, key, body)
+}
+
+func attr(name string) tfjsonpath.Path { return tfjsonpath.New(name) }
+
+// Adopting sessions of every key shape, managing their labels, and planning
+// nothing when nothing changed.
+func TestAccSession_label(t *testing.T) {
+	forEachVariant(t, func(t *testing.T, env *testEnv) {
+		keys := []string{groupKey, apiKey, dashKey}
+		for _, k := range keys {
+			env.session(testAgentID, k, ptr("old "+k))
+		}
+		sid := env.mustSession(testAgentID, groupKey).SessionID
+		cfg := func(label string) string {
+			out := env.provider()
+			for i, k := range keys {
+				body := ""
+				if label != "" {
+					body = fmt.Sprintf("label = %q", label+" "+k)
+				}
+				out += fmt.Sprintf("resource \"guayaba_session\" \"s%d\" {\n  key = %q\n  %s\n}\n", i, k, body)
+			}
+			return out
+		}
+		gx := "guayaba_session.s0"
+		resource.Test(t, resource.TestCase{
+			ProtoV6ProviderFactories: providerFactories,
+			Steps: []resource.TestStep{
+				{
+					Config: cfg("Support"),
+					ConfigStateChecks: []statecheck.StateCheck{
+						statecheck.ExpectKnownValue(gx, attr("label"), knownvalue.StringExact("Support "+groupKey)),
+						statecheck.ExpectKnownValue(gx, attr("id"), knownvalue.StringExact(testAgentID+"/"+groupKey)),
+						statecheck.ExpectKnownValue(gx, attr("agent_id"), knownvalue.StringExact(testAgentID)),
+						statecheck.ExpectKnownValue(gx, attr("session_id"), knownvalue.StringExact(sid)),
+						statecheck.ExpectKnownValue(gx, attr("archived"), knownvalue.Bool(false)),
+						statecheck.ExpectKnownValue(gx, attr("archive_filename"), knownvalue.Null()),
+						statecheck.ExpectKnownValue(gx, attr("on_destroy"), knownvalue.StringExact("keep")),
+						statecheck.ExpectKnownValue(gx, attr("chat_type"), knownvalue.StringExact("group")),
+						statecheck.ExpectKnownValue(gx, attr("last_channel"), knownvalue.StringExact("telegram")),
+					},
+					Check: resource.ComposeTestCheckFunc(
+						env.expectLabel(testAgentID, groupKey, ptr("Support "+groupKey)),
+						env.expectLabel(testAgentID, apiKey, ptr("Support "+apiKey)),
+						env.expectLabel(testAgentID, dashKey, ptr("Support "+dashKey)),
+					),
+				},
+				{
+					Config:            cfg("Support"),
+					ConfigPlanChecks:  resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+					ConfigStateChecks: []statecheck.StateCheck{statecheck.ExpectKnownValue(gx, attr("session_id"), knownvalue.StringExact(sid))},
+				},
+				{
+					Config: cfg("Soporte técnico ☕ — 日本"),
+					ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(gx, plancheck.ResourceActionUpdate),
+					}},
+					Check: env.expectLabel(testAgentID, groupKey, ptr("Soporte técnico ☕ — 日本 "+groupKey)),
+				},
+				{
+					Config: cfg(""),
+					ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(gx, plancheck.ResourceActionUpdate),
+					}},
+					ConfigStateChecks: []statecheck.StateCheck{statecheck.ExpectKnownValue(gx, attr("label"), knownvalue.Null())},
+					Check: resource.ComposeTestCheckFunc(
+						env.expectLabel(testAgentID, groupKey, nil),
+						env.expectLabel(testAgentID, apiKey, nil),
+					),
+				},
+			},
+		})
+	})
+}
+
+// Archiving, relabelling while archived, and restoring keep the transcript
+// and the session id.
+func TestAccSession_archive(t *testing.T) {
+	forEachVariant(t, func(t *testing.T, env *testEnv) {
+		s := env.session(testAgentID, groupKey, nil)
+		before := len(env.sb.History(testAgentID, groupKey))
+		var firstFilename string
+		archiveCheck := func(label *string) func(*terraform.State) error {
+			return checkSandbox(func() error {
+				if _, ok := env.sb.Session(testAgentID, groupKey); ok {
+					return fmt.Errorf("session is still active")
+				}
+				st := env.snapshot()
+				for _, ag := range st.Agents {
+					if ag.ID != testAgentID {
+						continue
+					}
+					if len(ag.Archives) != 1 {
+						return fmt.Errorf("want exactly 1 archive, got %d", len(ag.Archives))
+					}
+					a := ag.Archives[0]
+					if a.SessionID != s.SessionID || len(a.Messages) != before || labelOf(a.Label) != labelOf(label) {
+						return fmt.Errorf("archive %+v: want session %s, %d messages, label %s", a.Archive, s.SessionID, before, labelOf(label))
+					}
+				}
+				return nil
+			})
+		}
+		resource.Test(t, resource.TestCase{
+			ProtoV6ProviderFactories: providerFactories,
+			Steps: []resource.TestStep{
+				{
+					Config: sessionConfig(env, groupKey, `label = "Old"
+  archived = true`),
+					ConfigStateChecks: []statecheck.StateCheck{
+						statecheck.ExpectKnownValue("guayaba_session.x", attr("archived"), knownvalue.Bool(true)),
+						statecheck.ExpectKnownValue("guayaba_session.x", attr("session_id"), knownvalue.StringExact(s.SessionID)),
+						statecheck.ExpectKnownValue("guayaba_session.x", attr("archive_filename"),
+							knownvalue.StringRegexp(regexp.MustCompile(`^`+s.SessionID+`\.jsonl\.deleted\.`))),
+						statecheck.ExpectKnownValue("guayaba_session.x", attr("label"), knownvalue.StringExact("Old")),
+					},
+					Check: resource.ComposeTestCheckFunc(archiveCheck(ptr("Old")), func(st *terraform.State) error {
+						firstFilename = st.RootModule().Resources["guayaba_session.x"].Primary.Attributes["archive_filename"]
+						return nil
+					}),
+				},
+				{
+					// Relabelling while archived: restore, relabel, archive again.
+					Config: sessionConfig(env, groupKey, `label = "Archivado"
+  archived = true`),
+					ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction("guayaba_session.x", plancheck.ResourceActionUpdate),
+						plancheck.ExpectUnknownValue("guayaba_session.x", attr("archive_filename")),
+					}},
+					ConfigStateChecks: []statecheck.StateCheck{
+						statecheck.ExpectKnownValue("guayaba_session.x", attr("session_id"), knownvalue.StringExact(s.SessionID)),
+					},
+					Check: resource.ComposeTestCheckFunc(archiveCheck(ptr("Archivado")), func(st *terraform.State) error {
+						if fn := st.RootModule().Resources["guayaba_session.x"].Primary.Attributes["archive_filename"]; fn == firstFilename {
+							return fmt.Errorf("archive_filename did not change: %s", fn)
+						}
+						return nil
+					}),
+				},
+				{
+					Config: sessionConfig(env, groupKey, `label = "Back"
+  archived = false`),
+					ConfigStateChecks: []statecheck.StateCheck{
+						statecheck.ExpectKnownValue("guayaba_session.x", attr("archived"), knownvalue.Bool(false)),
+						statecheck.ExpectKnownValue("guayaba_session.x", attr("archive_filename"), knownvalue.Null()),
+						statecheck.ExpectKnownValue("guayaba_session.x", attr("session_id"), knownvalue.StringExact(s.SessionID)),
+					},
+					Check: resource.ComposeTestCheckFunc(
+						env.expectLabel(testAgentID, groupKey, ptr("Back")),
+						checkSandbox(func() error {
+							if got := len(env.sb.History(testAgentID, groupKey)); got != before {
+								return fmt.Errorf("history has %d messages after the round trip, want %d", got, before)
+							}
+							if n := len(env.sb.Archives(testAgentID)); n != 0 {
+								return fmt.Errorf("%d archives left after restore", n)
+							}
+							return nil
+						}),
+					),
+				},
+				{
+					// Restoring to "no label" works too.
+					Config: sessionConfig(env, groupKey, `archived = true`),
+					Check:  archiveCheck(nil),
+				},
+				{
+					Config: sessionConfig(env, groupKey, ``),
+					Check:  env.expectLabel(testAgentID, groupKey, nil),
+				},
+			},
+		})
+	})
+}
+
+// Changes made outside Terraform show in the plan as in-place updates, and
+// apply puts them back.
+func TestAccSession_drift(t *testing.T) {
+	forEachVariant(t, func(t *testing.T, env *testEnv) {
+		s := env.session(testAgentID, groupKey, nil)
+		cfg := sessionConfig(env, groupKey, `label = "Managed"`)
+		archivedCfg := sessionConfig(env, groupKey, `label = "Managed"
+  archived = true`)
+		update := func(checks ...plancheck.PlanCheck) resource.ConfigPlanChecks {
+			return resource.ConfigPlanChecks{PreApply: append([]plancheck.PlanCheck{
+				plancheck.ExpectResourceAction("guayaba_session.x", plancheck.ResourceActionUpdate)}, checks...)}
+		}
+		var newSID string
+		resource.Test(t, resource.TestCase{
+			ProtoV6ProviderFactories: providerFactories,
+			Steps: []resource.TestStep{
+				{Config: cfg},
+				{
+					PreConfig:        func() { must(t, env.sb.Rename(testAgentID, groupKey, ptr("Changed in dashboard"))) },
+					Config:           cfg,
+					ConfigPlanChecks: update(plancheck.ExpectKnownValue("guayaba_session.x", attr("label"), knownvalue.StringExact("Managed"))),
+					Check:            env.expectLabel(testAgentID, groupKey, ptr("Managed")),
+				},
+				{
+					PreConfig: func() {
+						_, err := env.sb.ArchiveSession(testAgentID, groupKey)
+						must(t, err)
+					},
+					Config:           cfg,
+					ConfigPlanChecks: update(plancheck.ExpectKnownValue("guayaba_session.x", attr("archived"), knownvalue.Bool(false))),
+					Check:            env.expectLabel(testAgentID, groupKey, ptr("Managed")),
+				},
+				{Config: archivedCfg},
+				{
+					PreConfig: func() {
+						a := env.sb.Archives(testAgentID)
+						if len(a) != 1 {
+							t.Fatalf("want 1 archive, got %d", len(a))
+						}
+						must(t, env.sb.RestoreArchive(testAgentID, a[0].Filename, nil, true))
+					},
+					Config:           archivedCfg,
+					ConfigPlanChecks: update(plancheck.ExpectKnownValue("guayaba_session.x", attr("archived"), knownvalue.Bool(true))),
+					Check: checkSandbox(func() error {
+						if _, ok := env.sb.Session(testAgentID, groupKey); ok {
+							return fmt.Errorf("session still active after apply")
+						}
+						return nil
+					}),
+				},
+				{Config: cfg},
+				{
+					// Only chat activity: nothing to plan.
+					PreConfig: func() {
+						must(t, env.sb.AddMessages(testAgentID, groupKey, sandbox.TextMessage("user", "¿sigues ahí?"), sandbox.TextMessage("assistant", "Sí")))
+					},
+					Config:           cfg,
+					ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+				},
+				{
+					// A reset keeps the key and rotates the session id: the
+					// resource follows the key, nothing is planned.
+					PreConfig: func() {
+						var err error
+						newSID, err = env.sb.ResetSession(testAgentID, groupKey)
+						must(t, err)
+						if newSID == s.SessionID {
+							t.Fatal("reset kept the session id")
+						}
+					},
+					Config:           cfg,
+					ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+					Check: func(st *terraform.State) error {
+						if got := st.RootModule().Resources["guayaba_session.x"].Primary.Attributes["session_id"]; got != newSID {
+							return fmt.Errorf("session_id %s, want the new %s", got, newSID)
+						}
+						return nil
+					},
+				},
+				{
+					// Deleted outside Terraform: refresh drops it without an
+					// error, so the plan proposes to adopt it again...
+					PreConfig:          func() { must(t, env.sb.DeleteSession(testAgentID, groupKey)) },
+					Config:             cfg,
+					PlanOnly:           true,
+					ExpectNonEmptyPlan: true,
+				},
+				{
+					// ...and the apply says what happened and what to do.
+					Config:      cfg,
+					ExpectError: words(`(?s)no\s+longer\s+exists.*created\s+by\s+chatting`),
+				},
+			},
+		})
+		if c := env.sb.Counters(); env.variant == "lenient" {
+			if _, ok := env.sb.Session(testAgentID, groupKey); ok {
+				t.Errorf("the provider recreated deleted session %q (counters %+v)", groupKey, c.ByRoute)
+			}
+		}
+	})
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Import by every documented ID form, each followed by an empty plan.
+func TestAccSession_import(t *testing.T) {
+	forEachVariant(t, func(t *testing.T, env *testEnv) {
+		env.session(testAgentID, groupKey, ptr("Imported"))
+		archivedKey := "agent:main:webchat:direct:ana"
+		env.session(testAgentID, archivedKey, ptr("Old chat"))
+		filename, err := env.sb.ArchiveSession(testAgentID, archivedKey)
+		must(t, err)
+		cfg := sessionConfig(env, groupKey, `label = "Imported"`)
+		archivedCfg := env.provider() + fmt.Sprintf(`
+resource "guayaba_session" "x" {
+  key      = %q
+  label    = "Old chat"
+  archived = true
+}
+`, archivedKey)
+		noAgent := env.providerWithKey(env.masterKey) + fmt.Sprintf(`
+resource "guayaba_session" "x" {
+  agent_id = %q
+  key      = %q
+  label    = "Imported"
+}
+`, testAgentID, groupKey)
+		empty := resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}}
+		resource.Test(t, resource.TestCase{
+			ProtoV6ProviderFactories: providerFactories,
+			Steps: []resource.TestStep{
+				{Config: cfg},
+				{Config: cfg, ResourceName: "guayaba_session.x", ImportState: true, ImportStateVerify: true,
+					ImportStateId: testAgentID + "/" + groupKey},
+				{Config: cfg, ResourceName: "guayaba_session.x", ImportState: true, ImportStateVerify: true,
+					ImportStateId: groupKey},
+				{Config: cfg, ResourceName: "guayaba_session.x", ImportState: true, ImportStateKind: resource.ImportBlockWithID,
+					ImportStateId: testAgentID + "/" + groupKey},
+				{Config: cfg, ConfigPlanChecks: empty},
+				{Config: noAgent, ResourceName: "guayaba_session.x", ImportState: true, ImportStateId: "no-agent-here",
+					ExpectError: words(`(?s)not one of the accepted forms.*<agent_id>/<key>`)},
+				{Config: cfg, ResourceName: "guayaba_session.x", ImportState: true, ImportStateId: testAgentID + "/agent:main:nope",
+					ExpectError: words(`(?s)no active session with key.*accepted forms`)},
+				{Config: cfg, ResourceName: "guayaba_session.x", ImportState: true, ImportStateId: "/",
+					ExpectError: words(`accepted forms`)},
+			},
+		})
+		resource.Test(t, resource.TestCase{
+			ProtoV6ProviderFactories: providerFactories,
+			Steps: []resource.TestStep{
+				{Config: archivedCfg, ResourceName: "guayaba_session.x", ImportState: true, ImportStateKind: resource.ImportBlockWithID,
+					ImportStateId: testAgentID + "/" + archivedKey + "@" + filename},
+				{Config: archivedCfg, ResourceName: "guayaba_session.x", ImportState: true, ImportStatePersist: true,
+					ImportStateId: archivedKey + "@" + filename,
+					ImportStateCheck: func(s []*terraform.InstanceState) error {
+						a := s[0].Attributes
+						if a["archived"] != "true" || a["archive_filename"] != filename || a["label"] != "Old chat" || a["key"] != archivedKey {
+							return fmt.Errorf("imported archived session: %v", a)
+						}
+						return nil
+					}},
+				{Config: archivedCfg, ConfigPlanChecks: empty},
+			},
+		})
+	})
+}
+
+// on_destroy: each mode changes exactly what it says and nothing else.
+func TestAccSession_onDestroy(t *testing.T) {
+	for _, mode := range []string{"keep", "clear_label", "archive", "delete", "delete-archived"} {
+		t.Run(mode, func(t *testing.T) {
+			forEachVariant(t, func(t *testing.T, env *testEnv) {
+				env.session(testAgentID, groupKey, nil)
+				env.session(testAgentID, apiKey, ptr("Bystander"))
+				env.session(testAgent2ID, groupKey, ptr("Other agent"))
+				onDestroy, archived := mode, "false"
+				if mode == "delete-archived" {
+					onDestroy, archived = "delete", "true"
+				}
+				cfg := sessionConfig(env, groupKey, fmt.Sprintf(`label = "Doomed?"
+  archived = %s
+  on_destroy = %q`, archived, onDestroy))
+				var before string
+				resource.Test(t, resource.TestCase{
+					ProtoV6ProviderFactories: providerFactories,
+					Steps: []resource.TestStep{{
+						Config: cfg,
+						Check:  checkSandbox(func() error { before = stateJSON(env.snapshot()); return nil }),
+					}},
+					CheckDestroy: checkSandbox(func() error {
+						return expectDestroyEffect(mode, before, env)
+					}),
+				})
+			})
+		})
+	}
+}
+
+// The bad inputs a user can make, each refused at plan time naming the attribute.
+func TestAccSession_planTimeValidation(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, variants["strict"])
+	env.session(testAgentID, groupKey, nil)
+	cases := map[string]struct{ body, want string }{
+		"label too long":      {`label = "` + strings.Repeat("é", 256) + `"`, `(?s)Invalid label.*256 characters long; the platform accepts at most\s+255`},
+		"label white space":   {`label = " padded "`, `(?s)Invalid label.*white space`},
+		"label empty":         {`label = ""`, `(?s)Invalid label.*leave .label. out`},
+		"agent_id not a UUID": {`agent_id = "my-agent"`, `(?s)Invalid agent_id.*not a UUID`},
+		"on_destroy unknown":  {`on_destroy = "burn"`, `(?s)on_destroy.*value must be one of`},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			resource.Test(t, resource.TestCase{
+				ProtoV6ProviderFactories: providerFactories,
+				Steps: []resource.TestStep{{
+					Config: sessionConfig(env, groupKey, c.body), PlanOnly: true, ExpectError: words(c.want),
+				}},
+			})
+		})
+	}
+	t.Run("empty key", func(t *testing.T) {
+		t.Parallel()
+		resource.Test(t, resource.TestCase{
+			ProtoV6ProviderFactories: providerFactories,
+			Steps: []resource.TestStep{{
+				Config: sessionConfig(env, "", ""), PlanOnly: true, ExpectError: words(`(?s)Invalid session key.*empty`),
+			}},
+		})
+	})
+	if n := env.sb.Counters().Total; n != 0 {
+		t.Errorf("plan-time validation made %d API calls", n)
+	}
+}
+
+// Errors from the platform, each saying what to change.
+func TestAccSession_errors(t *testing.T) {
+	forEachVariant(t, func(t *testing.T, env *testEnv) {
+		env.session(testAgentID, groupKey, nil)
+		env.session(testAgentID, apiKey, ptr("Taken"))
+		stopped := "5b0c9d8e-7f6a-4b3c-8d2e-1f0a9b8c7d6e"
+		env.sb.AddAgent(testOwnerID, stopped)
+		env.session(stopped, groupKey, nil)
+		env.sb.SetAgentRunning(stopped, false)
+		step := func(cfg, want string) resource.TestStep {
+			return resource.TestStep{Config: cfg, ExpectError: words(want)}
+		}
+		resource.Test(t, resource.TestCase{
+			ProtoV6ProviderFactories: providerFactories,
+			Steps: []resource.TestStep{
+				step(sessionConfig(env, "agent:main:telegram:direct:404", ""),
+					`(?s)Session not found.*no active session with key.*created\s+by\s+chatting`),
+				step(sessionConfig(env, groupKey, `label = "Taken"`),
+					`(?s)Label already in use.*"Taken" is\s+already\s+held\s+by\s+the\s+session\s+with\s+key\s+"`+regexp.QuoteMeta(apiKey)+`"`),
+				step(env.providerWithKey(env.readOnlyKey, `agent_id = "`+testAgentID+`"`)+`
+resource "guayaba_session" "x" { key = "`+groupKey+`" }`,
+					`(?s)lacks the agent:manage scope.*agent key of agent.*agent:manage scope, or a master key`),
+				step(env.providerWithKey(env.otherAgentKey, `agent_id = "`+testAgentID+`"`)+`
+resource "guayaba_session" "x" { key = "`+groupKey+`" }`,
+					`(?s)belongs to another agent`),
+				step(sessionConfig(env, groupKey, `agent_id = "`+stopped+`"`), `(?s)agent is not running.*Start the agent`),
+				step(sessionConfig(env, groupKey, `agent_id = "00000000-0000-4000-8000-000000000000"`), `(?s)agent not found.*agent_id`),
+			},
+		})
+		c := env.sb.Counters()
+		for _, route := range []string{"sessions.rename", "sessions.archive", "sessions.delete", "archives.restore", "archives.delete"} {
+			if route == "sessions.rename" {
+				continue // the label conflict legitimately tried one rename
+			}
+			if c.ByRoute[route] != 0 {
+				t.Errorf("%s was called %d times", route, c.ByRoute[route])
+			}
+		}
+		if _, ok := env.sb.Session(testAgentID, "agent:main:telegram:direct:404"); ok {
+			t.Error("a session was created for an unknown key")
+		}
+	})
+}

@@ -1,0 +1,144 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+
+	"github.com/guayabadotrun/terraform-provider-guayaba/internal/client"
+)
+
+var uuidRE = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+
+func isUUID(s string) bool { return uuidRE.MatchString(s) }
+
+func parsePositiveDuration(s string) (time.Duration, error) {
+	d, err := time.ParseDuration(s)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("%q is not a positive Go duration; use a value such as \"30s\", \"1m30s\" or \"500ms\"", s)
+	}
+	return d, nil
+}
+
+// maxLabelLength is the platform's limit, in characters.
+const maxLabelLength = 255
+
+// checkLabel returns what is wrong with a wanted label, or "".
+func checkLabel(label string) string {
+	switch {
+	case label == "":
+		return "The label is empty. To have no label, leave `label` out (or set it to null)."
+	case strings.TrimSpace(label) != label:
+		return fmt.Sprintf("The label %q has white space at its start or end, which the platform trims away. Remove it: %q.",
+			label, strings.TrimSpace(label))
+	case utf8.RuneCountInString(label) > maxLabelLength:
+		return fmt.Sprintf("The label is %d characters long; the platform accepts at most %d.",
+			utf8.RuneCountInString(label), maxLabelLength)
+	}
+	return ""
+}
+
+// stringCheck adapts a "what is wrong" function to a plan-time validator.
+type stringCheck struct {
+	summary     string
+	description string
+	check       func(string) string
+}
+
+func (v stringCheck) Description(context.Context) string         { return v.description }
+func (v stringCheck) MarkdownDescription(context.Context) string { return v.description }
+
+func (v stringCheck) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if msg := v.check(req.ConfigValue.ValueString()); msg != "" {
+		resp.Diagnostics.AddAttributeError(req.Path, v.summary, msg)
+	}
+}
+
+var (
+	labelValidator = stringCheck{
+		summary:     "Invalid label",
+		description: "at most 255 characters, not empty, no surrounding white space",
+		check:       checkLabel,
+	}
+	keyValidator = stringCheck{
+		summary:     "Invalid session key",
+		description: "a non-empty session key without surrounding white space",
+		check: func(s string) string {
+			if strings.TrimSpace(s) == "" {
+				return "The session key is empty. Use the key shown by the guayaba_sessions data source, e.g. agent:main:telegram:direct:123456789."
+			}
+			if strings.TrimSpace(s) != s {
+				return fmt.Sprintf("The session key %q has white space at its start or end; session keys never do.", s)
+			}
+			return ""
+		},
+	}
+	rfc3339Validator = stringCheck{
+		summary:     "Invalid timestamp",
+		description: "an RFC 3339 timestamp such as 2026-11-28T17:00:00Z",
+		check: func(s string) string {
+			if _, err := time.Parse(time.RFC3339, s); err != nil {
+				return fmt.Sprintf("%q is not an RFC 3339 timestamp. Use a value such as \"2026-11-28T17:00:00Z\" "+
+					"(timestamp() and timeadd() produce this form).", s)
+			}
+			return ""
+		},
+	}
+)
+
+type uuidValidator struct{}
+
+func (uuidValidator) Description(context.Context) string { return "a UUID" }
+func (uuidValidator) MarkdownDescription(context.Context) string {
+	return "a UUID"
+}
+func (uuidValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if !isUUID(req.ConfigValue.ValueString()) {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid agent_id",
+			fmt.Sprintf("%q is not a UUID. Agent ids look like 3f1c9b7a-5d2e-4c1b-9a8f-2b7e6d5c4a3b; copy it from the dashboard.",
+				req.ConfigValue.ValueString()))
+	}
+}
+
+type baseURLValidator struct{}
+
+func (baseURLValidator) Description(context.Context) string {
+	return "an https:// URL, or http:// on a loopback host"
+}
+func (v baseURLValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+func (baseURLValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if err := client.ValidateBaseURL(req.ConfigValue.ValueString()); err != nil {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid base_url", err.Error())
+	}
+}
+
+type durationValidator struct{}
+
+func (durationValidator) Description(context.Context) string { return "a positive Go duration" }
+func (v durationValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+func (durationValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if _, err := parsePositiveDuration(req.ConfigValue.ValueString()); err != nil {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid "+req.Path.String(), err.Error())
+	}
+}
+
+func stringValidators(v ...validator.String) []validator.String { return v }
