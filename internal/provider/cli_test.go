@@ -145,3 +145,36 @@ func filteredEnv() []string {
 	}
 	return env
 }
+
+// newTFWorkdirFrom copies an example directory (recursively) into a fresh
+// working directory that uses the built provider.
+func newTFWorkdirFrom(t testing.TB, src string) *tfWorkdir {
+	t.Helper()
+	w := newTFWorkdir(t, "")
+	for _, f := range []string{"main.tf", "versions.tf"} {
+		if err := os.Remove(filepath.Join(w.dir, f)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, file, _, _ := runtime.Caller(0)
+	root := filepath.Join(filepath.Dir(file), "..", "..", src)
+	err := filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(root, p)
+		if strings.HasPrefix(rel, ".terraform") || strings.Contains(rel, "tfstate") {
+			return nil
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		w.write(rel, string(b))
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return w
+}

@@ -1,0 +1,183 @@
+package provider
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/guayabadotrun/terraform-provider-guayaba/internal/sandbox"
+)
+
+// The examples under examples/ run as a user would run them: configured
+// from the environment, with terraform init (modules) and apply.
+
+func (e *testEnv) providerEnv(agentID string) []string {
+	return []string{
+		"GUAYABA_BASE_URL=" + e.sb.URL(),
+		"GUAYABA_API_KEY=" + e.masterKey,
+		"GUAYABA_AGENT_ID=" + agentID,
+	}
+}
+
+func outputs(t *testing.T, w *tfWorkdir, env []string) map[string]json.RawMessage {
+	t.Helper()
+	out, err := w.run(env, "output", "-json")
+	if err != nil {
+		t.Fatalf("terraform output: %v\n%s", err, out)
+	}
+	var raw map[string]struct {
+		Value json.RawMessage `json:"value"`
+	}
+	if err := json.Unmarshal([]byte(out[strings.Index(out, "{"):]), &raw); err != nil {
+		t.Fatalf("decode outputs: %v\n%s", err, out)
+	}
+	res := map[string]json.RawMessage{}
+	for k, v := range raw {
+		res[k] = v.Value
+	}
+	return res
+}
+
+func runOK(t *testing.T, w *tfWorkdir, env []string, args ...string) string {
+	t.Helper()
+	out, err := w.run(env, args...)
+	if err != nil {
+		t.Fatalf("terraform %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return out
+}
+
+func TestExample_labelTelegramGroups(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, variants["strict"])
+	groups := []string{"agent:main:telegram:group:-1001:topic:1", "agent:main:telegram:group:-1001:topic:2", "agent:main:telegram:group:-1002"}
+	for _, k := range groups {
+		env.session(testAgentID, k, nil)
+	}
+	env.session(testAgentID, "agent:main:telegram:direct:77", ptr("Direct chat"))
+	env.session(testAgentID, "agent:main:webchat:direct:ana", nil)
+
+	w := newTFWorkdirFrom(t, "examples/label-telegram-groups")
+	vars := env.providerEnv(testAgentID)
+	runOK(t, w, vars, "apply", "-auto-approve", "-no-color")
+	for _, k := range groups {
+		want := "Telegram group " + strings.TrimPrefix(k, "agent:main:telegram:group:")
+		if s := env.mustSession(testAgentID, k); s.Label == nil || *s.Label != want {
+			t.Errorf("%s: label %s, want %q", k, labelOf(s.Label), want)
+		}
+	}
+	if s := env.mustSession(testAgentID, "agent:main:telegram:direct:77"); labelOf(s.Label) != `"Direct chat"` {
+		t.Errorf("a direct chat was touched: %s", labelOf(s.Label))
+	}
+	var labelled map[string]string
+	if err := json.Unmarshal(outputs(t, w, vars)["labelled"], &labelled); err != nil || len(labelled) != 3 {
+		t.Errorf("labelled output: %v %v", labelled, err)
+	}
+
+	// Drift: a label changed in the dashboard shows in the plan (exit code 2).
+	must(t, env.sb.Rename(testAgentID, groups[0], ptr("renamed by hand")))
+	out, err := w.run(vars, "plan", "-no-color", "-detailed-exitcode")
+	if err == nil || !strings.Contains(out, `~ label`) || !strings.Contains(out, "1 to change") {
+		t.Errorf("plan after an out-of-band rename should show 1 change:\n%s", out)
+	}
+	runOK(t, w, vars, "apply", "-auto-approve", "-no-color")
+	runOK(t, w, vars, "plan", "-no-color", "-detailed-exitcode")
+}
+
+func TestExample_transcriptModule(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, variants["strict"])
+	seedData(t, env)
+	w := newTFWorkdirFrom(t, "examples/transcript-module")
+	vars := env.providerEnv(testAgentID)
+	runOK(t, w, vars, "get", "-no-color")
+	runOK(t, w, vars, "apply", "-auto-approve", "-no-color", "-var", "session_key=agent:main:telegram:group:-100200:topic:7")
+	outs := outputs(t, w, vars)
+	var lines []string
+	if err := json.Unmarshal(outs["recent_lines"], &lines); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"user: ¿Precio?", "assistant: 10 €\nsin IVA", "user: gracias"}
+	if fmt.Sprint(lines) != fmt.Sprint(want) {
+		t.Errorf("recent_lines = %q, want %q", lines, want)
+	}
+	if string(outs["last_reply"]) != `"10 €\nsin IVA"` {
+		t.Errorf("last_reply = %s", outs["last_reply"])
+	}
+}
+
+// The ephemeral reader is opened during the run, and no message text
+// reaches the state or plan files.
+func TestEphemeralHistory_notInState(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, variants["strict"])
+	seedData(t, env)
+	w := newTFWorkdir(t, env.provider()+`
+ephemeral "guayaba_session_history" "h" {
+  key = "agent:main:telegram:group:-100200:topic:7"
+}
+locals {
+  replies = [for m in ephemeral.guayaba_session_history.h.messages : m.text if m.role == "assistant"]
+}
+resource "terraform_data" "count" {
+  input = "run"
+  lifecycle {
+    precondition {
+      condition     = length(local.replies) == 1
+      error_message = "expected one reply"
+    }
+  }
+}
+`)
+	runOK(t, w, nil, "plan", "-no-color", "-out=run.tfplan")
+	runOK(t, w, nil, "apply", "-auto-approve", "-no-color")
+	if n := env.sb.Counters().ByRoute["sessions.history"]; n == 0 {
+		t.Fatal("the ephemeral resource was never opened")
+	}
+	state := w.read("terraform.tfstate")
+	plan := w.read("run.tfplan")
+	for _, secret := range []string{"¿Precio?", "10 €", "gracias", "calcular", "sin IVA"} {
+		if strings.Contains(state, secret) || strings.Contains(plan, secret) {
+			t.Errorf("message text %q found in the state or plan file", secret)
+		}
+	}
+}
+
+// guayaba_sessions over an agent with 10,000 sessions: one listing, and the
+// time and memory of the whole terraform run are logged.
+func TestScale_sessionsDataSource10k(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, variants["strict"])
+	f := sandbox.Generate(sandbox.GenerateOptions{Agents: 1, SessionsPerAgent: 10000, Seed: 7})
+	if err := env.sb.Load(f); err != nil {
+		t.Fatal(err)
+	}
+	agentID := f.Agents[0].ID
+	w := newTFWorkdir(t, env.providerWithKey(f.Keys[0].Token, fmt.Sprintf("agent_id = %q", agentID))+`
+data "guayaba_sessions" "all" {}
+data "guayaba_sessions" "groups" { chat_type = "group" }
+output "count" { value = length(data.guayaba_sessions.all.sessions) }
+output "groups" { value = length(data.guayaba_sessions.groups.keys) }
+`)
+	env.sb.ResetCounters()
+	var before runtime.MemStats
+	runtime.ReadMemStats(&before)
+	start := time.Now()
+	runOK(t, w, nil, "apply", "-auto-approve", "-no-color")
+	elapsed := time.Since(start)
+	outs := outputs(t, w, nil)
+	if string(outs["count"]) != "10000" {
+		t.Errorf("count = %s, want 10000", outs["count"])
+	}
+	c := env.sb.Counters()
+	if c.ByRoute["sessions.list"] > 2 {
+		t.Errorf("10,000 sessions read with %d listings", c.ByRoute["sessions.list"])
+	}
+	st, _ := os.Stat(w.dir + "/terraform.tfstate")
+	t.Logf("guayaba_sessions over 10,000 sessions: terraform apply %s, listings %v, state file %d KiB",
+		elapsed.Round(time.Millisecond), c.ByRoute, st.Size()/1024)
+}
