@@ -326,5 +326,5 @@ func diffErr(want, got sandbox.State) error {
 // words compiles an expected-error pattern in which a space matches any run
 // of white space, since terraform wraps diagnostics at 80 columns.
 func words(pattern string) *regexp.Regexp {
-	return regexp.MustCompile(strings.ReplaceAll(pattern, " ", `\s+`))
+	return regexp.MustCompile(`(?s)` + strings.ReplaceAll(pattern, " ", `\s+`))
 }

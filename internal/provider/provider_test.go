@@ -1,0 +1,138 @@
+package provider
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+)
+
+func TestAccProvider_configureFromHCL(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, variants["strict"])
+	env.session(testAgentID, groupKey, ptr("hcl"))
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: providerFactories,
+		Steps: []resource.TestStep{{
+			Config: env.provider(`max_retries = 2`, `request_timeout = "5s"`) + `data "guayaba_sessions" "all" {}`,
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue("data.guayaba_sessions.all", attr("keys"),
+					knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact(groupKey)})),
+			},
+		}},
+	})
+}
+
+func TestAccProvider_configureFromEnvironment(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, variants["strict"])
+	env.session(testAgentID, groupKey, ptr("from env"))
+	w := newTFWorkdir(t, `
+provider "guayaba" {}
+data "guayaba_session" "one" { key = "`+groupKey+`" }
+output "label" { value = data.guayaba_session.one.label }
+`)
+	runOK(t, w, env.providerEnv(testAgentID), "apply", "-auto-approve", "-no-color")
+	if got := string(outputs(t, w, nil)["label"]); got != `"from env"` {
+		t.Errorf("label output = %s", got)
+	}
+	// The provider block wins over the environment.
+	w.write("main.tf", env.providerWithKey(env.masterKey, `agent_id = "`+testAgent2ID+`"`)+`
+data "guayaba_sessions" "all" {}
+output "n" { value = length(data.guayaba_sessions.all.keys) }
+`)
+	runOK(t, w, env.providerEnv(testAgentID), "apply", "-auto-approve", "-no-color")
+	if got := string(outputs(t, w, nil)["n"]); got != "0" {
+		t.Errorf("agent_id from the provider block should win: %s sessions", got)
+	}
+}
+
+func TestAccProvider_missingKey(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, variants["strict"])
+	w := newTFWorkdir(t, `
+provider "guayaba" {}
+data "guayaba_sessions" "all" {}
+`)
+	out, err := w.run([]string{"GUAYABA_BASE_URL=" + env.sb.URL(), "GUAYABA_AGENT_ID=" + testAgentID}, "plan", "-no-color")
+	if err == nil || !containsWords(out, "Missing API key") || !containsWords(out, "GUAYABA_API_KEY") || !containsWords(out, "api_key") {
+		t.Errorf("want an error naming api_key and GUAYABA_API_KEY, got:\n%s", out)
+	}
+	if n := env.sb.Counters().Total; n != 0 {
+		t.Errorf("%d API calls without a key", n)
+	}
+}
+
+func TestAccProvider_insecureBaseURL(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, variants["strict"])
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: providerFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: `provider "guayaba" {
+  base_url = "http://api.guayaba.run/api/v1"
+  api_key  = "` + env.masterKey + `"
+}
+data "guayaba_sessions" "all" { agent_id = "` + testAgentID + `" }`,
+				PlanOnly:    true,
+				ExpectError: words(`Invalid base_url.*https://`),
+			},
+			{
+				Config: `provider "guayaba" {
+  base_url = "ftp://127.0.0.1/api"
+  api_key  = "` + env.masterKey + `"
+}
+data "guayaba_sessions" "all" { agent_id = "` + testAgentID + `" }`,
+				PlanOnly:    true,
+				ExpectError: words(`Invalid base_url`),
+			},
+		},
+	})
+	// From the environment the same rule applies, at plan time.
+	w := newTFWorkdir(t, `
+provider "guayaba" {}
+data "guayaba_sessions" "all" {}
+`)
+	out, err := w.run([]string{"GUAYABA_BASE_URL=http://example.com/api/v1", "GUAYABA_API_KEY=" + env.masterKey,
+		"GUAYABA_AGENT_ID=" + testAgentID}, "plan", "-no-color")
+	if err == nil || !containsWords(out, "Invalid base_url") || !containsWords(out, "GUAYABA_BASE_URL") {
+		t.Errorf("want an https error naming GUAYABA_BASE_URL, got:\n%s", out)
+	}
+}
+
+func TestAccProvider_unknownValues(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, variants["strict"])
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: providerFactories,
+		Steps: []resource.TestStep{{
+			Config: `
+resource "terraform_data" "later" { input = "x" }
+provider "guayaba" {
+  base_url = "` + env.sb.URL() + `"
+  api_key  = terraform_data.later.output
+}
+data "guayaba_sessions" "all" { agent_id = "` + testAgentID + `" }`,
+			ExpectError: words(`Unknown value for api_key.*known at plan time`),
+		}},
+	})
+}
+
+// containsWords is strings.Contains that tolerates terraform's line wrapping.
+func containsWords(out, phrase string) bool {
+	return words(`(?s)` + strings.ReplaceAll(regexpQuote(phrase), `\ `, " ")).MatchString(out)
+}
+
+func regexpQuote(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if strings.ContainsRune(`\.+*?()|[]{}^$`, r) {
+			b.WriteRune('\\')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
