@@ -174,7 +174,6 @@ output "recent" {
 func TestAccDataSources_filters(t *testing.T) {
 	forEachVariant(t, func(t *testing.T, env *testEnv) {
 		seedData(t, env)
-		type fc struct{ ds, args string }
 		sessions := map[string]struct {
 			args string
 			want []string
@@ -233,7 +232,6 @@ func TestAccDataSources_filters(t *testing.T) {
 		if c := env.sb.Counters(); c.ByRoute["sessions.list"] == 0 {
 			t.Error("no listing was made")
 		}
-		_ = fc{}
 	})
 }
 

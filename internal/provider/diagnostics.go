@@ -7,26 +7,15 @@ import (
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
-	"github.com/hashicorp/terraform-plugin-framework/path"
 
 	"github.com/guayabadotrun/terraform-provider-guayaba/internal/client"
 )
-
-// errNotSeen is returned when a write is refused because the provider did not
-// see its target in a listing: the provider never writes blind.
-var errNotSeen = errors.New("not found in the agent's listing")
 
 // apiDiag turns an API error into a diagnostic a user can act on. what names
 // the operation ("rename session \"k\""), agentID the agent it ran against.
 func apiDiag(what, agentID string, err error) diag.Diagnostic {
 	summary, detail := explainAPIError(agentID, err)
 	return diag.NewErrorDiagnostic("Cannot "+what+": "+summary, detail)
-}
-
-// apiAttrDiag is apiDiag attached to an attribute.
-func apiAttrDiag(p path.Path, what, agentID string, err error) diag.Diagnostic {
-	summary, detail := explainAPIError(agentID, err)
-	return diag.NewAttributeErrorDiagnostic(p, "Cannot "+what+": "+summary, detail)
 }
 
 func explainAPIError(agentID string, err error) (string, string) {

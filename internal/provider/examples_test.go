@@ -32,7 +32,11 @@ func outputs(t *testing.T, w *tfWorkdir, env []string) map[string]json.RawMessag
 	var raw map[string]struct {
 		Value json.RawMessage `json:"value"`
 	}
-	if err := json.Unmarshal([]byte(out[strings.Index(out, "{"):]), &raw); err != nil {
+	start := strings.Index(out, "{")
+	if start < 0 {
+		t.Fatalf("terraform output printed no JSON:\n%s", out)
+	}
+	if err := json.Unmarshal([]byte(out[start:]), &raw); err != nil {
 		t.Fatalf("decode outputs: %v\n%s", err, out)
 	}
 	res := map[string]json.RawMessage{}

@@ -469,8 +469,7 @@ func TestOmitNullLabel(t *testing.T) {
 		if present == omit {
 			t.Fatalf("omit=%v: session %v", omit, s)
 		}
-		var archives []map[string]any
-		archives = decodeAs[[]map[string]any](t, e.api(t, "GET", "/archives", nil).body)
+		archives := decodeAs[[]map[string]any](t, e.api(t, "GET", "/archives", nil).body)
 		for _, a := range archives {
 			if a["sessionId"] == "9e0f1a2b-3c4d-4e5f-8a7b-8c9d0e1f2a3b" {
 				if _, present := a["label"]; present == omit {
@@ -494,7 +493,7 @@ func TestShuffleLists(t *testing.T) {
 		return strings.Join(keys, "|")
 	}
 	plain := start(t, Options{})
-	if order(plain) != order(plain) {
+	if first, second := order(plain), order(plain); first != second {
 		t.Fatal("unshuffled lists must be stable")
 	}
 	e := start(t, Options{ShuffleLists: true})

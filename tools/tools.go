@@ -1,0 +1,16 @@
+//go:build generate
+
+// Package tools pins the development tools of this repository (see the tool
+// directives in go.mod) and holds the go:generate directives that `make
+// generate` runs. The "generate" build tag keeps this file out of every build:
+// go generate sets that tag itself.
+package tools
+
+// Format the Terraform examples that the documentation embeds (if any yet).
+//go:generate sh -c "if [ -d ../examples ]; then terraform fmt -recursive ../examples/; fi"
+
+// Generate the documentation in ../docs from the provider schema, ../templates
+// and ../examples. tfplugindocs builds the provider and runs the terraform
+// binary found on PATH to read its schema: no --tf-version, so nothing is
+// downloaded (../scripts/tf-env.sh checks that terraform is on PATH).
+//go:generate go tool tfplugindocs generate --provider-dir .. --provider-name guayaba
