@@ -185,3 +185,29 @@ output "groups" { value = length(data.guayaba_sessions.groups.keys) }
 	t.Logf("guayaba_sessions over 10,000 sessions: terraform apply %s, listings %v, state file %d KiB",
 		elapsed.Round(time.Millisecond), c.ByRoute, st.Size()/1024)
 }
+
+// An import block with -generate-config-out writes a configuration that
+// plans nothing once applied.
+func TestAccSession_importGenerateConfig(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, variants["strict"])
+	env.session(testAgentID, groupKey, ptr("Generated"))
+	w := newTFWorkdir(t, env.provider()+fmt.Sprintf(`
+import {
+  to = guayaba_session.imported
+  id = "%s/%s"
+}
+`, testAgentID, groupKey))
+	runOK(t, w, nil, "plan", "-no-color", "-generate-config-out=generated.tf")
+	gen := w.read("generated.tf")
+	for _, want := range []string{`key`, groupKey, `label`, `"Generated"`, `on_destroy`} {
+		if !strings.Contains(gen, want) {
+			t.Errorf("generated.tf lacks %q:\n%s", want, gen)
+		}
+	}
+	runOK(t, w, nil, "apply", "-auto-approve", "-no-color")
+	runOK(t, w, nil, "plan", "-no-color", "-detailed-exitcode")
+	if c := env.sb.Counters(); c.ByRoute["sessions.rename"] != 0 {
+		t.Errorf("importing renamed the session: %v", c.ByRoute)
+	}
+}
