@@ -59,7 +59,7 @@ func (d *SessionsDataSource) Schema(_ context.Context, _ datasource.SchemaReques
 			"last_channel": schema.StringAttribute{Optional: true,
 				MarkdownDescription: "Only sessions whose last message came through this channel, e.g. `telegram` or `webchat`."},
 			"updated_after": schema.StringAttribute{Optional: true, Validators: stringValidators(rfc3339Validator),
-				MarkdownDescription: "Only sessions active strictly after this RFC 3339 time, e.g. `timeadd(timestamp(), \"-720h\")`."},
+				MarkdownDescription: "Only sessions active strictly after this RFC 3339 time, e.g. `\"2026-11-01T00:00:00Z\"` or `timeadd(plantimestamp(), \"-720h\")` (`timestamp()` is unknown until apply, so it cannot drive `for_each`)."},
 			"updated_before": schema.StringAttribute{Optional: true, Validators: stringValidators(rfc3339Validator),
 				MarkdownDescription: "Only sessions last active strictly before this RFC 3339 time."},
 			"sessions": schema.ListNestedAttribute{
