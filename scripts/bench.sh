@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Benchmark the provider against the in-process sandbox with the real
+# terraform binary, and regenerate BENCHMARKS.md (see cmd/guayaba-bench):
+#   scripts/bench.sh                          # N = 100 and 1,000 (make bench)
+#   BENCH_N=100,1000,10000 scripts/bench.sh   # opt in to N = 10,000 (slow)
+# Extra arguments go to guayaba-bench (e.g. -keep, -timeout 1h, -out "").
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+
+if ! command -v terraform >/dev/null 2>&1; then
+	echo "error: terraform is not on PATH (the benchmark runs the real binary)" >&2
+	exit 1
+fi
+
+exec go run ./cmd/guayaba-bench -n "${BENCH_N:-100,1000}" -out BENCHMARKS.md "$@"
