@@ -100,6 +100,7 @@ type Client struct {
 	maxRetry  int
 	rc        *retryablehttp.Client
 	onAttempt func(method, path string, attempt, status int)
+	throttle  *throttle // shared rate-limit gate; see throttle.go
 
 	calls, attempts, retries, rateLimited, serverErrors atomic.Int64
 }
@@ -153,6 +154,7 @@ func New(cfg Config) (*Client, error) {
 		timeout:   cfg.RequestTimeout,
 		maxRetry:  cfg.MaxRetries,
 		onAttempt: cfg.OnAttempt,
+		throttle:  newThrottle(cfg.MaxRetryAfter),
 	}
 	hc.Transport = &attemptTransport{next: next, client: c}
 
@@ -168,6 +170,12 @@ func New(cfg Config) (*Client, error) {
 			return backoff(minWait, maxWait, maxRA, attemptNum, resp)
 		},
 		ErrorHandler: retryablehttp.PassthroughErrorHandler,
+		// Called before every attempt, before the per-attempt timeout
+		// starts: wait at the shared rate-limit gate. A context that ends
+		// while waiting makes the attempt fail at once, uncounted.
+		RequestLogHook: func(_ retryablehttp.Logger, req *http.Request, _ int) {
+			_ = c.throttle.wait(req.Context())
+		},
 	}
 	return c, nil
 }
@@ -375,6 +383,10 @@ type attemptTransport struct {
 // RoundTrip sends one attempt.
 func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
+	if err := ctx.Err(); err != nil {
+		// The caller gave up while waiting at the rate-limit gate: no attempt.
+		return nil, err
+	}
 	st := callStateFrom(ctx)
 	attempt := 1
 	path := req.URL.Path
@@ -395,6 +407,7 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	status := 0
 	if err == nil {
 		status = resp.StatusCode
+		c.throttle.observe(resp, time.Now())
 		if st != nil {
 			st.lastStatus.Store(int64(status))
 		}

@@ -285,6 +285,10 @@ func (s *Sandbox) route(mux *http.ServeMux, method, path, name string, h apiFunc
 // response is written or the connection dropped.
 func (s *Sandbox) serveAPI(w http.ResponseWriter, r *http.Request, name string, h apiFunc) {
 	f := s.takeFault(name)
+	// Read the body first: only then does net/http watch the connection,
+	// so that a client that gives up during a Delay abandons the request
+	// (instead of it being applied when the delay ends).
+	in := readInput(r)
 	if f != nil && f.Delay > 0 {
 		t := time.NewTimer(f.Delay)
 		select {
@@ -307,7 +311,6 @@ func (s *Sandbox) serveAPI(w http.ResponseWriter, r *http.Request, name string, 
 		return
 	}
 
-	in := readInput(r)
 	rl, limited := s.rateLimit(r)
 	var resp response
 	if limited {
