@@ -43,6 +43,12 @@ func explainAPIError(agentID string, err error) (string, string) {
 		return "agent not found",
 			"The platform does not know agent " + agentID + ", or the API key's account does not own it. Check `agent_id` " +
 				"(on the resource, the provider block or " + EnvAgentID + ").\n\n" + raw
+	case errors.Is(err, client.ErrNotFound) && !errors.Is(err, client.ErrSessionNotFound):
+		// Laravel's "route could not be found", or a proxy's 404 page: the
+		// URL is wrong, not a session.
+		return "the API does not know this URL",
+			"The platform answered 404 for the API route itself. Check `base_url` (or " + EnvBaseURL + "): it should be the " +
+				"API root ending in /api/v1, such as " + DefaultBaseURL + ".\n\n" + raw
 	case errors.Is(err, client.ErrAgentNotRunning):
 		return "the agent is not running",
 			"Agent " + agentID + "'s container is not running (503), and sessions can only be read or changed while it runs. " +

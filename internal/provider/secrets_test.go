@@ -1,0 +1,207 @@
+package provider
+
+import (
+	"archive/zip"
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/guayabadotrun/terraform-provider-guayaba/internal/sandbox"
+)
+
+// The API key must appear nowhere: not in TRACE logs of terraform and the
+// provider, not in the state, not in a saved plan. The debug log must still
+// show every request's method, path, status and attempt number.
+
+var traceEnv = []string{"TF_LOG=TRACE", "TF_LOG_PROVIDER=TRACE"}
+
+// expectNoSecret fails when text contains the key or its random tail.
+func expectNoSecret(t *testing.T, where, text, key string) {
+	t.Helper()
+	tail := key[strings.LastIndex(key, "_")+1:]
+	if len(tail) != 48 {
+		t.Fatalf("key %q has no 48-hex tail", key)
+	}
+	for _, s := range []string{key, tail, strings.ToUpper(tail)} {
+		if i := strings.Index(text, s); i >= 0 {
+			lo, hi := max(0, i-200), min(len(text), i+len(s)+50)
+			t.Errorf("%s contains the API key (%q):\n…%s…", where, s, text[lo:hi])
+		}
+	}
+}
+
+// expectNoSecretInPlanFile checks a saved plan's raw bytes and every file
+// inside it (a plan file is a zip archive, so the raw bytes alone would hide
+// a compressed secret).
+func expectNoSecretInPlanFile(t *testing.T, path, key string) {
+	t.Helper()
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	expectNoSecret(t, "the raw plan file", string(raw), key)
+	zr, err := zip.NewReader(bytes.NewReader(raw), int64(len(raw)))
+	if err != nil {
+		t.Fatalf("plan file is not a zip archive: %v", err)
+	}
+	for _, f := range zr.File {
+		rc, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(rc)
+		rc.Close()
+		expectNoSecret(t, "plan file entry "+f.Name, string(b), key)
+	}
+	if len(zr.File) == 0 {
+		t.Error("empty plan file")
+	}
+}
+
+func secretsConfig(env *testEnv, providerBody, label string) string {
+	return fmt.Sprintf(`
+provider "guayaba" {
+%s
+}
+
+resource "guayaba_session" "x" {
+  key   = %q
+  label = %q
+}
+
+data "guayaba_session_history" "h" {
+  key   = guayaba_session.x.key
+  limit = 2
+}
+`, providerBody, groupKey, label)
+}
+
+func TestAccSecrets_traceLogsStateAndPlan(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, variants["strict"])
+	env.session(testAgentID, groupKey, nil)
+	key := env.masterKey
+	// The key comes from GUAYABA_API_KEY: the only way to keep it out of a
+	// saved plan, which holds the configuration and the variables' values.
+	body := fmt.Sprintf("  base_url = %q\n  agent_id = %q", env.sb.URL(), testAgentID)
+	keyEnv := append([]string{"GUAYABA_API_KEY=" + key}, traceEnv...)
+	w := newTFWorkdir(t, secretsConfig(env, body, "Secret-safe"))
+
+	// One retried rename, so the log shows more than one attempt of a call.
+	env.sb.InjectFault(sandbox.Fault{Route: sandbox.RouteSessionsRename, Status: 502})
+	out, err := w.run(keyEnv, applyArgs...)
+	if err != nil {
+		t.Fatalf("apply: %v\n%s", err, lastLines(out, 80))
+	}
+	if !strings.Contains(out, "[TRACE]") || !strings.Contains(out, "Guayaba API request body") {
+		t.Fatalf("the output does not look like a TRACE log of terraform and the provider:\n%s", lastLines(out, 40))
+	}
+	expectNoSecret(t, "the TRACE output of apply", out, key)
+	expectNoSecret(t, "terraform.tfstate", w.read("terraform.tfstate"), key)
+	if s := env.mustSession(testAgentID, groupKey); labelOf(s.Label) != `"Secret-safe"` {
+		t.Errorf("label %s", labelOf(s.Label))
+	}
+
+	// The debug log still says what was sent: method, path, status, attempt.
+	attempts := parseAttempts(out)
+	renamePath := "/agents/" + testAgentID + "/sessions/rename"
+	want := []loggedAttempt{
+		{op: "list sessions", method: "GET", path: "/agents/" + testAgentID + "/sessions", attempt: 1, status: 200},
+		{op: "rename session", method: "POST", path: renamePath, attempt: 1, status: 502},
+		{op: "rename session", method: "POST", path: renamePath, attempt: 2, status: 200},
+		{op: "read session history", method: "POST", path: "/agents/" + testAgentID + "/sessions/history", attempt: 1, status: 200},
+	}
+	for _, w := range want {
+		found := false
+		for _, a := range attempts {
+			found = found || a == w
+		}
+		if !found {
+			t.Errorf("the debug log has no attempt %+v; it has %+v", w, attempts)
+		}
+	}
+
+	// A saved plan, its JSON rendering and the plan output: no key either.
+	w.write("main.tf", secretsConfig(env, body, "Secret-safe 2"))
+	out, err = w.run(keyEnv, "plan", "-no-color", "-out=p.tfplan")
+	if err != nil {
+		t.Fatalf("plan: %v\n%s", err, lastLines(out, 40))
+	}
+	expectNoSecret(t, "the TRACE output of plan -out", out, key)
+	expectNoSecretInPlanFile(t, filepath.Join(w.dir, "p.tfplan"), key)
+	out, err = w.run([]string{"GUAYABA_API_KEY=" + key}, "show", "-json", "p.tfplan")
+	if err != nil || !strings.Contains(out, "Secret-safe 2") {
+		t.Fatalf("show -json: %v\n%s", err, out)
+	}
+	expectNoSecret(t, "terraform show -json p.tfplan", out, key)
+	out, err = w.run(keyEnv, "apply", "-no-color", "p.tfplan")
+	if err != nil {
+		t.Fatalf("apply p.tfplan: %v\n%s", err, lastLines(out, 40))
+	}
+	expectNoSecret(t, "the TRACE output of apply p.tfplan", out, key)
+	expectNoSecret(t, "terraform.tfstate", w.read("terraform.tfstate"), key)
+	expectNoDeletes(t, env)
+}
+
+// A key written in the provider block (sensitive) stays out of the TRACE
+// log and the state too; and so does a refused key in the 401 error.
+func TestAccSecrets_keyInConfigAndRefusedKey(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, variants["strict"])
+	env.session(testAgentID, groupKey, nil)
+	w := newTFWorkdir(t, secretsConfig(env, fmt.Sprintf("  base_url = %q\n  api_key = %q\n  agent_id = %q",
+		env.sb.URL(), env.masterKey, testAgentID), "In config"))
+	out, err := w.run(traceEnv, applyArgs...)
+	if err != nil {
+		t.Fatalf("apply: %v\n%s", err, lastLines(out, 40))
+	}
+	expectNoSecret(t, "the TRACE output of apply", out, env.masterKey)
+	expectNoSecret(t, "terraform.tfstate", w.read("terraform.tfstate"), env.masterKey)
+
+	// A well-formed key the platform does not know: the 401 is explained
+	// without echoing the key.
+	unknown := sandbox.MasterKeyPrefix + strings.Repeat("ab12", 12)
+	w2 := newTFWorkdir(t, fmt.Sprintf("provider \"guayaba\" {\n  base_url = %q\n  agent_id = %q\n}\ndata \"guayaba_sessions\" \"all\" {}\n",
+		env.sb.URL(), testAgentID))
+	out, err = w2.run(append([]string{"GUAYABA_API_KEY=" + unknown}, traceEnv...), "plan", "-no-color")
+	if err == nil || !strings.Contains(flat(out), "the API key was refused") {
+		t.Fatalf("want a refused key: %v\n%s", err, lastLines(out, 40))
+	}
+	expectNoSecret(t, "the TRACE output of a plan with a refused key", out, unknown)
+	expectNoDeletes(t, env)
+}
+
+// Everything from the environment: an empty provider block with
+// GUAYABA_API_KEY, GUAYABA_BASE_URL and GUAYABA_AGENT_ID; and without a key
+// anywhere, one error naming both places to put it.
+func TestAccSecrets_keyFromEnvironment(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, variants["strict"])
+	env.session(testAgentID, groupKey, nil)
+	cfg := `provider "guayaba" {}
+resource "guayaba_session" "x" {
+  key   = "` + groupKey + `"
+  label = "From env"
+}
+`
+	w := newTFWorkdir(t, cfg)
+	envVars := []string{"GUAYABA_API_KEY=" + env.manageKey, "GUAYABA_BASE_URL=" + env.sb.URL(), "GUAYABA_AGENT_ID=" + testAgentID}
+	if out, err := w.run(envVars, applyArgs...); err != nil {
+		t.Fatalf("apply with the environment: %v\n%s", err, out)
+	}
+	if s := env.mustSession(testAgentID, groupKey); labelOf(s.Label) != `"From env"` {
+		t.Errorf("label %s", labelOf(s.Label))
+	}
+	expectNoSecret(t, "terraform.tfstate", w.read("terraform.tfstate"), env.manageKey)
+
+	out, err := w.run(envVars[1:], "plan", "-no-color")
+	f := flat(out)
+	if err == nil || !strings.Contains(f, "Missing API key") || !strings.Contains(f, "api_key") || !strings.Contains(f, "GUAYABA_API_KEY") {
+		t.Errorf("plan without a key: want one error naming api_key and GUAYABA_API_KEY: %v\n%s", err, out)
+	}
+	expectNoDeletes(t, env)
+}
