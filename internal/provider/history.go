@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 
+	dsschema "github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	epschema "github.com/hashicorp/terraform-plugin-framework/ephemeral/schema"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 )
@@ -41,6 +43,26 @@ var historyAttrDescriptions = map[string]string{
 	"text":         "The text: the content when it is a string, else the `text` blocks joined by a newline (other blocks, such as `thinking` or `toolCall`, are left out).",
 	"content_json": "The content exactly as sent, as JSON: a string, or the array of blocks including `thinking` and `toolCall` blocks. Decode it with `jsondecode`.",
 	"timestamp":    "When the message was sent, RFC 3339 in UTC.",
+}
+
+// messageAttributes are the computed attributes of one message, in the order
+// the docs list them.
+var messageAttributes = []string{"id", "role", "text", "content_json", "timestamp"}
+
+func dataSourceMessageAttributes() map[string]dsschema.Attribute {
+	attrs := map[string]dsschema.Attribute{}
+	for _, name := range messageAttributes {
+		attrs[name] = dsschema.StringAttribute{Computed: true, MarkdownDescription: historyAttrDescriptions[name]}
+	}
+	return attrs
+}
+
+func ephemeralMessageAttributes() map[string]epschema.Attribute {
+	attrs := map[string]epschema.Attribute{}
+	for _, name := range messageAttributes {
+		attrs[name] = epschema.StringAttribute{Computed: true, MarkdownDescription: historyAttrDescriptions[name]}
+	}
+	return attrs
 }
 
 // readHistory checks that the key is an active session (the platform may

@@ -42,13 +42,7 @@ func (e *SessionHistoryEphemeralResource) Schema(_ context.Context, _ ephemeral.
 			"limit": schema.Int64Attribute{Optional: true, Computed: true, MarkdownDescription: desc["limit"],
 				Validators: []validator.Int64{int64validator.Between(1, 1000)}},
 			"messages": schema.ListNestedAttribute{Computed: true, MarkdownDescription: desc["messages"],
-				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
-					"id":           schema.StringAttribute{Computed: true, MarkdownDescription: desc["id"]},
-					"role":         schema.StringAttribute{Computed: true, MarkdownDescription: desc["role"]},
-					"text":         schema.StringAttribute{Computed: true, MarkdownDescription: desc["text"]},
-					"content_json": schema.StringAttribute{Computed: true, MarkdownDescription: desc["content_json"]},
-					"timestamp":    schema.StringAttribute{Computed: true, MarkdownDescription: desc["timestamp"]},
-				}}},
+				NestedObject: schema.NestedAttributeObject{Attributes: ephemeralMessageAttributes()}},
 		},
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
@@ -250,14 +251,7 @@ func (r *SessionResource) Create(ctx context.Context, req resource.CreateRequest
 				"management with terraform import (see the resource's import documentation).", agentID, key))
 		return
 	}
-	cur := remoteSession{Active: &s}
-	final, diags := r.converge(ctx, ops, key, cur, stringPtr(plan.Label), plan.Archived.ValueBool())
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	plan.setFromRemote(final, false)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	r.convergeAndSave(ctx, ops, key, remoteSession{Active: &s}, &plan, &resp.State, &resp.Diagnostics)
 }
 
 // Read refreshes the state from the listings; a session gone from both is
@@ -320,13 +314,7 @@ func (r *SessionResource) Update(ctx context.Context, req resource.UpdateRequest
 		resp.Diagnostics.Append(sessionGoneDiag(agentID, key))
 		return
 	}
-	final, diags := r.converge(ctx, ops, key, cur, stringPtr(plan.Label), plan.Archived.ValueBool())
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	plan.setFromRemote(final, false)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	r.convergeAndSave(ctx, ops, key, cur, &plan, &resp.State, &resp.Diagnostics)
 }
 
 // Delete applies on_destroy; a session already gone is success.
@@ -456,6 +444,18 @@ func (r *SessionResource) configured(diags *diag.Diagnostics) bool {
 		return false
 	}
 	return true
+}
+
+// convergeAndSave brings the session to the plan and records the outcome.
+func (r *SessionResource) convergeAndSave(ctx context.Context, ops *sessionOps, key string, cur remoteSession,
+	plan *sessionResourceModel, state *tfsdk.State, diags *diag.Diagnostics) {
+	final, d := r.converge(ctx, ops, key, cur, stringPtr(plan.Label), plan.Archived.ValueBool())
+	diags.Append(d...)
+	if diags.HasError() {
+		return
+	}
+	plan.setFromRemote(final, false)
+	diags.Append(state.Set(ctx, plan)...)
 }
 
 // converge brings a session from where it is to the wanted label and archive
