@@ -66,6 +66,13 @@ func explainAPIError(agentID string, err error) (string, string) {
 			"The call got no answer. Check `base_url` and the network; raise `request_timeout` or `max_retries` " +
 				"if the platform is slow.\n\n" + raw
 	}
+	var ae *client.APIError
+	if !errors.As(err, &ae) {
+		// Not an answer of the platform: a write that the listing did not confirm.
+		return "the change was not confirmed", "The platform accepted the request, but listing the sessions " +
+			"afterwards did not show the change. Nothing else was changed; run terraform plan to see the current " +
+			"state, and apply again.\n\n" + raw
+	}
 	return "API error", raw
 }
 

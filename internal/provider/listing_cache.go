@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"fmt"
 	"sort"
 	"sync"
 
@@ -111,17 +112,19 @@ func (lc *listingCache) SessionList(ctx context.Context, agentID string) ([]clie
 // keep the map.
 func (lc *listingCache) withSessions(ctx context.Context, agentID string, fn func(map[string]client.Session)) error {
 	lc.mu.Lock()
-	if e := lc.sessionsEntryLocked(agentID); e.loaded {
+	e := lc.sessionsEntryLocked(agentID)
+	if e.loaded {
 		fn(e.byKey)
 		lc.mu.Unlock()
 		return nil
 	}
+	gen := e.gen
 	lc.mu.Unlock()
 
-	v, err := lc.do(ctx, "sessions/"+agentID, func(fctx context.Context) (any, error) {
-		lc.mu.Lock()
-		gen := lc.sessionsEntryLocked(agentID).gen
-		lc.mu.Unlock()
+	// Callers share a listing only within one generation: a caller that has
+	// just written (and so bumped the generation) never joins a listing that
+	// started before its write, which could not show it.
+	v, err := lc.do(ctx, fmt.Sprintf("sessions/%s/%d", agentID, gen), func(fctx context.Context) (any, error) {
 		list, err := lc.client.ListSessions(fctx, agentID)
 		if err != nil {
 			return nil, err
@@ -161,12 +164,10 @@ func (lc *listingCache) Archives(ctx context.Context, agentID string) ([]client.
 		lc.mu.Unlock()
 		return out, nil
 	}
+	gen := e.gen
 	lc.mu.Unlock()
 
-	v, err := lc.do(ctx, "archives/"+agentID, func(fctx context.Context) (any, error) {
-		lc.mu.Lock()
-		gen := lc.archivesEntryLocked(agentID).gen
-		lc.mu.Unlock()
+	v, err := lc.do(ctx, fmt.Sprintf("archives/%s/%d", agentID, gen), func(fctx context.Context) (any, error) {
 		list, err := lc.client.ListArchives(fctx, agentID)
 		if err != nil {
 			return nil, err

@@ -117,3 +117,30 @@ func TestScale_planUnderRateLimit(t *testing.T) {
 		t.Errorf("plan met %d rate-limited answers", c.RateLimited)
 	}
 }
+
+// Many archives and restores in one apply, ten at a time: each write is
+// confirmed by a listing made after it, never by one already in flight.
+func TestScale_parallelArchiveAndRestore(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, variants["strict"])
+	keys := scaleSessions(t, env, testAgentID, "agent:main:webchat:direct", 40)
+	all := map[string]bool{}
+	for _, k := range keys {
+		all[k] = true
+	}
+	w := newTFWorkdir(t, scaleConfig(env, map[string][]string{testAgentID: keys}, "v1", nil))
+	w.must("apply", "-auto-approve", "-no-color")
+	w.write("main.tf", scaleConfig(env, map[string][]string{testAgentID: keys}, "v1", all))
+	w.must("apply", "-auto-approve", "-no-color")
+	if n := len(env.sb.Archives(testAgentID)); n != 40 {
+		t.Fatalf("%d archives after archiving 40 sessions", n)
+	}
+	w.write("main.tf", scaleConfig(env, map[string][]string{testAgentID: keys}, "v2", nil))
+	w.must("apply", "-auto-approve", "-no-color")
+	for _, k := range keys {
+		if s, ok := env.sb.Session(testAgentID, k); !ok || s.Label == nil || *s.Label != "v2 "+k {
+			t.Fatalf("session %s not restored with its new label", k)
+		}
+	}
+	w.must("plan", "-no-color", "-detailed-exitcode")
+}
