@@ -6,6 +6,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/guayabadotrun/terraform-provider-guayaba/internal/sessions"
 )
 
 var (
@@ -109,7 +111,7 @@ func (d *ArchivesDataSource) Read(ctx context.Context, req datasource.ReadReques
 			continue
 		}
 		if after != nil || before != nil {
-			t, ok := parseISO(a.ArchivedAt)
+			t, ok := sessions.ParseTime(a.ArchivedAt)
 			if !ok || (after != nil && !t.After(*after)) || (before != nil && !t.Before(*before)) {
 				continue
 			}

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/guayabadotrun/terraform-provider-guayaba/internal/sessions"
 )
 
 // rfc3339FromMillis renders Unix milliseconds as RFC 3339 in UTC, keeping
@@ -14,27 +16,9 @@ func rfc3339FromMillis(ms int64) string {
 	return time.UnixMilli(ms).UTC().Format(time.RFC3339Nano)
 }
 
-// archiveTime parses an archive's archivedAt; the zero value sorts first.
-func archiveTime(s string) int64 {
-	t, ok := parseISO(s)
-	if !ok {
-		return 0
-	}
-	return t.UnixNano()
-}
-
-func parseISO(s string) (time.Time, bool) {
-	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05.000Z07:00", "2006-01-02T15:04:05"} {
-		if t, err := time.Parse(layout, s); err == nil {
-			return t.UTC(), true
-		}
-	}
-	return time.Time{}, false
-}
-
 // archivedAtRFC3339 renders archivedAt as RFC 3339 (UTC) when parseable, else as sent.
 func archivedAtRFC3339(s string) string {
-	if t, ok := parseISO(s); ok {
+	if t, ok := sessions.ParseTime(s); ok {
 		return t.Format(time.RFC3339Nano)
 	}
 	return s
@@ -53,13 +37,6 @@ func stringPtr(v types.String) *string {
 	}
 	s := v.ValueString()
 	return &s
-}
-
-func sameLabel(a, b *string) bool {
-	if a == nil || b == nil {
-		return a == nil && b == nil
-	}
-	return *a == *b
 }
 
 // compactJSON renders raw JSON compactly; empty input gives "null".

@@ -96,29 +96,3 @@ func fieldErrorText(err error) string {
 	}
 	return b.String()
 }
-
-// isLabelInUse tells a 422 about a label held by another session.
-func isLabelInUse(err error) bool {
-	var ae *client.APIError
-	if !errors.As(err, &ae) || !errors.Is(err, client.ErrValidation) {
-		return false
-	}
-	for _, m := range ae.FieldErrors["label"] {
-		if strings.Contains(strings.ToLower(m), "in use") || strings.Contains(strings.ToLower(m), "taken") {
-			return true
-		}
-	}
-	return false
-}
-
-// mayHaveApplied tells whether a failed write may nonetheless have happened
-// (a lost response, a gateway error) or whether its target was already gone:
-// in both cases the listing, not the error, says what the state is.
-func mayHaveApplied(err error) bool {
-	var te *client.TransportError
-	return errors.As(err, &te) ||
-		errors.Is(err, client.ErrBadGateway) ||
-		errors.Is(err, client.ErrServer) ||
-		errors.Is(err, client.ErrRateLimited) ||
-		errors.Is(err, client.ErrSessionNotFound)
-}

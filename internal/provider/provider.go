@@ -21,6 +21,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/guayabadotrun/terraform-provider-guayaba/internal/client"
+	"github.com/guayabadotrun/terraform-provider-guayaba/internal/sessions"
 )
 
 // Address is the provider's registry address.
@@ -194,7 +195,7 @@ func (p *GuayabaProvider) Configure(ctx context.Context, req provider.ConfigureR
 	}
 	data := &providerData{
 		client:   c,
-		listings: newListingCache(c),
+		listings: sessions.NewListings(c),
 		agentID:  agentID,
 	}
 	resp.ResourceData = data

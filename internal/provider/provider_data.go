@@ -8,6 +8,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/guayabadotrun/terraform-provider-guayaba/internal/client"
+	"github.com/guayabadotrun/terraform-provider-guayaba/internal/sessions"
 )
 
 // providerData is what Configure hands to every resource, data source and
@@ -15,7 +16,7 @@ import (
 // command, and the provider's default agent.
 type providerData struct {
 	client   *client.Client
-	listings *listingCache
+	listings *sessions.Listings
 	agentID  string
 }
 
@@ -48,4 +49,9 @@ func (p *providerData) agentFor(v types.String) (string, diag.Diagnostics) {
 	diags.AddAttributeError(path.Root("agent_id"), "Missing agent_id",
 		"No agent is set. Set `agent_id` here, or `agent_id` in the provider block, or the "+EnvAgentID+" environment variable.")
 	return "", diags
+}
+
+// ops returns the writer of one agent's sessions, sharing this command's listings.
+func (p *providerData) ops(agentID string) *sessions.Ops {
+	return sessions.NewOps(p.client, p.listings, agentID)
 }

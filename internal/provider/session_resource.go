@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -20,6 +21,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/guayabadotrun/terraform-provider-guayaba/internal/client"
+	"github.com/guayabadotrun/terraform-provider-guayaba/internal/sessions"
 )
 
 var (
@@ -236,8 +238,7 @@ func (r *SessionResource) Create(ctx context.Context, req resource.CreateRequest
 		return
 	}
 	agentID, key := plan.AgentID.ValueString(), plan.Key.ValueString()
-	ops := r.data.ops(agentID)
-	s, ok, err := ops.listings.Session(ctx, agentID, key)
+	s, ok, err := r.data.listings.Session(ctx, agentID, key)
 	if err != nil {
 		resp.Diagnostics.Append(apiDiag(fmt.Sprintf("adopt session %q", key), agentID, err))
 		return
@@ -251,7 +252,7 @@ func (r *SessionResource) Create(ctx context.Context, req resource.CreateRequest
 				"management with terraform import (see the resource's import documentation).", agentID, key))
 		return
 	}
-	r.convergeAndSave(ctx, ops, key, remoteSession{Active: &s}, &plan, &resp.State, &resp.Diagnostics)
+	r.convergeAndSave(ctx, r.data.ops(agentID), key, sessions.Remote{Active: &s}, &plan, &resp.State, &resp.Diagnostics)
 }
 
 // Read refreshes the state from the listings; a session gone from both is
@@ -272,7 +273,7 @@ func (r *SessionResource) Read(ctx context.Context, req resource.ReadRequest, re
 	}
 	state.AgentID = types.StringValue(agentID)
 	key := state.Key.ValueString()
-	cur, found, err := r.data.ops(agentID).locate(ctx, key, state.SessionID.ValueString(), state.ArchiveFilename.ValueString())
+	cur, found, err := r.data.ops(agentID).Locate(ctx, key, state.SessionID.ValueString(), state.ArchiveFilename.ValueString())
 	if err != nil {
 		resp.Diagnostics.Append(apiDiag(fmt.Sprintf("read session %q", key), agentID, err))
 		return
@@ -284,7 +285,7 @@ func (r *SessionResource) Read(ctx context.Context, req resource.ReadRequest, re
 		return
 	}
 	state.ID = types.StringValue(agentID + "/" + key)
-	state.Label = stringPtrValue(cur.label())
+	state.Label = stringPtrValue(cur.Label())
 	state.setFromRemote(cur, true)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
@@ -305,7 +306,7 @@ func (r *SessionResource) Update(ctx context.Context, req resource.UpdateRequest
 	}
 	agentID, key := plan.AgentID.ValueString(), plan.Key.ValueString()
 	ops := r.data.ops(agentID)
-	cur, found, err := ops.locate(ctx, key, state.SessionID.ValueString(), state.ArchiveFilename.ValueString())
+	cur, found, err := ops.Locate(ctx, key, state.SessionID.ValueString(), state.ArchiveFilename.ValueString())
 	if err != nil {
 		resp.Diagnostics.Append(apiDiag(fmt.Sprintf("read session %q", key), agentID, err))
 		return
@@ -330,7 +331,7 @@ func (r *SessionResource) Delete(ctx context.Context, req resource.DeleteRequest
 	}
 	agentID, key := state.AgentID.ValueString(), state.Key.ValueString()
 	ops := r.data.ops(agentID)
-	cur, found, err := ops.locate(ctx, key, state.SessionID.ValueString(), state.ArchiveFilename.ValueString())
+	cur, found, err := ops.Locate(ctx, key, state.SessionID.ValueString(), state.ArchiveFilename.ValueString())
 	if err != nil {
 		resp.Diagnostics.Append(apiDiag(fmt.Sprintf("read session %q", key), agentID, err))
 		return
@@ -341,7 +342,7 @@ func (r *SessionResource) Delete(ctx context.Context, req resource.DeleteRequest
 	switch mode {
 	case onDestroyClearLabel:
 		if cur.Active != nil && cur.Active.Label != nil {
-			if _, err := ops.rename(ctx, *cur.Active, nil); err != nil {
+			if _, err := ops.Rename(ctx, *cur.Active, nil); err != nil {
 				resp.Diagnostics.Append(apiDiag(fmt.Sprintf("clear the label of session %q", key), agentID, err))
 			}
 		} else if cur.Archive != nil && cur.Archive.Label != nil {
@@ -351,16 +352,16 @@ func (r *SessionResource) Delete(ctx context.Context, req resource.DeleteRequest
 		}
 	case onDestroyArchive:
 		if cur.Active != nil {
-			if _, err := ops.archive(ctx, *cur.Active); err != nil {
+			if _, err := ops.Archive(ctx, *cur.Active); err != nil {
 				resp.Diagnostics.Append(apiDiag(fmt.Sprintf("archive session %q", key), agentID, err))
 			}
 		}
 	case onDestroyDelete:
 		if cur.Active != nil {
-			if err := ops.deleteSession(ctx, *cur.Active); err != nil {
+			if err := ops.DeleteSession(ctx, *cur.Active); err != nil {
 				resp.Diagnostics.Append(apiDiag(fmt.Sprintf("delete session %q", key), agentID, err))
 			}
-		} else if err := ops.deleteArchive(ctx, *cur.Archive); err != nil {
+		} else if err := ops.DeleteArchive(ctx, *cur.Archive); err != nil {
 			resp.Diagnostics.Append(apiDiag(fmt.Sprintf("delete archive %s of session %q", cur.Archive.Filename, key), agentID, err))
 		}
 	}
@@ -392,7 +393,7 @@ func (r *SessionResource) ImportState(ctx context.Context, req resource.ImportSt
 			resp.Diagnostics.Append(apiDiag("list archives", agentID, err))
 			return
 		}
-		if a, ok := findArchive(archives, key[i+1:], ""); ok {
+		if a, ok := sessions.FindArchive(archives, key[i+1:], ""); ok {
 			key, filename = key[:i], a.Filename
 		}
 	}
@@ -447,64 +448,32 @@ func (r *SessionResource) configured(diags *diag.Diagnostics) bool {
 }
 
 // convergeAndSave brings the session to the plan and records the outcome.
-func (r *SessionResource) convergeAndSave(ctx context.Context, ops *sessionOps, key string, cur remoteSession,
+func (r *SessionResource) convergeAndSave(ctx context.Context, ops *sessions.Ops, key string, cur sessions.Remote,
 	plan *sessionResourceModel, state *tfsdk.State, diags *diag.Diagnostics) {
-	final, d := r.converge(ctx, ops, key, cur, stringPtr(plan.Label), plan.Archived.ValueBool())
-	diags.Append(d...)
-	if diags.HasError() {
+	label := stringPtr(plan.Label)
+	final, err := ops.Converge(ctx, key, cur, label, plan.Archived.ValueBool())
+	if err != nil {
+		diags.Append(convergeDiag(plan.AgentID.ValueString(), label, err))
 		return
 	}
 	plan.setFromRemote(final, false)
 	diags.Append(state.Set(ctx, plan)...)
 }
 
-// converge brings a session from where it is to the wanted label and archive
-// state, in as few writes as possible, and returns where it ends up.
-func (r *SessionResource) converge(ctx context.Context, ops *sessionOps, key string, cur remoteSession, label *string, archived bool) (remoteSession, diag.Diagnostics) {
-	var diags diag.Diagnostics
-	var lastActive *client.Session
-	defer func() { cur.lastActive = lastActive }()
-	fail := func(what string, err error) (remoteSession, diag.Diagnostics) {
-		if isLabelInUse(err) {
-			held := ""
-			if holder := ops.labelHolder(ctx, key, label); holder != "" {
-				held = fmt.Sprintf(" by the session with key %q", holder)
-			}
-			diags.AddAttributeError(path.Root("label"), "Label already in use",
-				fmt.Sprintf("Cannot %s: the label %q is already held%s. Labels are unique among an agent's active sessions: "+
-					"choose another label, or change or clear the other session's label first.\n\n%s", what, deref(label), held, err))
-			return cur, diags
+// convergeDiag explains a failed step of Converge.
+func convergeDiag(agentID string, label *string, err error) diag.Diagnostic {
+	se := &sessions.StepError{What: "apply the change", Err: err}
+	errors.As(err, &se)
+	if sessions.IsLabelInUse(se.Err) {
+		held := ""
+		if se.Holder != "" {
+			held = fmt.Sprintf(" by the session with key %q", se.Holder)
 		}
-		diags.Append(apiDiag(what, ops.agentID, err))
-		return cur, diags
+		return diag.NewAttributeErrorDiagnostic(path.Root("label"), "Label already in use",
+			fmt.Sprintf("Cannot %s: the label %q is already held%s. Labels are unique among an agent's active sessions: "+
+				"choose another label, or change or clear the other session's label first.\n\n%s", se.What, deref(label), held, se.Err))
 	}
-
-	if cur.Archive != nil && (!archived || !sameLabel(cur.Archive.Label, label)) {
-		// Restore (with the wanted label when there is one), then relabel if needed.
-		s, err := ops.restore(ctx, key, *cur.Archive, label)
-		if err != nil {
-			return fail(fmt.Sprintf("restore session %q from archive %s", key, cur.Archive.Filename), err)
-		}
-		cur = remoteSession{Active: &s}
-	}
-	lastActive = cur.Active
-	if cur.Active != nil && !sameLabel(cur.Active.Label, label) {
-		s, err := ops.rename(ctx, *cur.Active, label)
-		if err != nil {
-			return fail(fmt.Sprintf("set the label of session %q", key), err)
-		}
-		cur = remoteSession{Active: &s}
-		lastActive = cur.Active
-	}
-	if cur.Active != nil && archived {
-		a, err := ops.archive(ctx, *cur.Active)
-		if err != nil {
-			return fail(fmt.Sprintf("archive session %q", key), err)
-		}
-		cur = remoteSession{Archive: &a}
-	}
-	cur.lastActive = lastActive
-	return cur, diags
+	return apiDiag(se.What, agentID, se.Err)
 }
 
 func deref(p *string) string {
@@ -518,15 +487,15 @@ func deref(p *string) string {
 // is false (after a write), the planned values of attributes that only chat
 // activity changes are kept so that the result matches the plan; the next
 // refresh records any change.
-func (m *sessionResourceModel) setFromRemote(cur remoteSession, fromRefresh bool) {
-	m.Archived = types.BoolValue(cur.archived())
+func (m *sessionResourceModel) setFromRemote(cur sessions.Remote, fromRefresh bool) {
+	m.Archived = types.BoolValue(cur.Archived())
 	keep := func(planned types.String, actual string) types.String {
 		if !fromRefresh && !planned.IsUnknown() && !planned.IsNull() {
 			return planned
 		}
 		return types.StringValue(actual)
 	}
-	m.SessionID = keep(m.SessionID, cur.sessionID())
+	m.SessionID = keep(m.SessionID, cur.SessionID())
 	if cur.Active != nil {
 		m.ArchiveFilename = types.StringNull()
 		m.ChatType = keep(m.ChatType, cur.Active.ChatType)
@@ -538,8 +507,8 @@ func (m *sessionResourceModel) setFromRemote(cur remoteSession, fromRefresh bool
 			if !v.IsUnknown() {
 				return v
 			}
-			if cur.lastActive != nil {
-				return types.StringValue(fromActive(cur.lastActive))
+			if cur.LastActive != nil {
+				return types.StringValue(fromActive(cur.LastActive))
 			}
 			return types.StringNull()
 		}

@@ -1,118 +1,69 @@
-package provider
+package sessions
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/guayabadotrun/terraform-provider-guayaba/internal/client"
 )
 
-// remoteSession is where a managed session is on the platform: active (in
-// the sessions listing) or archived (in the archives listing).
-type remoteSession struct {
-	Active  *client.Session
-	Archive *client.Archive
-	// lastActive is the session as last seen active during a change that
-	// ended archived: archives carry no chat type or channel.
-	lastActive *client.Session
-}
-
-func (r remoteSession) archived() bool { return r.Archive != nil }
-
-func (r remoteSession) sessionID() string {
-	if r.Active != nil {
-		return r.Active.SessionID
-	}
-	if r.Archive != nil {
-		return r.Archive.SessionID
-	}
-	return ""
-}
-
-func (r remoteSession) label() *string {
-	if r.Active != nil {
-		return r.Active.Label
-	}
-	if r.Archive != nil {
-		return r.Archive.Label
-	}
-	return nil
-}
-
-// sessionOps performs the writes on one agent's sessions. Every write targets
+// Ops performs the writes on one agent's sessions. Every write targets
 // a session or archive the provider has just seen in a listing, and every
 // outcome is taken from the listing, never from a response body: a failed
 // call whose change may have happened anyway (lost response, gateway error,
 // "not found" on a retry) is judged by listing again.
-type sessionOps struct {
+type Ops struct {
 	client   *client.Client
-	listings *listingCache
+	listings *Listings
 	agentID  string
 }
 
-func (p *providerData) ops(agentID string) *sessionOps {
-	return &sessionOps{client: p.client, listings: p.listings, agentID: agentID}
+// NewOps returns the writer of agentID's sessions, sharing listings.
+func NewOps(c *client.Client, listings *Listings, agentID string) *Ops {
+	return &Ops{client: c, listings: listings, agentID: agentID}
 }
 
-// locate finds a managed session: by key among the active sessions, else by
+// Locate finds a managed session: by key among the active sessions, else by
 // archive filename or session id among the archives. found is false when
 // the session is in neither list (deleted outside Terraform).
-func (o *sessionOps) locate(ctx context.Context, key, sessionID, archiveFilename string) (remoteSession, bool, error) {
+func (o *Ops) Locate(ctx context.Context, key, sessionID, archiveFilename string) (Remote, bool, error) {
 	s, ok, err := o.listings.Session(ctx, o.agentID, key)
 	if err != nil {
-		return remoteSession{}, false, err
+		return Remote{}, false, err
 	}
 	if ok && (archiveFilename == "" || s.SessionID == sessionID) {
-		return remoteSession{Active: &s}, true, nil
+		return Remote{Active: &s}, true, nil
 	}
 	if sessionID == "" && archiveFilename == "" {
-		return remoteSession{}, false, nil
+		return Remote{}, false, nil
 	}
 	archives, err := o.listings.Archives(ctx, o.agentID)
 	if err != nil {
-		return remoteSession{}, false, err
+		return Remote{}, false, err
 	}
-	if a, found := findArchive(archives, archiveFilename, sessionID); found {
-		return remoteSession{Archive: &a}, true, nil
+	if a, found := FindArchive(archives, archiveFilename, sessionID); found {
+		return Remote{Archive: &a}, true, nil
 	}
 	if ok {
 		// The archive we tracked is gone, but the key is active again (under
 		// a new conversation): follow the key.
-		return remoteSession{Active: &s}, true, nil
+		return Remote{Active: &s}, true, nil
 	}
-	return remoteSession{}, false, nil
+	return Remote{}, false, nil
 }
 
-// findArchive returns the archive with the filename, else the newest archive
-// of the session id. archives must be sorted oldest first.
-func findArchive(archives []client.Archive, filename, sessionID string) (client.Archive, bool) {
-	if filename != "" {
-		for _, a := range archives {
-			if a.Filename == filename {
-				return a, true
-			}
-		}
-	}
-	if sessionID != "" {
-		for i := len(archives) - 1; i >= 0; i-- {
-			if archives[i].SessionID == sessionID {
-				return archives[i], true
-			}
-		}
-	}
-	return client.Archive{}, false
-}
-
-// rename sets an active session's label and returns the session as it now is.
-func (o *sessionOps) rename(ctx context.Context, cur client.Session, label *string) (client.Session, error) {
+// Rename sets an active session's label and returns the session as it now is.
+func (o *Ops) Rename(ctx context.Context, cur client.Session, label *string) (client.Session, error) {
 	err := o.client.Rename(ctx, o.agentID, cur.Key, label)
 	if err != nil {
-		if !mayHaveApplied(err) {
+		if !MayHaveApplied(err) {
 			return client.Session{}, err
 		}
 		o.listings.InvalidateSessions(o.agentID)
 		s, ok, lerr := o.listings.Session(ctx, o.agentID, cur.Key)
-		if lerr == nil && ok && s.SessionID == cur.SessionID && sameLabel(s.Label, label) {
+		if lerr == nil && ok && s.SessionID == cur.SessionID && SameLabel(s.Label, label) {
 			return s, nil
 		}
 		return client.Session{}, err
@@ -126,11 +77,11 @@ func (o *sessionOps) rename(ctx context.Context, cur client.Session, label *stri
 	return cur, nil
 }
 
-// archive archives an active session and returns its archive, found by
+// Archive archives an active session and returns its archive, found by
 // listing the archives.
-func (o *sessionOps) archive(ctx context.Context, cur client.Session) (client.Archive, error) {
+func (o *Ops) Archive(ctx context.Context, cur client.Session) (client.Archive, error) {
 	err := o.client.Archive(ctx, o.agentID, cur.Key)
-	if err != nil && !mayHaveApplied(err) {
+	if err != nil && !MayHaveApplied(err) {
 		return client.Archive{}, err
 	}
 	o.listings.InvalidateSessions(o.agentID)
@@ -147,7 +98,7 @@ func (o *sessionOps) archive(ctx context.Context, cur client.Session) (client.Ar
 	if lerr != nil {
 		return client.Archive{}, lerr
 	}
-	if a, ok := findArchive(archives, "", cur.SessionID); ok {
+	if a, ok := FindArchive(archives, "", cur.SessionID); ok {
 		return a, nil
 	}
 	if err != nil {
@@ -156,9 +107,9 @@ func (o *sessionOps) archive(ctx context.Context, cur client.Session) (client.Ar
 	return client.Archive{}, fmt.Errorf("session %q left the active sessions, but no archive of session id %s appeared", cur.Key, cur.SessionID)
 }
 
-// restore restores an archive under its original key and returns the active
+// Restore restores an archive under its original key and returns the active
 // session. label nil keeps the archive's label.
-func (o *sessionOps) restore(ctx context.Context, key string, a client.Archive, label *string) (client.Session, error) {
+func (o *Ops) Restore(ctx context.Context, key string, a client.Archive, label *string) (client.Session, error) {
 	if s, ok, err := o.listings.Session(ctx, o.agentID, key); err != nil {
 		return client.Session{}, err
 	} else if ok && s.SessionID != a.SessionID {
@@ -166,7 +117,7 @@ func (o *sessionOps) restore(ctx context.Context, key string, a client.Archive, 
 			"restored under it; archive or delete that session first", key, s.SessionID, a.Filename)
 	}
 	err := o.client.Restore(ctx, o.agentID, a.Filename, label)
-	if err != nil && !mayHaveApplied(err) {
+	if err != nil && !MayHaveApplied(err) {
 		return client.Session{}, err
 	}
 	o.listings.InvalidateSessions(o.agentID)
@@ -184,10 +135,10 @@ func (o *sessionOps) restore(ctx context.Context, key string, a client.Archive, 
 	return client.Session{}, fmt.Errorf("the platform accepted the restore of archive %s, but session %q is not active", a.Filename, key)
 }
 
-// deleteSession deletes an active session for good.
-func (o *sessionOps) deleteSession(ctx context.Context, cur client.Session) error {
+// DeleteSession deletes an active session for good.
+func (o *Ops) DeleteSession(ctx context.Context, cur client.Session) error {
 	err := o.client.Delete(ctx, o.agentID, cur.Key)
-	if err != nil && !mayHaveApplied(err) {
+	if err != nil && !MayHaveApplied(err) {
 		return err
 	}
 	o.listings.InvalidateSessions(o.agentID)
@@ -204,10 +155,10 @@ func (o *sessionOps) deleteSession(ctx context.Context, cur client.Session) erro
 	return nil
 }
 
-// deleteArchive deletes an archive for good.
-func (o *sessionOps) deleteArchive(ctx context.Context, a client.Archive) error {
+// DeleteArchive deletes an archive for good.
+func (o *Ops) DeleteArchive(ctx context.Context, a client.Archive) error {
 	err := o.client.DeleteArchive(ctx, o.agentID, a.Filename)
-	if err != nil && !mayHaveApplied(err) {
+	if err != nil && !MayHaveApplied(err) {
 		return err
 	}
 	o.listings.InvalidateArchives(o.agentID)
@@ -215,7 +166,7 @@ func (o *sessionOps) deleteArchive(ctx context.Context, a client.Archive) error 
 	if lerr != nil {
 		return lerr
 	}
-	if _, ok := findArchive(archives, a.Filename, ""); ok {
+	if _, ok := FindArchive(archives, a.Filename, ""); ok {
 		if err != nil {
 			return err
 		}
@@ -224,8 +175,8 @@ func (o *sessionOps) deleteArchive(ctx context.Context, a client.Archive) error 
 	return nil
 }
 
-// labelHolder names the active session other than key that holds label.
-func (o *sessionOps) labelHolder(ctx context.Context, key string, label *string) string {
+// LabelHolder names the active session other than key that holds label.
+func (o *Ops) LabelHolder(ctx context.Context, key string, label *string) string {
 	if label == nil {
 		return ""
 	}
@@ -239,4 +190,30 @@ func (o *sessionOps) labelHolder(ctx context.Context, key string, label *string)
 		}
 	}
 	return ""
+}
+
+// MayHaveApplied tells whether a failed write may nonetheless have happened
+// (a lost response, a gateway error) or whether its target was already gone:
+// in both cases the listing, not the error, says what the state is.
+func MayHaveApplied(err error) bool {
+	var te *client.TransportError
+	return errors.As(err, &te) ||
+		errors.Is(err, client.ErrBadGateway) ||
+		errors.Is(err, client.ErrServer) ||
+		errors.Is(err, client.ErrRateLimited) ||
+		errors.Is(err, client.ErrSessionNotFound)
+}
+
+// IsLabelInUse tells a 422 about a label held by another session.
+func IsLabelInUse(err error) bool {
+	var ae *client.APIError
+	if !errors.As(err, &ae) || !errors.Is(err, client.ErrValidation) {
+		return false
+	}
+	for _, m := range ae.FieldErrors["label"] {
+		if strings.Contains(strings.ToLower(m), "in use") || strings.Contains(strings.ToLower(m), "taken") {
+			return true
+		}
+	}
+	return false
 }

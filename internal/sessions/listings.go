@@ -1,4 +1,4 @@
-package provider
+package sessions
 
 import (
 	"context"
@@ -11,7 +11,7 @@ import (
 	"github.com/guayabadotrun/terraform-provider-guayaba/internal/client"
 )
 
-// listingCache holds the session and archive listings of each agent for the
+// Listings holds the session and archive listings of each agent for the
 // life of one configured provider, which Terraform creates anew for every
 // command (and every graph walk within it): nothing is served across two
 // commands, so drift made between them is always seen.
@@ -22,7 +22,7 @@ import (
 // reuse its result. Writes keep the cache true: a rename updates the cached
 // session in place; an archive, restore or delete drops the listings it
 // changes so that the next reader lists again and sees the platform's state.
-type listingCache struct {
+type Listings struct {
 	client *client.Client
 	group  singleflight.Group
 
@@ -43,15 +43,16 @@ type archivesEntry struct {
 	list   []client.Archive
 }
 
-func newListingCache(c *client.Client) *listingCache {
-	return &listingCache{
+// NewListings returns an empty cache that lists through c.
+func NewListings(c *client.Client) *Listings {
+	return &Listings{
 		client:   c,
 		sessions: map[string]*sessionsEntry{},
 		archives: map[string]*archivesEntry{},
 	}
 }
 
-func (lc *listingCache) sessionsEntryLocked(agentID string) *sessionsEntry {
+func (lc *Listings) sessionsEntryLocked(agentID string) *sessionsEntry {
 	e := lc.sessions[agentID]
 	if e == nil {
 		e = &sessionsEntry{}
@@ -60,7 +61,7 @@ func (lc *listingCache) sessionsEntryLocked(agentID string) *sessionsEntry {
 	return e
 }
 
-func (lc *listingCache) archivesEntryLocked(agentID string) *archivesEntry {
+func (lc *Listings) archivesEntryLocked(agentID string) *archivesEntry {
 	e := lc.archives[agentID]
 	if e == nil {
 		e = &archivesEntry{}
@@ -70,7 +71,7 @@ func (lc *listingCache) archivesEntryLocked(agentID string) *archivesEntry {
 }
 
 // Session looks one active session up by key in the agent's listing.
-func (lc *listingCache) Session(ctx context.Context, agentID, key string) (client.Session, bool, error) {
+func (lc *Listings) Session(ctx context.Context, agentID, key string) (client.Session, bool, error) {
 	var found client.Session
 	var ok bool
 	err := lc.withSessions(ctx, agentID, func(byKey map[string]client.Session) {
@@ -79,23 +80,8 @@ func (lc *listingCache) Session(ctx context.Context, agentID, key string) (clien
 	return found, ok, err
 }
 
-// SessionBySessionID finds the active session that carries a session id.
-func (lc *listingCache) SessionBySessionID(ctx context.Context, agentID, sessionID string) (client.Session, bool, error) {
-	var found client.Session
-	var ok bool
-	err := lc.withSessions(ctx, agentID, func(byKey map[string]client.Session) {
-		for _, s := range byKey {
-			if s.SessionID == sessionID {
-				found, ok = s, true
-				return
-			}
-		}
-	})
-	return found, ok, err
-}
-
 // SessionList returns the agent's active sessions sorted by key.
-func (lc *listingCache) SessionList(ctx context.Context, agentID string) ([]client.Session, error) {
+func (lc *Listings) SessionList(ctx context.Context, agentID string) ([]client.Session, error) {
 	var out []client.Session
 	err := lc.withSessions(ctx, agentID, func(byKey map[string]client.Session) {
 		out = make([]client.Session, 0, len(byKey))
@@ -110,7 +96,7 @@ func (lc *listingCache) SessionList(ctx context.Context, agentID string) ([]clie
 // withSessions lists the agent's sessions once (shared by concurrent callers)
 // and calls fn with the listing while no write can change it. fn must not
 // keep the map.
-func (lc *listingCache) withSessions(ctx context.Context, agentID string, fn func(map[string]client.Session)) error {
+func (lc *Listings) withSessions(ctx context.Context, agentID string, fn func(map[string]client.Session)) error {
 	lc.mu.Lock()
 	e := lc.sessionsEntryLocked(agentID)
 	if e.loaded {
@@ -156,7 +142,7 @@ func (lc *listingCache) withSessions(ctx context.Context, agentID string, fn fun
 }
 
 // Archives returns the agent's archives, sorted by archivedAt then filename.
-func (lc *listingCache) Archives(ctx context.Context, agentID string) ([]client.Archive, error) {
+func (lc *Listings) Archives(ctx context.Context, agentID string) ([]client.Archive, error) {
 	lc.mu.Lock()
 	e := lc.archivesEntryLocked(agentID)
 	if e.loaded {
@@ -172,7 +158,7 @@ func (lc *listingCache) Archives(ctx context.Context, agentID string) ([]client.
 		if err != nil {
 			return nil, err
 		}
-		sortArchives(list)
+		SortArchives(list)
 		lc.mu.Lock()
 		if e := lc.archivesEntryLocked(agentID); e.gen == gen {
 			e.loaded, e.list = true, list
@@ -189,7 +175,7 @@ func (lc *listingCache) Archives(ctx context.Context, agentID string) ([]client.
 // do runs fn once for all concurrent callers of key. The shared call is not
 // cancelled when one caller gives up; each caller still returns as soon as
 // its own context ends. The client bounds the call itself (timeouts, retries).
-func (lc *listingCache) do(ctx context.Context, key string, fn func(context.Context) (any, error)) (any, error) {
+func (lc *Listings) do(ctx context.Context, key string, fn func(context.Context) (any, error)) (any, error) {
 	ch := lc.group.DoChan(key, func() (any, error) {
 		return fn(context.WithoutCancel(ctx))
 	})
@@ -202,7 +188,7 @@ func (lc *listingCache) do(ctx context.Context, key string, fn func(context.Cont
 }
 
 // SetSession records a session's new state after a confirmed write.
-func (lc *listingCache) SetSession(agentID string, s client.Session) {
+func (lc *Listings) SetSession(agentID string, s client.Session) {
 	lc.mu.Lock()
 	defer lc.mu.Unlock()
 	e := lc.sessionsEntryLocked(agentID)
@@ -213,7 +199,7 @@ func (lc *listingCache) SetSession(agentID string, s client.Session) {
 }
 
 // InvalidateSessions drops the agent's session listing: the next reader lists again.
-func (lc *listingCache) InvalidateSessions(agentID string) {
+func (lc *Listings) InvalidateSessions(agentID string) {
 	lc.mu.Lock()
 	defer lc.mu.Unlock()
 	e := lc.sessionsEntryLocked(agentID)
@@ -222,22 +208,10 @@ func (lc *listingCache) InvalidateSessions(agentID string) {
 }
 
 // InvalidateArchives drops the agent's archive listing: the next reader lists again.
-func (lc *listingCache) InvalidateArchives(agentID string) {
+func (lc *Listings) InvalidateArchives(agentID string) {
 	lc.mu.Lock()
 	defer lc.mu.Unlock()
 	e := lc.archivesEntryLocked(agentID)
 	e.gen++
 	e.loaded, e.list = false, nil
-}
-
-// sortArchives orders archives by archivedAt, then filename: a stable order
-// for data sources, and "newest last" for lookups by session id.
-func sortArchives(list []client.Archive) {
-	sort.SliceStable(list, func(i, j int) bool {
-		ti, tj := archiveTime(list[i].ArchivedAt), archiveTime(list[j].ArchivedAt)
-		if ti != tj {
-			return ti < tj
-		}
-		return list[i].Filename < list[j].Filename
-	})
 }
