@@ -1,0 +1,98 @@
+package sandbox
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"unicode/utf8"
+)
+
+// normalizeLabel trims l; empty means no label; longer than 255 characters
+// is a validation error.
+func normalizeLabel(l *string) (*string, error) {
+	if l == nil {
+		return nil, nil
+	}
+	t := strings.TrimSpace(*l)
+	if t == "" {
+		return nil, nil
+	}
+	if utf8.RuneCountInString(t) > MaxLabelLength {
+		return nil, &ValidationError{Field: "label", Message: fmt.Sprintf("The label field must not be greater than %d characters.", MaxLabelLength)}
+	}
+	return &t, nil
+}
+
+func labelTaken(a *agent, label *string, exceptKey string) error {
+	if label == nil {
+		return nil
+	}
+	for k, o := range a.sessions {
+		if k != exceptKey && o.Label != nil && *o.Label == *label {
+			return &ValidationError{Field: "label", Message: "label already in use: " + *label}
+		}
+	}
+	return nil
+}
+
+// cloneJSON deep-copies v through JSON so numbers are float64 everywhere
+// and states compare equal whatever the source.
+func cloneOrigin(m map[string]any) map[string]any {
+	if m == nil {
+		return map[string]any{}
+	}
+	b, err := json.Marshal(m)
+	if err != nil {
+		return map[string]any{}
+	}
+	out := map[string]any{}
+	_ = json.Unmarshal(b, &out)
+	return out
+}
+
+func copyLabel(l *string) *string {
+	if l == nil {
+		return nil
+	}
+	v := *l
+	return &v
+}
+
+func (s *Sandbox) normalizeMessages(msgs []Message) ([]Message, error) {
+	out := make([]Message, 0, len(msgs))
+	for i, m := range msgs {
+		if m.Role != "user" && m.Role != "assistant" {
+			return nil, &ValidationError{Field: "messages", Message: fmt.Sprintf("message %d: role must be user or assistant", i)}
+		}
+		if len(m.Content) == 0 {
+			m.Content = json.RawMessage(`""`)
+		}
+		var buf bytes.Buffer
+		if err := json.Compact(&buf, m.Content); err != nil {
+			return nil, &ValidationError{Field: "messages", Message: fmt.Sprintf("message %d: content is not JSON", i)}
+		}
+		if c := buf.Bytes(); len(c) == 0 || (c[0] != '"' && c[0] != '[') {
+			return nil, &ValidationError{Field: "messages", Message: fmt.Sprintf("message %d: content must be a string or an array of blocks", i)}
+		}
+		m.Content = json.RawMessage(buf.Bytes())
+		if m.ID == "" {
+			m.ID = randomHex(8)
+		}
+		if m.Timestamp == 0 {
+			m.Timestamp = s.now().UnixMilli()
+		}
+		out = append(out, m)
+	}
+	return out, nil
+}
+
+func copyMessages(msgs []Message) []Message {
+	out := make([]Message, len(msgs))
+	for i, m := range msgs {
+		m.Content = slices.Clone(m.Content)
+		out[i] = m
+	}
+	return out
+}
