@@ -1,6 +1,7 @@
 // Package sandbox is an in-memory emulator of the Guayaba Sessions API: a real
-// HTTP server that behaves as /work/shared/api/BEHAVIOUR.md describes, for
-// offline demos, the provider's acceptance tests and the client's tests.
+// HTTP server that behaves as BEHAVIOUR.md (in this package's directory)
+// describes, for offline demos, the provider's acceptance tests and the
+// client's tests.
 //
 // The API is served under /api/v1 (the eight Sessions endpoints, with master
 // and agent keys, scopes, subscriptions and the documented error bodies) and
