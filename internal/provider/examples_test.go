@@ -92,6 +92,35 @@ func TestExample_labelTelegramGroups(t *testing.T) {
 	runOK(t, w, vars, "plan", "-no-color", "-detailed-exitcode")
 }
 
+// The module-testing example's own tests pass with `terraform test`: the
+// mocked unit tests, and the apply-mode tests against this test's sandbox,
+// which must then hold the labels the module wrote.
+func TestExample_testingModules(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, variants["strict"])
+	groups := []string{"agent:main:telegram:group:-1001:topic:1", "agent:main:telegram:group:-1002"}
+	for _, k := range groups {
+		env.session(testAgentID, k, nil)
+	}
+	env.session(testAgentID, "agent:main:telegram:direct:77", ptr("Direct chat"))
+
+	w := newTFWorkdirFrom(t, "examples/testing-modules")
+	out := runOK(t, w, env.providerEnv(testAgentID), "test", "-no-color")
+	if !strings.Contains(out, "6 passed, 0 failed") {
+		t.Errorf("terraform test should pass 6 runs:\n%s", out)
+	}
+	// The last run relabels with "Group"; destroy keeps the sessions.
+	for _, k := range groups {
+		want := "Group " + strings.TrimPrefix(k, "agent:main:telegram:group:")
+		if s := env.mustSession(testAgentID, k); labelOf(s.Label) != fmt.Sprintf("%q", want) {
+			t.Errorf("%s: label %s, want %q", k, labelOf(s.Label), want)
+		}
+	}
+	if s := env.mustSession(testAgentID, "agent:main:telegram:direct:77"); labelOf(s.Label) != `"Direct chat"` {
+		t.Errorf("a direct chat was touched: %s", labelOf(s.Label))
+	}
+}
+
 func TestExample_transcriptModule(t *testing.T) {
 	t.Parallel()
 	env := newTestEnv(t, variants["strict"])
