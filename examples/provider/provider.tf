@@ -1,7 +1,8 @@
 terraform {
   required_providers {
     guayaba = {
-      source = "guayabadotrun/guayaba"
+      source  = "guayabadotrun/guayaba"
+      version = "~> 0.1"
     }
   }
 }
@@ -16,8 +17,8 @@ provider "guayaba" {}
 # Explicit configuration. Two kinds of key work:
 #
 # - an agent key (g_agent_...) serves one agent and needs the agent:manage
-#   scope to change labels or archive sessions (agent:read is enough for the
-#   data sources); set agent_id to that agent;
+#   scope: every Sessions call needs it, reads included; set agent_id to that
+#   agent;
 # - a master key (g_master_...) serves every agent of the account: set a
 #   default agent_id here and override it per resource where needed.
 variable "guayaba_api_key" {

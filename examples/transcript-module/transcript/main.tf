@@ -3,7 +3,8 @@
 terraform {
   required_providers {
     guayaba = {
-      source = "guayabadotrun/guayaba"
+      source  = "guayabadotrun/guayaba"
+      version = "~> 0.1"
     }
   }
 }
