@@ -1,8 +1,11 @@
 package provider
 
 import (
+	"archive/zip"
 	"bytes"
+	"context"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -10,7 +13,133 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/hashicorp/go-version"
+	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 )
+
+// The CLI under test: Terraform or OpenTofu, whichever binary
+// TF_ACC_TERRAFORM_PATH names (terraform on PATH when unset). scripts/tf-env.sh
+// sets it from TERRAFORM; `make test-matrix` runs the suite once per CLI.
+
+// cliFlavor names the program behind the binary: its `version` output starts
+// with it.
+type cliFlavor string
+
+const (
+	flavorTerraform cliFlavor = "Terraform"
+	flavorOpenTofu  cliFlavor = "OpenTofu"
+)
+
+// testCLI is the CLI the acceptance tests run, set by selectCLI.
+var testCLI struct {
+	path    string
+	flavor  cliFlavor
+	version *version.Version
+}
+
+// selectCLI finds the CLI, reads its flavor and version, and points
+// terraform-plugin-testing at it. OpenTofu resolves a provider without a
+// host to registry.opentofu.org, so the in-process provider must be served
+// under that host (TF_ACC_PROVIDER_HOST) for OpenTofu to find it.
+func selectCLI() error {
+	path := os.Getenv("TF_ACC_TERRAFORM_PATH")
+	if path == "" {
+		p, err := exec.LookPath("terraform")
+		if err != nil {
+			return fmt.Errorf("TF_ACC is set but terraform is not on PATH: the acceptance tests need Terraform >= 1.5 or OpenTofu >= 1.6 " +
+				"(terraform on PATH, or TF_ACC_TERRAFORM_PATH=/path/to/terraform-or-tofu)")
+		}
+		path = p
+	}
+	cmd := exec.Command(path, "version")
+	cmd.Env = append(os.Environ(), "CHECKPOINT_DISABLE=1")
+	out, err := cmd.Output()
+	if err != nil {
+		return fmt.Errorf("%s version: %v (TF_ACC_TERRAFORM_PATH must name a Terraform or OpenTofu binary)", path, err)
+	}
+	flavor, v, err := parseCLIVersion(string(out))
+	if err != nil {
+		return fmt.Errorf("%s version: %v", path, err)
+	}
+	testCLI.path, testCLI.flavor, testCLI.version = path, flavor, v
+	os.Setenv("TF_ACC_TERRAFORM_PATH", path)
+	if flavor == flavorOpenTofu && os.Getenv("TF_ACC_PROVIDER_HOST") == "" {
+		os.Setenv("TF_ACC_PROVIDER_HOST", "registry.opentofu.org")
+	}
+	fmt.Fprintf(os.Stderr, "acceptance tests: %s v%s (%s)\n", flavor, v, path)
+	return nil
+}
+
+// parseCLIVersion reads the first line of `terraform version` or `tofu
+// version`: "Terraform v1.15.9" or "OpenTofu v1.12.6".
+func parseCLIVersion(out string) (cliFlavor, *version.Version, error) {
+	first, _, _ := strings.Cut(strings.TrimSpace(out), "\n")
+	name, ver, ok := strings.Cut(strings.TrimSpace(first), " v")
+	if !ok {
+		return "", nil, fmt.Errorf("unexpected output %q", first)
+	}
+	flavor := cliFlavor(name)
+	if flavor != flavorTerraform && flavor != flavorOpenTofu {
+		return "", nil, fmt.Errorf("neither Terraform nor OpenTofu: %q", first)
+	}
+	v, err := version.NewVersion(ver)
+	if err != nil {
+		return "", nil, fmt.Errorf("version in %q: %v", first, err)
+	}
+	return flavor, v, nil
+}
+
+// cliFeature is a CLI feature some tests need, with the first version of
+// each CLI that has it ("" = OpenTofu does not have it).
+type cliFeature struct {
+	name      string
+	terraform string
+	opentofu  string
+}
+
+// Features gated by CLI version. The README's compatibility table lists the
+// same minimums.
+var (
+	// Ephemeral resources: Terraform 1.10, OpenTofu 1.11.
+	ephemeralResources = cliFeature{name: "ephemeral resources", terraform: "1.10.0", opentofu: "1.11.0"}
+	// mock_provider in `terraform test`: Terraform 1.7, OpenTofu 1.8.
+	mockProviders = cliFeature{name: "mock_provider in tests", terraform: "1.7.0", opentofu: "1.8.0"}
+)
+
+// missing says why the CLI lacks the feature, or "" when it has it.
+// Prereleases count as their release, as in tfversion.SkipBelow.
+func (f cliFeature) missing(flavor cliFlavor, v *version.Version) string {
+	minimum := f.terraform
+	if flavor == flavorOpenTofu {
+		minimum = f.opentofu
+	}
+	if minimum == "" {
+		return fmt.Sprintf("%s v%s: OpenTofu has no %s", flavor, v, f.name)
+	}
+	if v.Core().LessThan(version.Must(version.NewVersion(minimum))) {
+		return fmt.Sprintf("%s v%s is below %s, the first with %s", flavor, v, minimum, f.name)
+	}
+	return ""
+}
+
+// CheckTerraformVersion makes a feature a tfversion check for
+// resource.TestCase.TerraformVersionChecks: the test skips (never fails) on a
+// CLI without the feature, Terraform or OpenTofu.
+func (f cliFeature) CheckTerraformVersion(_ context.Context, req tfversion.CheckTerraformVersionRequest, resp *tfversion.CheckTerraformVersionResponse) {
+	if why := f.missing(testCLI.flavor, req.TerraformVersion); why != "" {
+		resp.Skip = why + ": skipping test"
+	}
+}
+
+// skipWithout is the same check for the tests that run the CLI themselves.
+func (f cliFeature) skipWithout(t testing.TB) {
+	t.Helper()
+	skipUnlessAcc(t)
+	if why := f.missing(testCLI.flavor, testCLI.version); why != "" {
+		t.Skip(why + ": skipping test")
+	}
+}
 
 // Some tests need what terraform-plugin-testing hides: one terraform command
 // at a time (to count API calls per command), the raw state and plan files,
@@ -47,6 +176,15 @@ func providerBinaryDir(t testing.TB) string {
 	return buildDir
 }
 
+// skipUnlessAcc gates the tests that run the CLI themselves as
+// terraform-plugin-testing gates resource.Test: they run only with TF_ACC.
+func skipUnlessAcc(t testing.TB) {
+	t.Helper()
+	if os.Getenv("TF_ACC") == "" {
+		t.Skip("Acceptance tests skipped unless env 'TF_ACC' set")
+	}
+}
+
 // tfWorkdir is a terraform working directory using the built provider.
 type tfWorkdir struct {
 	t   testing.TB
@@ -56,16 +194,19 @@ type tfWorkdir struct {
 
 func newTFWorkdir(t testing.TB, config string) *tfWorkdir {
 	t.Helper()
+	skipUnlessAcc(t)
 	bin := providerBinaryDir(t)
 	dir := t.TempDir()
 	cli := filepath.Join(dir, ".terraformrc")
+	// The short source address: Terraform reads it as registry.terraform.io/…
+	// and OpenTofu as registry.opentofu.org/…, as each does in versions.tf.
 	rc := fmt.Sprintf(`provider_installation {
   dev_overrides {
-    %q = %q
+    "guayabadotrun/guayaba" = %q
   }
   direct {}
 }
-`, Address, bin)
+`, bin)
 	if err := os.WriteFile(cli, []byte(rc), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -105,15 +246,40 @@ func (w *tfWorkdir) read(name string) string {
 	return string(b)
 }
 
+// planFileTexts returns the saved plan file name's raw bytes and every file
+// inside it, by where each was found: a plan file is a zip archive, so its
+// raw bytes alone would hide compressed text.
+func (w *tfWorkdir) planFileTexts(name string) map[string]string {
+	w.t.Helper()
+	raw := w.read(name)
+	texts := map[string]string{"the raw plan file " + name: raw}
+	zr, err := zip.NewReader(strings.NewReader(raw), int64(len(raw)))
+	if err != nil {
+		w.t.Fatalf("plan file %s is not a zip archive: %v", name, err)
+	}
+	if len(zr.File) == 0 {
+		w.t.Fatalf("plan file %s is empty", name)
+	}
+	for _, f := range zr.File {
+		rc, err := f.Open()
+		if err != nil {
+			w.t.Fatal(err)
+		}
+		b, err := io.ReadAll(rc)
+		rc.Close()
+		if err != nil {
+			w.t.Fatalf("plan file %s, entry %s: %v", name, f.Name, err)
+		}
+		texts["plan file "+name+", entry "+f.Name] = string(b)
+	}
+	return texts
+}
+
 // run runs terraform with args and extra environment; it returns the
 // combined output and the error.
 func (w *tfWorkdir) run(extraEnv []string, args ...string) (string, error) {
 	w.t.Helper()
-	tf := os.Getenv("TF_ACC_TERRAFORM_PATH")
-	if tf == "" {
-		tf = "terraform"
-	}
-	cmd := exec.Command(tf, args...)
+	cmd := exec.Command(testCLI.path, args...)
 	cmd.Dir = w.dir
 	cmd.Env = append(append(filteredEnv(), w.env...), extraEnv...)
 	var out bytes.Buffer

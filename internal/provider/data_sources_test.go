@@ -14,6 +14,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
 	"github.com/guayabadotrun/terraform-provider-guayaba/internal/sandbox"
 )
@@ -361,6 +362,7 @@ resource "echo" "seen" {}
 `
 		resource.Test(t, resource.TestCase{
 			ProtoV6ProviderFactories: factories,
+			TerraformVersionChecks:   []tfversion.TerraformVersionCheck{ephemeralResources},
 			Steps: []resource.TestStep{
 				{
 					Config: echoCfg,

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"reflect"
 	"regexp"
@@ -18,22 +17,20 @@ import (
 	"github.com/guayabadotrun/terraform-provider-guayaba/internal/sandbox"
 )
 
-// The acceptance tests run the real terraform binary found on PATH against
-// the provider served in-process and a sandbox per test over loopback HTTP.
-// Nothing is downloaded: TestMain points terraform-plugin-testing at the
-// local binary, turns off checkpoint calls and gives terraform an empty CLI
-// configuration when the environment names one that does not exist.
+// The acceptance tests run a real Terraform or OpenTofu binary against the
+// provider served in-process and a sandbox per test over loopback HTTP. As in
+// terraform-plugin-testing, they run only with TF_ACC set; everything else
+// (unit tests, the docs-sync check) needs no CLI. With TF_ACC, TestMain finds
+// the CLI (TF_ACC_TERRAFORM_PATH, else terraform on PATH; see selectCLI), so
+// nothing is downloaded, turns off checkpoint calls and gives the CLI an
+// empty configuration when the environment names none that exists.
 func TestMain(m *testing.M) {
-	if os.Getenv("TF_ACC_TERRAFORM_PATH") == "" {
-		tf, err := exec.LookPath("terraform")
-		if err != nil {
-			fmt.Fprintln(os.Stderr, "terraform is not on PATH: the acceptance tests need Terraform >= 1.5 installed locally")
-			os.Exit(1)
-		}
-		os.Setenv("TF_ACC_TERRAFORM_PATH", tf)
-	}
 	if os.Getenv("TF_ACC") == "" {
-		os.Setenv("TF_ACC", "1")
+		os.Exit(m.Run())
+	}
+	if err := selectCLI(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
 	}
 	os.Setenv("CHECKPOINT_DISABLE", "1")
 	if f := os.Getenv("TF_CLI_CONFIG_FILE"); f == "" || !fileExists(f) {

@@ -46,7 +46,7 @@ func countCalls(t *testing.T, env *testEnv, w *tfWorkdir, args ...string) sandbo
 	return env.sb.Counters()
 }
 
-func TestScale_listingsPerCommand(t *testing.T) {
+func TestAccScale_listingsPerCommand(t *testing.T) {
 	t.Parallel()
 	env := newTestEnv(t, variants["strict"])
 	keys := scaleSessions(t, env, testAgentID, "agent:main:telegram:group", 500)
@@ -85,7 +85,7 @@ func TestScale_listingsPerCommand(t *testing.T) {
 	}
 }
 
-func TestScale_listingsPerAgent(t *testing.T) {
+func TestAccScale_listingsPerAgent(t *testing.T) {
 	t.Parallel()
 	env := newTestEnv(t, variants["strict"])
 	agent3 := "c0ffee00-0000-4000-8000-000000000003"
@@ -104,7 +104,7 @@ func TestScale_listingsPerAgent(t *testing.T) {
 }
 
 // Under a 60 requests/minute limit, planning 1,000 sessions never meets a 429.
-func TestScale_planUnderRateLimit(t *testing.T) {
+func TestAccScale_planUnderRateLimit(t *testing.T) {
 	t.Parallel()
 	env := newTestEnv(t, variants["strict"])
 	keys := scaleSessions(t, env, testAgentID, "api", 1000)
@@ -120,7 +120,7 @@ func TestScale_planUnderRateLimit(t *testing.T) {
 
 // Many archives and restores in one apply, ten at a time: each write is
 // confirmed by a listing made after it, never by one already in flight.
-func TestScale_parallelArchiveAndRestore(t *testing.T) {
+func TestAccScale_parallelArchiveAndRestore(t *testing.T) {
 	t.Parallel()
 	env := newTestEnv(t, variants["strict"])
 	keys := scaleSessions(t, env, testAgentID, "agent:main:webchat:direct", 40)

@@ -1,12 +1,7 @@
 package provider
 
 import (
-	"archive/zip"
-	"bytes"
 	"fmt"
-	"io"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -35,30 +30,11 @@ func expectNoSecret(t *testing.T, where, text, key string) {
 }
 
 // expectNoSecretInPlanFile checks a saved plan's raw bytes and every file
-// inside it (a plan file is a zip archive, so the raw bytes alone would hide
-// a compressed secret).
-func expectNoSecretInPlanFile(t *testing.T, path, key string) {
+// inside it.
+func expectNoSecretInPlanFile(t *testing.T, w *tfWorkdir, name, key string) {
 	t.Helper()
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	expectNoSecret(t, "the raw plan file", string(raw), key)
-	zr, err := zip.NewReader(bytes.NewReader(raw), int64(len(raw)))
-	if err != nil {
-		t.Fatalf("plan file is not a zip archive: %v", err)
-	}
-	for _, f := range zr.File {
-		rc, err := f.Open()
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, _ := io.ReadAll(rc)
-		rc.Close()
-		expectNoSecret(t, "plan file entry "+f.Name, string(b), key)
-	}
-	if len(zr.File) == 0 {
-		t.Error("empty plan file")
+	for where, text := range w.planFileTexts(name) {
+		expectNoSecret(t, where, text, key)
 	}
 }
 
@@ -132,7 +108,7 @@ func TestAccSecrets_traceLogsStateAndPlan(t *testing.T) {
 		t.Fatalf("plan: %v\n%s", err, lastLines(out, 40))
 	}
 	expectNoSecret(t, "the TRACE output of plan -out", out, key)
-	expectNoSecretInPlanFile(t, filepath.Join(w.dir, "p.tfplan"), key)
+	expectNoSecretInPlanFile(t, w, "p.tfplan", key)
 	out, err = w.run([]string{"GUAYABA_API_KEY=" + key}, "show", "-json", "p.tfplan")
 	if err != nil || !strings.Contains(out, "Secret-safe 2") {
 		t.Fatalf("show -json: %v\n%s", err, out)
