@@ -8,8 +8,10 @@ set -euo pipefail
 
 cd "$(dirname "$0")/.."
 
-if ! command -v terraform >/dev/null 2>&1; then
-	echo "error: terraform is not on PATH (the benchmark runs the real binary)" >&2
+# TERRAFORM=path/to/terraform-or-tofu benchmarks another CLI than the
+# terraform on PATH.
+if ! command -v "${TERRAFORM:-terraform}" >/dev/null 2>&1; then
+	echo "error: ${TERRAFORM:-terraform} is not on PATH (the benchmark runs the real binary; set TERRAFORM)" >&2
 	exit 1
 fi
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `make demo`: the provider's main job, start to finish, against the offline
-# sandbox. Needs Go and Terraform (>= 1.10) on PATH, nothing else.
+# sandbox. Needs Go and Terraform (>= 1.10) on PATH, nothing else; or
+# TERRAFORM=path/to/terraform-or-tofu for another CLI (OpenTofu >= 1.11).
 #
 #   1. build the provider and the sandbox into a temp dir;
 #   2. start the sandbox on a free loopback port with the demo data;
@@ -29,12 +30,20 @@ die() {
 	exit 1
 }
 
-for tool in go terraform; do
-	command -v "$tool" >/dev/null 2>&1 || die "$tool is not on PATH"
-done
-tf_version=$(CHECKPOINT_DISABLE=1 TF_CLI_CONFIG_FILE=/dev/null terraform version | sed -n '1s/^Terraform v//p')
-if ! printf '%s\n' "1.10.0" "${tf_version%%-*}" | sort -V -C; then
-	die "Terraform >= 1.10 is needed (ephemeral resources); found ${tf_version:-an unknown version}"
+command -v go >/dev/null 2>&1 || die "go is not on PATH"
+tf_cmd=${TERRAFORM:-terraform}
+tf_bin=$(command -v "$tf_cmd" 2>/dev/null) || die "$tf_cmd is not on PATH (set TERRAFORM to a terraform or tofu binary)"
+tf_bin=$(cd "$(dirname "$tf_bin")" && pwd)/$(basename "$tf_bin")
+# Ephemeral resources (examples/demo reads one): Terraform 1.10, OpenTofu 1.11.
+tf_line=$(CHECKPOINT_DISABLE=1 TF_CLI_CONFIG_FILE=/dev/null "$tf_bin" version | head -n1)
+case "$tf_line" in
+"Terraform v"*) tf_name=Terraform tf_min=1.10.0 ;;
+"OpenTofu v"*) tf_name=OpenTofu tf_min=1.11.0 ;;
+*) die "$tf_bin is neither Terraform nor OpenTofu: $tf_line" ;;
+esac
+tf_version=${tf_line#* v}
+if ! printf '%s\n' "$tf_min" "${tf_version%%-*}" | sort -V -C; then
+	die "$tf_name >= $tf_min is needed (ephemeral resources); found $tf_version"
 fi
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/guayaba-demo.XXXXXX")
@@ -105,7 +114,7 @@ ctl() {
 cat >"$tmp/terraformrc" <<RC
 provider_installation {
   dev_overrides {
-    "registry.terraform.io/guayabadotrun/guayaba" = "$tmp/bin"
+    "guayabadotrun/guayaba" = "$tmp/bin"
   }
   direct {}
 }
@@ -116,14 +125,15 @@ export TF_CLI_CONFIG_FILE="$tmp/terraformrc"
 export CHECKPOINT_DISABLE=1 TF_IN_AUTOMATION=1 TF_INPUT=0
 unset TF_PLUGIN_CACHE_DIR TF_DATA_DIR TF_WORKSPACE
 export GUAYABA_BASE_URL="$base_url" GUAYABA_API_KEY="$api_key" GUAYABA_AGENT_ID="$agent_id"
-note "Terraform: dev_overrides in a temp CLI config (TF_CLI_CONFIG_FILE); yours is untouched"
+note "$tf_line ($tf_bin)"
+note "CLI config: dev_overrides in a temp file (TF_CLI_CONFIG_FILE); yours is untouched"
 note "config:    examples/demo/main.tf, copied to $tmp/work"
 
 # tf ARGS...: run terraform in the work dir; print its full output (verbose)
 # or the lines that tell the story. Returns terraform's exit code.
 tf() {
 	local rc=0
-	terraform -chdir="$tmp/work" "$@" -no-color >"$tmp/tf.log" 2>&1 || rc=$?
+	"$tf_bin" -chdir="$tmp/work" "$@" -no-color >"$tmp/tf.log" 2>&1 || rc=$?
 	if [ "$verbose" = 1 ]; then
 		sed 's/^/    /' "$tmp/tf.log"
 	else
@@ -144,11 +154,11 @@ note "Sessions are born in chats, so Terraform adopts them: it labels both" \
 tf_or_die apply -auto-approve
 echo
 note "Active sessions now, read back through the guayaba_sessions data source:"
-terraform -chdir="$tmp/work" output -no-color active_sessions | sed 's/^/    /'
+"$tf_bin" -chdir="$tmp/work" output -no-color active_sessions | sed 's/^/    /'
 note "Archives, through guayaba_archives (the API session is the newest):"
-terraform -chdir="$tmp/work" output -no-color archives | sed 's/^/    /'
+"$tf_bin" -chdir="$tmp/work" output -no-color archives | sed 's/^/    /'
 note "A transcript, through the guayaba_session_history data source:"
-terraform -chdir="$tmp/work" output -no-color support_transcript | sed 's/^/    /'
+"$tf_bin" -chdir="$tmp/work" output -no-color support_transcript | sed 's/^/    /'
 lisbon=$(grep -c 'Lisbon' "$tmp/work/terraform.tfstate" || true)
 note "Ana's conversation was read too, through the ephemeral resource: a precondition" \
 	"checked the agent answered her. It mentions Lisbon; occurrences of \"Lisbon\" in" \

@@ -22,7 +22,8 @@
 # skipped with a warning: it could not be installed offline.
 #
 # Environment: PROVIDER_BIN_DIR=dir with a prebuilt terraform-provider-guayaba
-# (skips the build).
+# (skips the build); TERRAFORM=path/to/terraform-or-tofu for another CLI than
+# the terraform on PATH.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -33,12 +34,18 @@ if [ ! -d "$examples" ]; then
 	echo "validate-examples: no $examples/ directory yet; nothing to validate"
 	exit 0
 fi
-if ! command -v terraform >/dev/null 2>&1; then
-	echo "validate-examples: terraform is not on PATH" >&2
+tf=${TERRAFORM:-terraform}
+if ! command -v "$tf" >/dev/null 2>&1; then
+	echo "validate-examples: $tf is not on PATH (set TERRAFORM to a terraform or tofu binary)" >&2
 	exit 1
 fi
+tf=$(command -v "$tf")
+tf=$(cd "$(dirname "$tf")" && pwd)/$(basename "$tf")
+terraform() { "$tf" "$@"; }
 
-provider_source="registry.terraform.io/guayabadotrun/guayaba"
+# The short address: Terraform reads it as registry.terraform.io/…, OpenTofu
+# as registry.opentofu.org/…, as each does in required_providers.
+provider_source="guayabadotrun/guayaba"
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/guayaba-examples.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 
@@ -61,6 +68,7 @@ RC
 export TF_CLI_CONFIG_FILE="$tmp/terraformrc"
 export CHECKPOINT_DISABLE=1
 export TF_IN_AUTOMATION=1
+echo "validate-examples: $(terraform version | head -n1) ($tf)"
 
 valid=0
 invalid=0
@@ -115,7 +123,8 @@ TF
 		return
 	fi
 	others=$(echo "$providers" | grep -o 'provider\[[^]]*\]' | sed 's/provider\[\(.*\)\]/\1/' |
-		grep -v -x -e "$provider_source" -e 'terraform.io/builtin/terraform' | sort -u || true)
+		grep -v -x -e "registry.terraform.io/$provider_source" -e "registry.opentofu.org/$provider_source" \
+			-e 'terraform.io/builtin/terraform' | sort -u || true)
 	if [ -n "$others" ]; then
 		echo "SKIP  $name (needs $(echo "$others" | paste -sd, -), which cannot be installed offline)"
 		skipped=$((skipped + 1))

@@ -28,6 +28,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/md5"
 	"encoding/hex"
@@ -51,9 +52,10 @@ import (
 	"github.com/guayabadotrun/terraform-provider-guayaba/internal/sandbox"
 )
 
-// providerSource is the provider's address in configurations and in the
-// dev_overrides block.
-const providerSource = "registry.terraform.io/guayabadotrun/guayaba"
+// providerSource is the provider's address in the dev_overrides block: the
+// short form, which Terraform reads as registry.terraform.io/… and OpenTofu
+// as registry.opentofu.org/…, as each reads the configurations' source.
+const providerSource = "guayabadotrun/guayaba"
 
 // binaryName is the provider executable built for the run.
 const binaryName = "terraform-provider-guayaba"
@@ -159,9 +161,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	tfPath, err := exec.LookPath("terraform")
+	// TERRAFORM picks another CLI (a path or a command), as in make demo.
+	tfCmd := cmp.Or(os.Getenv("TERRAFORM"), "terraform")
+	tfPath, err := exec.LookPath(tfCmd)
 	if err != nil {
-		return errors.New("terraform is not on PATH")
+		return fmt.Errorf("%s is not on PATH (set TERRAFORM to a terraform or tofu binary)", tfCmd)
+	}
+	if tfPath, err = filepath.Abs(tfPath); err != nil {
+		return err
 	}
 
 	tmp, err := os.MkdirTemp("", "guayaba-bench-")

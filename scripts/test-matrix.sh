@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# `make test-matrix`: run the tests that drive a Terraform CLI once per CLI
+# (the acceptance tests, the CLI tests and the examples, then `make demo`),
+# and say which CLI was skipped and why:
+#   scripts/test-matrix.sh                      # every CLI in MATRIX_CLIS
+#   MATRIX_CLIS="bin/tofu" scripts/test-matrix.sh
+#   MATRIX_RUN='^TestAcc(Session|DataSources)' scripts/test-matrix.sh
+#
+# MATRIX_CLIS    space-separated CLIs: paths, or commands on PATH (default:
+#                terraform on PATH, Terraform 1.15.9 at
+#                ../shared/bin/terraform-1.15.9, OpenTofu 1.12.6 at bin/tofu,
+#                built by `make tofu`). A CLI that is missing is skipped with
+#                the reason; MATRIX_REQUIRE_ALL=1 makes that an error (CI).
+# MATRIX_PKGS    packages to test per CLI (default ./internal/provider/).
+# MATRIX_RUN     -run pattern per CLI (default: every test).
+# MATRIX_SUBSET  "CLI=PATTERN ..." runs only PATTERN on that CLI (as written
+#                in MATRIX_CLIS): .ci/run uses it to keep the run short.
+# MATRIX_DEMO    0 skips `make demo` on each CLI (default 1).
+# MATRIX_LOGDIR  where the full logs go (default: a new temp dir, kept).
+# TEST_TIMEOUT, TEST_PARALLEL as in the GNUmakefile.
+#
+# Each CLI runs through scripts/tf-env.sh with TERRAFORM set to it, so the
+# acceptance tests (TF_ACC_TERRAFORM_PATH, and TF_ACC_PROVIDER_HOST for
+# OpenTofu), the CLI tests and the demo all use that binary. The summary
+# counts every test and subtest that passed, skipped or failed per CLI, with
+# the time of each CLI's leg. Exit status: non-zero when anything failed.
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+
+clis=${MATRIX_CLIS:-terraform ../shared/bin/terraform-1.15.9 bin/tofu}
+pkgs=${MATRIX_PKGS:-./internal/provider/}
+run=${MATRIX_RUN:-}
+demo=${MATRIX_DEMO:-1}
+timeout=${TEST_TIMEOUT:-40m}
+parallel=${TEST_PARALLEL:-6}
+logdir=${MATRIX_LOGDIR:-$(mktemp -d "${TMPDIR:-/tmp}/guayaba-matrix.XXXXXX")}
+mkdir -p "$logdir"
+
+# why_missing CLI: prints why CLI cannot run, or nothing.
+why_missing() {
+	local cli=$1
+	if command -v "$cli" >/dev/null 2>&1; then
+		return
+	fi
+	case "$cli" in
+	bin/tofu) echo "$cli is not built: \`make tofu\` builds OpenTofu 1.12.6 from tools/opentofu (about 5 minutes of CPU cold)" ;;
+	*/*) echo "$cli does not exist or is not executable" ;;
+	*) echo "$cli is not on PATH" ;;
+	esac
+}
+
+# subset_for CLI: the MATRIX_SUBSET pattern of CLI, if any.
+subset_for() {
+	local entry
+	for entry in ${MATRIX_SUBSET:-}; do
+		if [ "${entry%%=*}" = "$1" ]; then
+			echo "${entry#*=}"
+			return
+		fi
+	done
+}
+
+summary=()
+failed=0
+for cli in $clis; do
+	name=$(basename "$cli")
+	why=$(why_missing "$cli")
+	if [ -n "$why" ]; then
+		if [ "${MATRIX_REQUIRE_ALL:-0}" = 1 ]; then
+			echo "test-matrix: $why" >&2
+			exit 1
+		fi
+		echo "=== test-matrix: SKIP $cli: $why"
+		summary+=("$(printf '%-34s skipped: %s' "$cli" "$why")")
+		continue
+	fi
+	version=$(CHECKPOINT_DISABLE=1 TF_CLI_CONFIG_FILE=/dev/null "$cli" version 2>/dev/null | head -n1)
+	pattern=$(subset_for "$cli")
+	pattern=${pattern:-$run}
+	echo
+	echo "=== test-matrix: $version ($cli)${pattern:+, tests matching $pattern}"
+	log="$logdir/$name.log"
+	start=$(date +%s)
+	rc=0
+	TERRAFORM="$cli" scripts/tf-env.sh env TF_ACC=1 go test $pkgs -count=1 -v -timeout "$timeout" \
+		-parallel "$parallel" ${pattern:+-run "$pattern"} >"$log" 2>&1 || rc=$?
+	pass=$(grep -c -E '^\s*--- PASS' "$log" || true)
+	skip=$(grep -c -E '^\s*--- SKIP' "$log" || true)
+	fail=$(grep -c -E '^\s*--- FAIL' "$log" || true)
+	grep -E '^(ok|FAIL|---|panic:)|^\s+--- (FAIL|SKIP)' "$log" | grep -v -E '^\s*--- PASS' || true
+	demo_note=""
+	if [ "$rc" -ne 0 ] && [ "$fail" -eq 0 ]; then
+		# A build failure, a panic or a timeout: no test line says FAIL.
+		fail=1
+		tail -n 40 "$log"
+	fi
+	if [ "$demo" = 1 ]; then
+		if TERRAFORM="$cli" scripts/demo.sh >"$logdir/$name.demo.log" 2>&1; then
+			demo_note=", demo ok"
+		else
+			demo_note=", demo FAILED"
+			rc=1
+			tail -n 30 "$logdir/$name.demo.log"
+		fi
+	fi
+	secs=$(($(date +%s) - start))
+	[ "$rc" -eq 0 ] || failed=1
+	summary+=("$(printf '%-34s %-18s pass %4d  skip %3d  fail %3d  %4ds%s' "$cli" "${version#* }" "$pass" "$skip" "$fail" "$secs" "$demo_note")")
+	echo "--- $cli: exit $rc in ${secs}s (log: $log)"
+done
+
+echo
+echo "=== test-matrix summary (logs in $logdir)"
+printf '%s\n' "${summary[@]}"
+exit "$failed"
