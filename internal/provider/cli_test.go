@@ -4,12 +4,15 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -288,14 +291,44 @@ func (w *tfWorkdir) run(extraEnv []string, args ...string) (string, error) {
 	return out.String(), err
 }
 
-// must runs terraform and fails the test on error.
+// must runs the CLI and fails the test on error, with the end of the
+// output: the one way to run a command that has to succeed.
 func (w *tfWorkdir) must(args ...string) string {
 	w.t.Helper()
 	out, err := w.run(nil, args...)
 	if err != nil {
-		w.t.Fatalf("terraform %s: %v\n%s", strings.Join(args, " "), err, out)
+		w.t.Fatalf("%s %s: %v\n%s", testCLI.path, strings.Join(args, " "), err, lastLines(out, 100))
 	}
 	return out
+}
+
+// with returns the working directory running every command with env added
+// (GUAYABA_* variables, TF_LOG, ...).
+func (w *tfWorkdir) with(env ...string) *tfWorkdir {
+	c := *w
+	c.env = append(slices.Clone(w.env), env...)
+	return &c
+}
+
+// outputs returns the root module's outputs (`output -json`), by name.
+func (w *tfWorkdir) outputs() map[string]json.RawMessage {
+	w.t.Helper()
+	out := w.must("output", "-json")
+	var raw map[string]struct {
+		Value json.RawMessage `json:"value"`
+	}
+	start := strings.Index(out, "{")
+	if start < 0 {
+		w.t.Fatalf("output -json printed no JSON:\n%s", out)
+	}
+	if err := json.Unmarshal([]byte(out[start:]), &raw); err != nil {
+		w.t.Fatalf("decode outputs: %v\n%s", err, out)
+	}
+	res := map[string]json.RawMessage{}
+	for k, v := range raw {
+		res[k] = v.Value
+	}
+	return res
 }
 
 // filteredEnv is the test's environment without terraform settings that
@@ -343,4 +376,42 @@ func newTFWorkdirFrom(t testing.TB, src string) *tfWorkdir {
 		t.Fatal(err)
 	}
 	return w
+}
+
+// lastLines is the end of a long output, for failure messages.
+func lastLines(s string, n int) string {
+	lines := strings.Split(s, "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
+}
+
+// flat removes terraform's diagnostic box drawing and collapses white
+// space, so that wrapped messages can be matched as plain text.
+func flat(out string) string {
+	r := strings.NewReplacer("│", " ", "╷", " ", "╵", " ")
+	return strings.Join(strings.Fields(r.Replace(out)), " ")
+}
+
+// containsWords is strings.Contains that tolerates terraform's line wrapping.
+func containsWords(out, phrase string) bool {
+	return words(`(?s)` + strings.ReplaceAll(regexpQuote(phrase), `\ `, " ")).MatchString(out)
+}
+
+func regexpQuote(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if strings.ContainsRune(`\.+*?()|[]{}^$`, r) {
+			b.WriteRune('\\')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// words compiles an expected-error pattern in which a space matches any run
+// of white space, since terraform wraps diagnostics at 80 columns.
+func words(pattern string) *regexp.Regexp {
+	return regexp.MustCompile(`(?s)` + strings.ReplaceAll(pattern, " ", `\s+`))
 }

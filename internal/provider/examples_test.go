@@ -15,46 +15,6 @@ import (
 // The examples under examples/ run as a user would run them: configured
 // from the environment, with terraform init (modules) and apply.
 
-func (e *testEnv) providerEnv(agentID string) []string {
-	return []string{
-		"GUAYABA_BASE_URL=" + e.sb.URL(),
-		"GUAYABA_API_KEY=" + e.masterKey,
-		"GUAYABA_AGENT_ID=" + agentID,
-	}
-}
-
-func outputs(t *testing.T, w *tfWorkdir, env []string) map[string]json.RawMessage {
-	t.Helper()
-	out, err := w.run(env, "output", "-json")
-	if err != nil {
-		t.Fatalf("terraform output: %v\n%s", err, out)
-	}
-	var raw map[string]struct {
-		Value json.RawMessage `json:"value"`
-	}
-	start := strings.Index(out, "{")
-	if start < 0 {
-		t.Fatalf("terraform output printed no JSON:\n%s", out)
-	}
-	if err := json.Unmarshal([]byte(out[start:]), &raw); err != nil {
-		t.Fatalf("decode outputs: %v\n%s", err, out)
-	}
-	res := map[string]json.RawMessage{}
-	for k, v := range raw {
-		res[k] = v.Value
-	}
-	return res
-}
-
-func runOK(t *testing.T, w *tfWorkdir, env []string, args ...string) string {
-	t.Helper()
-	out, err := w.run(env, args...)
-	if err != nil {
-		t.Fatalf("terraform %s: %v\n%s", strings.Join(args, " "), err, out)
-	}
-	return out
-}
-
 func TestAccExample_labelTelegramGroups(t *testing.T) {
 	t.Parallel()
 	env := newTestEnv(t, variants["strict"])
@@ -67,7 +27,7 @@ func TestAccExample_labelTelegramGroups(t *testing.T) {
 
 	w := newTFWorkdirFrom(t, "examples/label-telegram-groups")
 	vars := env.providerEnv(testAgentID)
-	runOK(t, w, vars, "apply", "-auto-approve", "-no-color")
+	w.with(vars...).must("apply", "-auto-approve", "-no-color")
 	for _, k := range groups {
 		want := "Telegram group " + strings.TrimPrefix(k, "agent:main:telegram:group:")
 		if s := env.mustSession(testAgentID, k); s.Label == nil || *s.Label != want {
@@ -78,7 +38,7 @@ func TestAccExample_labelTelegramGroups(t *testing.T) {
 		t.Errorf("a direct chat was touched: %s", labelOf(s.Label))
 	}
 	var labelled map[string]string
-	if err := json.Unmarshal(outputs(t, w, vars)["labelled"], &labelled); err != nil || len(labelled) != 3 {
+	if err := json.Unmarshal(w.outputs()["labelled"], &labelled); err != nil || len(labelled) != 3 {
 		t.Errorf("labelled output: %v %v", labelled, err)
 	}
 
@@ -88,8 +48,8 @@ func TestAccExample_labelTelegramGroups(t *testing.T) {
 	if err == nil || !strings.Contains(out, `~ label`) || !strings.Contains(out, "1 to change") {
 		t.Errorf("plan after an out-of-band rename should show 1 change:\n%s", out)
 	}
-	runOK(t, w, vars, "apply", "-auto-approve", "-no-color")
-	runOK(t, w, vars, "plan", "-no-color", "-detailed-exitcode")
+	w.with(vars...).must("apply", "-auto-approve", "-no-color")
+	w.with(vars...).must("plan", "-no-color", "-detailed-exitcode")
 }
 
 // The module-testing example's own tests pass with `terraform test`: the
@@ -106,7 +66,7 @@ func TestAccExample_testingModules(t *testing.T) {
 	env.session(testAgentID, "agent:main:telegram:direct:77", ptr("Direct chat"))
 
 	w := newTFWorkdirFrom(t, "examples/testing-modules")
-	out := runOK(t, w, env.providerEnv(testAgentID), "test", "-no-color")
+	out := w.with(env.providerEnv(testAgentID)...).must("test", "-no-color")
 	if !strings.Contains(out, "6 passed, 0 failed") {
 		t.Errorf("terraform test should pass 6 runs:\n%s", out)
 	}
@@ -128,9 +88,9 @@ func TestAccExample_transcriptModule(t *testing.T) {
 	seedData(t, env)
 	w := newTFWorkdirFrom(t, "examples/transcript-module")
 	vars := env.providerEnv(testAgentID)
-	runOK(t, w, vars, "get", "-no-color")
-	runOK(t, w, vars, "apply", "-auto-approve", "-no-color", "-var", "session_key=agent:main:telegram:group:-100200:topic:7")
-	outs := outputs(t, w, vars)
+	w.with(vars...).must("get", "-no-color")
+	w.with(vars...).must("apply", "-auto-approve", "-no-color", "-var", "session_key=agent:main:telegram:group:-100200:topic:7")
+	outs := w.outputs()
 	var lines []string
 	if err := json.Unmarshal(outs["recent_lines"], &lines); err != nil {
 		t.Fatal(err)
@@ -168,8 +128,8 @@ resource "terraform_data" "count" {
   }
 }
 `)
-	runOK(t, w, nil, "plan", "-no-color", "-out=run.tfplan")
-	runOK(t, w, nil, "apply", "-auto-approve", "-no-color")
+	w.must("plan", "-no-color", "-out=run.tfplan")
+	w.must("apply", "-auto-approve", "-no-color")
 	if n := env.sb.Counters().ByRoute["sessions.history"]; n == 0 {
 		t.Fatal("the ephemeral resource was never opened")
 	}
@@ -213,9 +173,9 @@ output "groups" { value = length(data.guayaba_sessions.groups.keys) }
 	var before runtime.MemStats
 	runtime.ReadMemStats(&before)
 	start := time.Now()
-	runOK(t, w, nil, "apply", "-auto-approve", "-no-color")
+	w.must("apply", "-auto-approve", "-no-color")
 	elapsed := time.Since(start)
-	outs := outputs(t, w, nil)
+	outs := w.outputs()
 	if string(outs["count"]) != "10000" {
 		t.Errorf("count = %s, want 10000", outs["count"])
 	}
@@ -240,15 +200,15 @@ import {
   id = "%s/%s"
 }
 `, testAgentID, groupKey))
-	runOK(t, w, nil, "plan", "-no-color", "-generate-config-out=generated.tf")
+	w.must("plan", "-no-color", "-generate-config-out=generated.tf")
 	gen := w.read("generated.tf")
 	for _, want := range []string{`key`, groupKey, `label`, `"Generated"`, `on_destroy`} {
 		if !strings.Contains(gen, want) {
 			t.Errorf("generated.tf lacks %q:\n%s", want, gen)
 		}
 	}
-	runOK(t, w, nil, "apply", "-auto-approve", "-no-color")
-	runOK(t, w, nil, "plan", "-no-color", "-detailed-exitcode")
+	w.must("apply", "-auto-approve", "-no-color")
+	w.must("plan", "-no-color", "-detailed-exitcode")
 	if c := env.sb.Counters(); c.ByRoute["sessions.rename"] != 0 {
 		t.Errorf("importing renamed the session: %v", c.ByRoute)
 	}

@@ -6,13 +6,13 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
-	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/guayabadotrun/terraform-provider-guayaba/internal/sandbox"
 )
@@ -320,8 +320,32 @@ func diffErr(want, got sandbox.State) error {
 	return nil
 }
 
-// words compiles an expected-error pattern in which a space matches any run
-// of white space, since terraform wraps diagnostics at 80 columns.
-func words(pattern string) *regexp.Regexp {
-	return regexp.MustCompile(`(?s)` + strings.ReplaceAll(pattern, " ", `\s+`))
+// must fails the test on err.
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// attr is the path of a top-level attribute, for state checks.
+func attr(name string) tfjsonpath.Path { return tfjsonpath.New(name) }
+
+// expectNoDeletes fails when anything was deleted through the API.
+func expectNoDeletes(t *testing.T, env *testEnv) {
+	t.Helper()
+	c := env.sb.Counters()
+	if n := c.ByRoute[sandbox.RouteSessionsDelete] + c.ByRoute[sandbox.RouteArchivesDelete]; n != 0 {
+		t.Errorf("a test without on_destroy = \"delete\" called a delete route %d times: %v", n, c.ByRoute)
+	}
+}
+
+// providerEnv configures the provider from the environment, as a user
+// would: the sandbox, the master key and agentID.
+func (e *testEnv) providerEnv(agentID string) []string {
+	return []string{
+		"GUAYABA_BASE_URL=" + e.sb.URL(),
+		"GUAYABA_API_KEY=" + e.masterKey,
+		"GUAYABA_AGENT_ID=" + agentID,
+	}
 }

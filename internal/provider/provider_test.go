@@ -1,7 +1,6 @@
 package provider
 
 import (
-	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -34,8 +33,8 @@ provider "guayaba" {}
 data "guayaba_session" "one" { key = "`+groupKey+`" }
 output "label" { value = data.guayaba_session.one.label }
 `)
-	runOK(t, w, env.providerEnv(testAgentID), "apply", "-auto-approve", "-no-color")
-	if got := string(outputs(t, w, nil)["label"]); got != `"from env"` {
+	w.with(env.providerEnv(testAgentID)...).must("apply", "-auto-approve", "-no-color")
+	if got := string(w.outputs()["label"]); got != `"from env"` {
 		t.Errorf("label output = %s", got)
 	}
 	// The provider block wins over the environment.
@@ -43,8 +42,8 @@ output "label" { value = data.guayaba_session.one.label }
 data "guayaba_sessions" "all" {}
 output "n" { value = length(data.guayaba_sessions.all.keys) }
 `)
-	runOK(t, w, env.providerEnv(testAgentID), "apply", "-auto-approve", "-no-color")
-	if got := string(outputs(t, w, nil)["n"]); got != "0" {
+	w.with(env.providerEnv(testAgentID)...).must("apply", "-auto-approve", "-no-color")
+	if got := string(w.outputs()["n"]); got != "0" {
 		t.Errorf("agent_id from the provider block should win: %s sessions", got)
 	}
 }
@@ -119,20 +118,4 @@ data "guayaba_sessions" "all" { agent_id = "` + testAgentID + `" }`,
 			ExpectError: words(`Unknown value for api_key.*known at plan time`),
 		}},
 	})
-}
-
-// containsWords is strings.Contains that tolerates terraform's line wrapping.
-func containsWords(out, phrase string) bool {
-	return words(`(?s)` + strings.ReplaceAll(regexpQuote(phrase), `\ `, " ")).MatchString(out)
-}
-
-func regexpQuote(s string) string {
-	var b strings.Builder
-	for _, r := range s {
-		if strings.ContainsRune(`\.+*?()|[]{}^$`, r) {
-			b.WriteRune('\\')
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
 }

@@ -50,22 +50,6 @@ func relConfig(env *testEnv, providerExtra []string, ss ...relSession) string {
 	return b.String()
 }
 
-// flat removes terraform's diagnostic box drawing and collapses white
-// space, so that wrapped messages can be matched as plain text.
-func flat(out string) string {
-	r := strings.NewReplacer("│", " ", "╷", " ", "╵", " ")
-	return strings.Join(strings.Fields(r.Replace(out)), " ")
-}
-
-// expectNoDeletes fails when anything was deleted through the API.
-func expectNoDeletes(t *testing.T, env *testEnv) {
-	t.Helper()
-	c := env.sb.Counters()
-	if n := c.ByRoute[sandbox.RouteSessionsDelete] + c.ByRoute[sandbox.RouteArchivesDelete]; n != 0 {
-		t.Errorf("a test without on_destroy = \"delete\" called a delete route %d times: %v", n, c.ByRoute)
-	}
-}
-
 // cloneState deep-copies a sandbox state.
 func cloneState(st sandbox.State) sandbox.State {
 	var out sandbox.State
@@ -349,14 +333,6 @@ func drainRateLimit(t *testing.T, env *testEnv) int {
 	}
 	t.Fatal("the rate limit never answered 429")
 	return 0
-}
-
-func lastLines(s string, n int) string {
-	lines := strings.Split(s, "\n")
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
-	}
-	return strings.Join(lines, "\n")
 }
 
 // ---- 2. Transient failures ----

@@ -69,10 +69,7 @@ func TestAccSecrets_traceLogsStateAndPlan(t *testing.T) {
 
 	// One retried rename, so the log shows more than one attempt of a call.
 	env.sb.InjectFault(sandbox.Fault{Route: sandbox.RouteSessionsRename, Status: 502})
-	out, err := w.run(keyEnv, applyArgs...)
-	if err != nil {
-		t.Fatalf("apply: %v\n%s", err, lastLines(out, 80))
-	}
+	out := w.with(keyEnv...).must(applyArgs...)
 	if !strings.Contains(out, "[TRACE]") || !strings.Contains(out, "Guayaba API request body") {
 		t.Fatalf("the output does not look like a TRACE log of terraform and the provider:\n%s", lastLines(out, 40))
 	}
@@ -103,21 +100,15 @@ func TestAccSecrets_traceLogsStateAndPlan(t *testing.T) {
 
 	// A saved plan, its JSON rendering and the plan output: no key either.
 	w.write("main.tf", secretsConfig(env, body, "Secret-safe 2"))
-	out, err = w.run(keyEnv, "plan", "-no-color", "-out=p.tfplan")
-	if err != nil {
-		t.Fatalf("plan: %v\n%s", err, lastLines(out, 40))
-	}
+	out = w.with(keyEnv...).must("plan", "-no-color", "-out=p.tfplan")
 	expectNoSecret(t, "the TRACE output of plan -out", out, key)
 	expectNoSecretInPlanFile(t, w, "p.tfplan", key)
-	out, err = w.run([]string{"GUAYABA_API_KEY=" + key}, "show", "-json", "p.tfplan")
-	if err != nil || !strings.Contains(out, "Secret-safe 2") {
-		t.Fatalf("show -json: %v\n%s", err, out)
+	out = w.with("GUAYABA_API_KEY="+key).must("show", "-json", "p.tfplan")
+	if !strings.Contains(out, "Secret-safe 2") {
+		t.Fatalf("show -json does not show the planned label:\n%s", out)
 	}
 	expectNoSecret(t, "terraform show -json p.tfplan", out, key)
-	out, err = w.run(keyEnv, "apply", "-no-color", "p.tfplan")
-	if err != nil {
-		t.Fatalf("apply p.tfplan: %v\n%s", err, lastLines(out, 40))
-	}
+	out = w.with(keyEnv...).must("apply", "-no-color", "p.tfplan")
 	expectNoSecret(t, "the TRACE output of apply p.tfplan", out, key)
 	expectNoSecret(t, "terraform.tfstate", w.read("terraform.tfstate"), key)
 	expectNoDeletes(t, env)
@@ -131,10 +122,7 @@ func TestAccSecrets_keyInConfigAndRefusedKey(t *testing.T) {
 	env.session(testAgentID, groupKey, nil)
 	w := newTFWorkdir(t, secretsConfig(env, fmt.Sprintf("  base_url = %q\n  api_key = %q\n  agent_id = %q",
 		env.sb.URL(), env.masterKey, testAgentID), "In config"))
-	out, err := w.run(traceEnv, applyArgs...)
-	if err != nil {
-		t.Fatalf("apply: %v\n%s", err, lastLines(out, 40))
-	}
+	out := w.with(traceEnv...).must(applyArgs...)
 	expectNoSecret(t, "the TRACE output of apply", out, env.masterKey)
 	expectNoSecret(t, "terraform.tfstate", w.read("terraform.tfstate"), env.masterKey)
 
@@ -143,7 +131,7 @@ func TestAccSecrets_keyInConfigAndRefusedKey(t *testing.T) {
 	unknown := sandbox.MasterKeyPrefix + strings.Repeat("ab12", 12)
 	w2 := newTFWorkdir(t, fmt.Sprintf("provider \"guayaba\" {\n  base_url = %q\n  agent_id = %q\n}\ndata \"guayaba_sessions\" \"all\" {}\n",
 		env.sb.URL(), testAgentID))
-	out, err = w2.run(append([]string{"GUAYABA_API_KEY=" + unknown}, traceEnv...), "plan", "-no-color")
+	out, err := w2.run(append([]string{"GUAYABA_API_KEY=" + unknown}, traceEnv...), "plan", "-no-color")
 	if err == nil || !strings.Contains(flat(out), "the API key was refused") {
 		t.Fatalf("want a refused key: %v\n%s", err, lastLines(out, 40))
 	}
@@ -166,9 +154,7 @@ resource "guayaba_session" "x" {
 `
 	w := newTFWorkdir(t, cfg)
 	envVars := []string{"GUAYABA_API_KEY=" + env.manageKey, "GUAYABA_BASE_URL=" + env.sb.URL(), "GUAYABA_AGENT_ID=" + testAgentID}
-	if out, err := w.run(envVars, applyArgs...); err != nil {
-		t.Fatalf("apply with the environment: %v\n%s", err, out)
-	}
+	w.with(envVars...).must(applyArgs...)
 	if s := env.mustSession(testAgentID, groupKey); labelOf(s.Label) != `"From env"` {
 		t.Errorf("label %s", labelOf(s.Label))
 	}

@@ -11,7 +11,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
-	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/guayabadotrun/terraform-provider-guayaba/internal/sandbox"
 )
@@ -30,8 +29,6 @@ resource "guayaba_session" "x" {
 }
 `, key, body)
 }
-
-func attr(name string) tfjsonpath.Path { return tfjsonpath.New(name) }
 
 // Adopting sessions of every key shape, managing their labels, and planning
 // nothing when nothing changed.
@@ -303,13 +300,6 @@ func TestAccSession_drift(t *testing.T) {
 			}
 		}
 	})
-}
-
-func must(t *testing.T, err error) {
-	t.Helper()
-	if err != nil {
-		t.Fatal(err)
-	}
 }
 
 // Import by every documented ID form, each followed by an empty plan.
