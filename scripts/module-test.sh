@@ -10,7 +10,8 @@
 #   3. start the sandbox on a free loopback port with its demo data and run
 #      every test file against it (tests/sandbox.tftest.hcl applies).
 #
-# TERRAFORM=path/to/terraform picks another CLI (>= 1.7, for mock_provider).
+# TERRAFORM=path/to/terraform-or-tofu picks another CLI (Terraform >= 1.7 or
+# OpenTofu >= 1.8, for mock_provider).
 # Everything lives in one temp dir, removed on exit with the sandbox stopped.
 set -euo pipefail
 
@@ -25,9 +26,15 @@ die() {
 }
 
 command -v "$tf" >/dev/null 2>&1 || die "$tf is not on PATH"
-tf_version=$(CHECKPOINT_DISABLE=1 TF_CLI_CONFIG_FILE=/dev/null "$tf" version | sed -n '1s/^[A-Za-z]* v//p')
-if ! printf '%s\n' "1.7.0" "${tf_version%%-*}" | sort -V -C; then
-	die "terraform test with mock_provider needs Terraform >= 1.7; found ${tf_version:-an unknown version}"
+tf_line=$(CHECKPOINT_DISABLE=1 TF_CLI_CONFIG_FILE=/dev/null "$tf" version | head -n1)
+tf_version=${tf_line#* v}
+# mock_provider: Terraform 1.7, OpenTofu 1.8.
+case "$tf_line" in
+"OpenTofu v"*) tf_min=1.8.0 ;;
+*) tf_min=1.7.0 ;;
+esac
+if ! printf '%s\n' "$tf_min" "${tf_version%%-*}" | sort -V -C; then
+	die "$tf test with mock_provider needs ${tf_line%% *} >= $tf_min; found ${tf_line:-an unknown version}"
 fi
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/guayaba-module-test.XXXXXX")
@@ -49,7 +56,7 @@ go build -o "$tmp/guayaba-sandbox" ./cmd/guayaba-sandbox
 cat >"$tmp/terraformrc" <<RC
 provider_installation {
   dev_overrides {
-    "registry.terraform.io/guayabadotrun/guayaba" = "$tmp/bin"
+    "guayabadotrun/guayaba" = "$tmp/bin"
   }
   direct {}
 }

@@ -3,7 +3,8 @@
 #
 # Note: data sources are written to state, transcripts included. When the
 # text only needs to reach another provider or a check during the run, use
-# the guayaba_session_history ephemeral resource instead (Terraform >= 1.10).
+# the guayaba_session_history ephemeral resource instead (Terraform >= 1.10,
+# OpenTofu >= 1.11).
 
 terraform {
   required_providers {

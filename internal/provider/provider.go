@@ -218,7 +218,8 @@ func (p *GuayabaProvider) DataSources(_ context.Context) []func() datasource.Dat
 	}
 }
 
-// EphemeralResources lists the ephemeral resources (Terraform >= 1.10).
+// EphemeralResources lists the ephemeral resources (Terraform >= 1.10,
+// OpenTofu >= 1.11).
 func (p *GuayabaProvider) EphemeralResources(_ context.Context) []func() ephemeral.EphemeralResource {
 	return []func() ephemeral.EphemeralResource{NewSessionHistoryEphemeralResource}
 }

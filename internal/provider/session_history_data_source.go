@@ -31,7 +31,7 @@ func (d *SessionHistoryDataSource) Schema(_ context.Context, _ datasource.Schema
 	resp.Schema = schema.Schema{
 		MarkdownDescription: historyDescription + "\n\n~> **Transcripts land in state.** Like every data source's result, the " +
 			"messages are written to the state and plan files, where anyone who can read them sees people's conversations. " +
-			"On Terraform 1.10 or later, use the `guayaba_session_history` **ephemeral resource** instead: same inputs and " +
+			"On Terraform 1.10 or later (OpenTofu 1.11 or later), use the `guayaba_session_history` **ephemeral resource** instead: same inputs and " +
 			"outputs, never written to state or plan.",
 		Attributes: map[string]schema.Attribute{
 			"agent_id": agentIDAttribute(),

@@ -15,7 +15,7 @@ var (
 )
 
 // SessionHistoryEphemeralResource reads a transcript without writing it to
-// state or plan files (Terraform >= 1.10).
+// state or plan files (Terraform >= 1.10, OpenTofu >= 1.11).
 type SessionHistoryEphemeralResource struct{ data *providerData }
 
 // NewSessionHistoryEphemeralResource returns the guayaba_session_history ephemeral resource.
@@ -34,7 +34,7 @@ func (e *SessionHistoryEphemeralResource) Schema(_ context.Context, _ ephemeral.
 	resp.Schema = schema.Schema{
 		MarkdownDescription: historyDescription + " The transcript is available during the run (to ephemeral outputs, " +
 			"provider configuration, write-only arguments and other ephemeral contexts) and is never written to state or " +
-			"plan files. Requires Terraform 1.10 or later.",
+			"plan files. Requires Terraform 1.10 or later, or OpenTofu 1.11 or later.",
 		Attributes: map[string]schema.Attribute{
 			"agent_id": schema.StringAttribute{Optional: true, Computed: true, MarkdownDescription: desc["agent_id"],
 				Validators: stringValidators(uuidValidator{})},

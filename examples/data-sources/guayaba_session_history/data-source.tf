@@ -1,7 +1,7 @@
 # The last 20 messages of one session, oldest first.
 #
 # Data source results are written to the state: prefer the ephemeral resource
-# of the same name (Terraform >= 1.10) when the transcript should not be kept.
+# of the same name (Terraform >= 1.10, OpenTofu >= 1.11) when the transcript should not be kept.
 data "guayaba_session_history" "ana" {
   key   = "agent:main:telegram:direct:123456789"
   limit = 20
