@@ -5,14 +5,26 @@ import (
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	dsschema "github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
+	epschema "github.com/hashicorp/terraform-plugin-framework/ephemeral/schema"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 )
 
-// nullObject is a config value of typ with every attribute null.
-func nullObject(t *testing.T, typ tftypes.Type) tftypes.Value {
+// nullConfig is a configuration of schema s with every attribute null.
+func nullConfig[S dsschema.Schema | epschema.Schema](t *testing.T, s S) tfsdk.Config {
 	t.Helper()
+	ctx := context.Background()
+	var cfg tfsdk.Config
+	var typ tftypes.Type
+	switch s := any(s).(type) {
+	case dsschema.Schema:
+		cfg.Schema, typ = s, s.Type().TerraformType(ctx)
+	case epschema.Schema:
+		cfg.Schema, typ = s, s.Type().TerraformType(ctx)
+	}
 	obj, ok := typ.(tftypes.Object)
 	if !ok {
 		t.Fatalf("schema type is %T, not an object", typ)
@@ -21,7 +33,15 @@ func nullObject(t *testing.T, typ tftypes.Type) tftypes.Value {
 	for name, at := range obj.AttributeTypes {
 		vals[name] = tftypes.NewValue(at, nil)
 	}
-	return tftypes.NewValue(obj, vals)
+	cfg.Raw = tftypes.NewValue(obj, vals)
+	return cfg
+}
+
+func wantNotConfigured(t *testing.T, diags diag.Diagnostics) {
+	t.Helper()
+	if errs := diags.Errors(); len(errs) != 1 || errs[0].Summary() != "Provider not configured" {
+		t.Errorf("diagnostics = %v, want one \"Provider not configured\" error", diags)
+	}
 }
 
 // Every data source and the ephemeral resource answer an unconfigured
@@ -37,24 +57,17 @@ func TestReadWithoutProviderData(t *testing.T) {
 		t.Run(meta.TypeName, func(t *testing.T) {
 			var sr datasource.SchemaResponse
 			ds.Schema(ctx, datasource.SchemaRequest{}, &sr)
-			req := datasource.ReadRequest{Config: tfsdk.Config{Schema: sr.Schema, Raw: nullObject(t, sr.Schema.Type().TerraformType(ctx))}}
 			resp := datasource.ReadResponse{State: tfsdk.State{Schema: sr.Schema}}
-			ds.Read(ctx, req, &resp)
-			if errs := resp.Diagnostics.Errors(); len(errs) != 1 || errs[0].Summary() != "Provider not configured" {
-				t.Errorf("diagnostics = %v, want one \"Provider not configured\" error", resp.Diagnostics)
-			}
+			ds.Read(ctx, datasource.ReadRequest{Config: nullConfig(t, sr.Schema)}, &resp)
+			wantNotConfigured(t, resp.Diagnostics)
 		})
 	}
-
 	t.Run("ephemeral guayaba_session_history", func(t *testing.T) {
 		e := NewSessionHistoryEphemeralResource()
 		var sr ephemeral.SchemaResponse
 		e.Schema(ctx, ephemeral.SchemaRequest{}, &sr)
-		req := ephemeral.OpenRequest{Config: tfsdk.Config{Schema: sr.Schema, Raw: nullObject(t, sr.Schema.Type().TerraformType(ctx))}}
 		resp := ephemeral.OpenResponse{Result: tfsdk.EphemeralResultData{Schema: sr.Schema}}
-		e.Open(ctx, req, &resp)
-		if errs := resp.Diagnostics.Errors(); len(errs) != 1 || errs[0].Summary() != "Provider not configured" {
-			t.Errorf("diagnostics = %v, want one \"Provider not configured\" error", resp.Diagnostics)
-		}
+		e.Open(ctx, ephemeral.OpenRequest{Config: nullConfig(t, sr.Schema)}, &resp)
+		wantNotConfigured(t, resp.Diagnostics)
 	})
 }
