@@ -2,11 +2,13 @@ package provider
 
 import (
 	"context"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/guayabadotrun/terraform-provider-guayaba/internal/client"
 	"github.com/guayabadotrun/terraform-provider-guayaba/internal/sessions"
 )
 
@@ -87,7 +89,7 @@ func (d *ArchivesDataSource) Configure(_ context.Context, req datasource.Configu
 func (d *ArchivesDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
 	var m archivesDataSourceModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
-	if resp.Diagnostics.HasError() {
+	if resp.Diagnostics.HasError() || !d.data.ready(&resp.Diagnostics) {
 		return
 	}
 	agentID, diags := d.data.agentFor(m.AgentID)
@@ -104,17 +106,8 @@ func (d *ArchivesDataSource) Read(ctx context.Context, req datasource.ReadReques
 	m.AgentID = types.StringValue(agentID)
 	m.Archives = []archiveModel{}
 	for _, a := range list {
-		if !m.SessionID.IsNull() && a.SessionID != m.SessionID.ValueString() {
+		if !archiveMatches(a, m, after, before) {
 			continue
-		}
-		if !m.Label.IsNull() && (a.Label == nil || *a.Label != m.Label.ValueString()) {
-			continue
-		}
-		if after != nil || before != nil {
-			t, ok := sessions.ParseTime(a.ArchivedAt)
-			if !ok || (after != nil && !t.After(*after)) || (before != nil && !t.Before(*before)) {
-				continue
-			}
 		}
 		m.Archives = append(m.Archives, archiveModel{
 			Filename:   types.StringValue(a.Filename),
@@ -124,4 +117,30 @@ func (d *ArchivesDataSource) Read(ctx context.Context, req datasource.ReadReques
 		})
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}
+
+// archiveMatches reports whether an archive passes every filter set in m
+// (the archives' counterpart of sessionMatches). An archivedAt that does not
+// parse passes no time filter.
+func archiveMatches(a client.Archive, m archivesDataSourceModel, after, before *time.Time) bool {
+	if v := m.SessionID; !v.IsNull() && a.SessionID != v.ValueString() {
+		return false
+	}
+	if v := m.Label; !v.IsNull() && (a.Label == nil || *a.Label != v.ValueString()) {
+		return false
+	}
+	if after == nil && before == nil {
+		return true
+	}
+	t, ok := sessions.ParseTime(a.ArchivedAt)
+	if !ok {
+		return false
+	}
+	if after != nil && !t.After(*after) {
+		return false
+	}
+	if before != nil && !t.Before(*before) {
+		return false
+	}
+	return true
 }

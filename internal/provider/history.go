@@ -68,6 +68,10 @@ func ephemeralMessageAttributes() map[string]epschema.Attribute {
 // readHistory checks that the key is an active session (the platform may
 // answer an unknown key with an empty list) and reads its messages.
 func readHistory(ctx context.Context, data *providerData, m *historyModel) diag.Diagnostics {
+	var diags diag.Diagnostics
+	if !data.ready(&diags) {
+		return diags
+	}
 	agentID, diags := data.agentFor(m.AgentID)
 	if diags.HasError() {
 		return diags

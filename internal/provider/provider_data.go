@@ -46,9 +46,28 @@ func (p *providerData) agentFor(v types.String) (string, diag.Diagnostics) {
 	if p != nil && p.agentID != "" {
 		return p.agentID, diags
 	}
-	diags.AddAttributeError(path.Root("agent_id"), "Missing agent_id",
-		"No agent is set. Set `agent_id` here, or `agent_id` in the provider block, or the "+EnvAgentID+" environment variable.")
+	diags.Append(missingAgentIDDiag())
 	return "", diags
+}
+
+// missingAgentIDDiag is the error of a resource, data source or ephemeral
+// resource that has no agent_id and no provider default to fall back on.
+func missingAgentIDDiag() diag.Diagnostic {
+	return diag.NewAttributeErrorDiagnostic(path.Root("agent_id"), "Missing agent_id",
+		"No agent is set. Set `agent_id` here, or `agent_id` in the provider block, or the "+EnvAgentID+" environment variable.")
+}
+
+// ready reports whether Configure handed over the provider's data, and adds
+// an error when it did not. Terraform configures the provider before it
+// reads, plans or applies anything, so a nil here is a bug in the provider:
+// say so rather than crash on a nil pointer.
+func (p *providerData) ready(diags *diag.Diagnostics) bool {
+	if p == nil {
+		diags.AddError("Provider not configured",
+			"The guayaba provider was not configured before it was used. This is a bug in the provider; please report it.")
+		return false
+	}
+	return true
 }
 
 // ops returns the writer of one agent's sessions, sharing this command's listings.

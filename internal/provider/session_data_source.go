@@ -53,7 +53,7 @@ func (d *SessionDataSource) Configure(_ context.Context, req datasource.Configur
 func (d *SessionDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
 	var m sessionDataSourceModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
-	if resp.Diagnostics.HasError() {
+	if resp.Diagnostics.HasError() || !d.data.ready(&resp.Diagnostics) {
 		return
 	}
 	agentID, diags := d.data.agentFor(m.AgentID)

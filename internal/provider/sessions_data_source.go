@@ -87,7 +87,7 @@ func (d *SessionsDataSource) Configure(_ context.Context, req datasource.Configu
 func (d *SessionsDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
 	var m sessionsDataSourceModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
-	if resp.Diagnostics.HasError() {
+	if resp.Diagnostics.HasError() || !d.data.ready(&resp.Diagnostics) {
 		return
 	}
 	agentID, diags := d.data.agentFor(m.AgentID)
