@@ -216,10 +216,7 @@ func PlanLabels(in LabelsInput) LabelPlan {
 		}
 		var path []string
 		cur := k
-		for {
-			if state[cur] == 2 {
-				break
-			}
+		for state[cur] != 2 {
 			if state[cur] == 1 {
 				// cur starts a cycle: the path from cur to the end is it.
 				i := indexOf(path, cur)
