@@ -70,7 +70,7 @@ func (r *SessionLabelsResource) Schema(_ context.Context, _ resource.SchemaReque
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Manages the labels of many sessions of one agent in a single resource: a map from session key " +
 			"to label. One resource holding thousands of labels plans in seconds, where one `guayaba_session` per session " +
-			"costs Terraform a resource instance each (see the guide *Many labels: one resource per session or " +
+			"costs Terraform a resource instance each (see the guide *One resource per session, or " +
 			"guayaba_session_labels*).\n\n" +
 			"Drift is per key: a label changed or cleared outside Terraform shows as a change of that entry of `labels`. " +
 			"Keys that are not active sessions (archived, deleted, or not created yet by a chat) do not fail the resource: " +
