@@ -294,6 +294,18 @@ func TestAccSessionLabels_conflict(t *testing.T) {
 					Config: labelsConfig(env, want),
 					Check:  env.expectSandboxLabels(want),
 				},
+				{
+					// The same on an update: the state keeps what was done.
+					PreConfig:   func() { must(t, env.sb.Rename(testAgentID, dashKey, ptr("Billing"))) },
+					Config:      labelsConfig(env, map[string]string{groupKey: "Support 2", apiKey: "Billing"}),
+					ExpectError: words(`Label already in use.*labels\["` + apiKey + `"\] = "Billing": the session "` + dashKey + `" holds`),
+				},
+				{
+					PreConfig:        func() { must(t, env.sb.Rename(testAgentID, dashKey, nil)) },
+					Config:           labelsConfig(env, map[string]string{groupKey: "Support 2", apiKey: "Billing"}),
+					ConfigPlanChecks: updatesEntries(apiKey),
+					Check:            env.expectSandboxLabels(map[string]string{groupKey: "Support 2", apiKey: "Billing"}),
+				},
 			},
 		})
 	})
@@ -495,6 +507,52 @@ func TestScaleLabels_callsPerCommand(t *testing.T) {
 	t.Logf("apply changing 1,000 labels: %v", c.ByRoute)
 	if c.ByRoute["sessions.rename"] != 1000 || c.ByRoute["sessions.list"] > 2 || c.Total != 1000+c.ByRoute["sessions.list"] {
 		t.Errorf("apply changing 1,000 labels: want 1,000 renames and at most 2 listings, got %v", c.ByRoute)
+	}
+	for _, k := range keys {
+		if s, _ := env.sb.Session(testAgentID, k); s.Label == nil || *s.Label != "v2 "+k {
+			t.Fatalf("session %s has label %s after apply", k, labelOf(s.Label))
+		}
+	}
+}
+
+// Under a rate limit, the apply's concurrent renames queue behind the
+// client's throttle instead of failing, and the log shows the progress.
+func TestAccSessionLabels_throttled(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, variants["strict"])
+	keys := scaleSessions(t, env, testAgentID, "agent:main:whatsapp:direct", 60)
+	labels := func(v string) map[string]string {
+		m := map[string]string{}
+		for _, k := range keys {
+			m[k] = v + " " + k
+		}
+		return m
+	}
+	w := newTFWorkdir(t, labelsConfig(env, labels("v1")))
+	w.must("apply", "-auto-approve", "-no-color")
+	env.sb.SetRateLimit(600, 5)
+	w.write("main.tf", labelsConfig(env, labels("v2")))
+	drainRateLimit(t, env)
+	env.sb.ResetCounters()
+	out, err := w.run([]string{"TF_LOG_PROVIDER=INFO"}, "apply", "-auto-approve", "-no-color")
+	if err != nil {
+		t.Fatalf("apply under the rate limit failed: %v\n%s", err, lastLines(out, 60))
+	}
+	c := env.sb.Counters()
+	t.Logf("apply changing 60 labels at 600/min burst 5: %v, %d answered 429", c.ByRouteStatus, c.RateLimited)
+	if got := c.ByRouteStatus[sandbox.RouteSessionsRename][200]; got != len(keys) {
+		t.Errorf("want %d successful renames, got %d", len(keys), got)
+	}
+	if c.RateLimited == 0 || c.RateLimited > len(keys)/4 {
+		t.Errorf("%d answers were 429: want some (the limit was met) and few (the workers queue)", c.RateLimited)
+	}
+	final := false
+	for _, line := range strings.Split(out, "\n") {
+		final = final || strings.Contains(line, "guayaba_session_labels: progress:") &&
+			strings.Contains(line, " done=60 ") && strings.Contains(line, " failed=0 ") && strings.Contains(line, " total=60 ")
+	}
+	if !final {
+		t.Errorf("the log shows no final progress line:\n%s", lastLines(out, 30))
 	}
 	for _, k := range keys {
 		if s, _ := env.sb.Session(testAgentID, k); s.Label == nil || *s.Label != "v2 "+k {
