@@ -12,6 +12,15 @@
 //	c. apply changing every label,
 //	d. apply of a fresh configuration reading guayaba_sessions over all N.
 //
+// Then three more commands hold the same N labels in one
+// guayaba_session_labels resource (see labels.go):
+//
+//	e. apply creating it, f. plan with nothing changed, g. apply changing
+//	every label.
+//
+// -per-session-max skips steps a-c above an N, where N guayaba_session
+// resources would take Terraform itself too long.
+//
 // Around each command it resets the sandbox's request counters and reads
 // them back (API calls by route), and polls /proc for the provider
 // processes' peak resident memory (VmHWM, maximum over every provider
@@ -79,6 +88,8 @@ type options struct {
 	poll        time.Duration
 	keep        bool
 	planRuns    int
+	// perSessionMax skips the guayaba_session steps (a-c) above this N; 0 never skips.
+	perSessionMax int
 }
 
 func parseFlags(args []string, stderr io.Writer) (options, error) {
@@ -91,13 +102,15 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	poll := fs.Duration("poll", 20*time.Millisecond, "interval of the /proc memory sampling")
 	planRuns := fs.Int("plan-runs", 3, "runs of the no-change plan step (median reported)")
 	keep := fs.Bool("keep", false, "keep the temporary working directories (printed at the end)")
+	perSessionMax := fs.Int("per-session-max", 0, "skip the guayaba_session steps (a-c) when N is above this (0: never)")
 	if err := fs.Parse(args); err != nil {
 		return options{}, err
 	}
 	if fs.NArg() > 0 {
 		return options{}, fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
 	}
-	o := options{out: *out, timeout: *timeout, parallelism: *parallelism, poll: *poll, keep: *keep, planRuns: *planRuns}
+	o := options{out: *out, timeout: *timeout, parallelism: *parallelism, poll: *poll, keep: *keep, planRuns: *planRuns,
+		perSessionMax: *perSessionMax}
 	for _, s := range strings.Split(*sizes, ",") {
 		if s = strings.TrimSpace(s); s == "" {
 			continue
@@ -223,12 +236,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var results []result
 	for _, n := range opts.sizes {
 		fmt.Fprintf(stdout, "\nN = %d\n", n)
-		r, err := benchSize(ctx, tf, filepath.Join(tmp, fmt.Sprintf("n%d", n)), n, opts.parallelism, opts.planRuns, stdout)
+		r, err := benchSize(ctx, tf, filepath.Join(tmp, fmt.Sprintf("n%d", n)), n, opts.parallelism, opts.planRuns, opts.perSessionMax, stdout)
 		if err != nil {
 			return fmt.Errorf("at n = %d: %w", n, err)
 		}
 		results = append(results, r)
 		printTable(stdout, r)
+		fmt.Fprint(stdout, labelsComparison(r))
 	}
 
 	if opts.out != "" {
@@ -385,7 +399,7 @@ output "count" { value = length(terraform_data.all.output) }
 // benchSize runs the four steps at one size on both configurations.
 // Step b changes nothing; it runs planRuns times, provider and baseline in
 // turn, and reports the medians.
-func benchSize(ctx context.Context, tf *terraform, dir string, n, parallelism, planRuns int, stdout io.Writer) (result, error) {
+func benchSize(ctx context.Context, tf *terraform, dir string, n, parallelism, planRuns, perSessionMax int, stdout io.Writer) (result, error) {
 	res := result{N: n}
 	fx := sandbox.Generate(sandbox.GenerateOptions{Agents: 1, SessionsPerAgent: n, Seed: 1})
 	var masterKey string
@@ -437,15 +451,7 @@ func benchSize(ctx context.Context, tf *terraform, dir string, n, parallelism, p
 	par := fmt.Sprintf("-parallelism=%d", parallelism)
 	apply := []string{"apply", "-auto-approve", "-input=false", "-no-color", "-refresh=true", par}
 	plan := []string{"plan", "-detailed-exitcode", "-input=false", "-no-color", "-refresh=true", par}
-	steps := []struct {
-		name       string
-		prov, base string // working directories
-		args       []string
-		before     func() error // prepares the step
-		after      func() error // checks its effect
-		wantExit   int          // b expects 0: no changes
-		repeatable bool         // changes nothing, so it can run planRuns times
-	}{
+	steps := []benchStep{
 		{name: "a. apply: adopt N, set labels", prov: provDir, base: baseDir, args: apply,
 			after: func() error { return checkLabels(sb, agentID, keys, "bench-v1") }},
 		{name: "b. plan: nothing changed", prov: provDir, base: baseDir, args: plan, repeatable: true},
@@ -471,52 +477,84 @@ func benchSize(ctx context.Context, tf *terraform, dir string, n, parallelism, p
 				return nil
 			}},
 	}
+	if n > perSessionMax && perSessionMax > 0 {
+		fmt.Fprintf(stdout, "  steps a-c skipped: N > -per-session-max %d\n", perSessionMax)
+		steps = steps[3:]
+	}
+	more, err := labelSteps(sb, dir, agentID, masterKey, keys, apply, plan)
+	if err != nil {
+		return res, err
+	}
+	steps = append(steps, more...)
 	for _, s := range steps {
-		if s.before != nil {
-			if err := s.before(); err != nil {
-				return res, err
-			}
-		}
-		fmt.Fprintf(stdout, "  %-32s ", s.name)
-		st := step{Name: s.name}
-		runs := 1
-		if s.repeatable {
-			runs = max(1, planRuns)
-		}
-		var provWalls, baseWalls []time.Duration
-		for i := range runs {
-			sb.ResetCounters()
-			wall, rss, procs, err := tf.measure(ctx, s.prov, s.wantExit, s.args...)
-			if i == 0 {
-				st.Calls = sb.Counters()
-			} else if c := sb.Counters(); c.Total > st.Calls.Total {
-				st.Calls = c // report the costliest run
-			}
-			if err != nil {
-				fmt.Fprintln(stdout, "FAILED")
-				return res, err
-			}
-			st.RSS, st.Procs = max(st.RSS, rss), max(st.Procs, procs)
-			provWalls = append(provWalls, wall)
-			if wall, _, _, err = tf.measure(ctx, s.base, s.wantExit, s.args...); err != nil {
-				fmt.Fprintln(stdout, "FAILED")
-				return res, err
-			}
-			baseWalls = append(baseWalls, wall)
-		}
-		st.Runs = runs
-		st.Provider, st.Baseline = median(provWalls), median(baseWalls)
-		fmt.Fprintf(stdout, "provider %s, baseline %s", fmtDurs(provWalls), fmtDurs(baseWalls))
-		fmt.Fprintf(stdout, "  (load %s)\n", loadAvg())
-		if s.after != nil {
-			if err := s.after(); err != nil {
-				return res, err
-			}
+		st, err := runStep(ctx, tf, sb, s, planRuns, stdout)
+		if err != nil {
+			return res, err
 		}
 		res.Steps = append(res.Steps, st)
 	}
 	res.Load = loadAvg()
 	return res, nil
+}
+
+// benchStep is one terraform command to measure on the provider's
+// configuration and on the baseline's.
+type benchStep struct {
+	name       string
+	prov, base string // working directories
+	args       []string
+	before     func() error // prepares the step
+	after      func() error // checks its effect
+	wantExit   int          // plans expect 0: no changes
+	repeatable bool         // changes nothing, so it can run planRuns times
+}
+
+// runStep measures one step: the provider's command with the sandbox's
+// counters and peak memory, then the baseline's, planRuns times when the
+// step is repeatable (medians reported).
+func runStep(ctx context.Context, tf *terraform, sb *sandbox.Sandbox, s benchStep, planRuns int, stdout io.Writer) (step, error) {
+	st := step{Name: s.name}
+	if s.before != nil {
+		if err := s.before(); err != nil {
+			return st, err
+		}
+	}
+	fmt.Fprintf(stdout, "  %-32s ", s.name)
+	runs := 1
+	if s.repeatable {
+		runs = max(1, planRuns)
+	}
+	var provWalls, baseWalls []time.Duration
+	for i := range runs {
+		sb.ResetCounters()
+		wall, rss, procs, err := tf.measure(ctx, s.prov, s.wantExit, s.args...)
+		if i == 0 {
+			st.Calls = sb.Counters()
+		} else if c := sb.Counters(); c.Total > st.Calls.Total {
+			st.Calls = c // report the costliest run
+		}
+		if err != nil {
+			fmt.Fprintln(stdout, "FAILED")
+			return st, err
+		}
+		st.RSS, st.Procs = max(st.RSS, rss), max(st.Procs, procs)
+		provWalls = append(provWalls, wall)
+		if wall, _, _, err = tf.measure(ctx, s.base, s.wantExit, s.args...); err != nil {
+			fmt.Fprintln(stdout, "FAILED")
+			return st, err
+		}
+		baseWalls = append(baseWalls, wall)
+	}
+	st.Runs = runs
+	st.Provider, st.Baseline = median(provWalls), median(baseWalls)
+	fmt.Fprintf(stdout, "provider %s, baseline %s", fmtDurs(provWalls), fmtDurs(baseWalls))
+	fmt.Fprintf(stdout, "  (load %s)\n", loadAvg())
+	if s.after != nil {
+		if err := s.after(); err != nil {
+			return st, err
+		}
+	}
+	return st, nil
 }
 
 // writeVars writes terraform.tfvars.json in dir.
@@ -665,6 +703,7 @@ func markdown(m machine, o options, results []result) string {
 	b.WriteString("- **b.** `plan -detailed-exitcode` with nothing changed (refresh on, exit code 0);\n")
 	b.WriteString("- **c.** `apply` changing every label;\n")
 	b.WriteString("- **d.** `apply` of a fresh configuration reading `data \"guayaba_sessions\"` over all N.\n\n")
+	b.WriteString(labelsMarkdown)
 	b.WriteString("The baseline runs the same steps on N `terraform_data` resources (step d: one `terraform_data` " +
 		"holding a list of N strings): no API and no plugin, so *ratio* is the provider's whole overhead " +
 		"(plugin protocol included) on the same machine in the same run. *API calls* are the sandbox's counters " +
@@ -680,7 +719,11 @@ func markdown(m machine, o options, results []result) string {
 	}
 	fmt.Fprintf(&b, "- Machine: %s, %.1f GiB RAM, %s\n", cpu, float64(m.MemBytes)/(1<<30), m.OS)
 	fmt.Fprintf(&b, "- %s, %s\n", m.Terraform, m.Go)
-	fmt.Fprintf(&b, "- Command: `go run ./cmd/guayaba-bench -n %s`\n", strings.Join(sizes, ","))
+	command := "go run ./cmd/guayaba-bench -n " + strings.Join(sizes, ",")
+	if o.perSessionMax > 0 {
+		command += fmt.Sprintf(" -per-session-max %d", o.perSessionMax)
+	}
+	fmt.Fprintf(&b, "- Command: `%s`\n", command)
 	for _, r := range results {
 		fmt.Fprintf(&b, "\n### N = %d\n\nLoad average (1, 5, 15 min) after the steps: %s.\n\n", r.N, r.Load)
 		b.WriteString("| " + strings.Join(header, " | ") + " |\n")
@@ -692,6 +735,7 @@ func markdown(m machine, o options, results []result) string {
 			row[4] = "`" + row[4] + "`"
 			b.WriteString("| " + strings.Join(row, " | ") + " |\n")
 		}
+		b.WriteString(labelsComparison(r))
 	}
 	return b.String()
 }

@@ -205,7 +205,7 @@ func (p *GuayabaProvider) Configure(ctx context.Context, req provider.ConfigureR
 
 // Resources lists the managed resources.
 func (p *GuayabaProvider) Resources(_ context.Context) []func() resource.Resource {
-	return []func() resource.Resource{NewSessionResource}
+	return []func() resource.Resource{NewSessionResource, NewSessionLabelsResource}
 }
 
 // DataSources lists the data sources.

@@ -1,0 +1,562 @@
+package provider
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+
+	"github.com/guayabadotrun/terraform-provider-guayaba/internal/sandbox"
+)
+
+const labelsAddr = "guayaba_session_labels.x"
+
+// labelsConfig renders a guayaba_session_labels resource with the map and
+// extra attributes.
+func labelsConfig(env *testEnv, labels map[string]string, extra ...string) string {
+	keys := make([]string, 0, len(labels))
+	for k := range labels {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var b strings.Builder
+	b.WriteString(env.provider())
+	b.WriteString("resource \"guayaba_session_labels\" \"x\" {\n  labels = {\n")
+	for _, k := range keys {
+		fmt.Fprintf(&b, "    %q = %q\n", k, labels[k])
+	}
+	b.WriteString("  }\n")
+	for _, e := range extra {
+		b.WriteString("  " + e + "\n")
+	}
+	b.WriteString("}\n")
+	return b.String()
+}
+
+// expectSandboxLabels checks the labels of the agent's active sessions:
+// want names the labelled ones; every other session must have none.
+func (e *testEnv) expectSandboxLabels(want map[string]string) func(*terraform.State) error {
+	return checkSandbox(func() error {
+		var bad []string
+		for _, s := range e.sb.Sessions(testAgentID) {
+			w, ok := want[s.Key]
+			if (ok && labelOf(s.Label) != labelOf(&w)) || (!ok && s.Label != nil) {
+				wl := "<null>"
+				if ok {
+					wl = fmt.Sprintf("%q", w)
+				}
+				bad = append(bad, fmt.Sprintf("%s: %s, want %s", s.Key, labelOf(s.Label), wl))
+			}
+		}
+		if len(bad) > 0 {
+			return fmt.Errorf("sandbox labels differ:\n  %s", strings.Join(bad, "\n  "))
+		}
+		return nil
+	})
+}
+
+// expectEntriesChanged checks that the plan updates the resource and that
+// exactly the named entries of labels differ between before and after.
+type expectEntriesChanged struct {
+	keys []string
+}
+
+func (c expectEntriesChanged) CheckPlan(_ context.Context, req plancheck.CheckPlanRequest, resp *plancheck.CheckPlanResponse) {
+	for _, rc := range req.Plan.ResourceChanges {
+		if rc.Address != labelsAddr {
+			continue
+		}
+		before, _ := rc.Change.Before.(map[string]any)
+		after, _ := rc.Change.After.(map[string]any)
+		bl, _ := before["labels"].(map[string]any)
+		al, _ := after["labels"].(map[string]any)
+		var changed []string
+		for k, v := range al {
+			if bl[k] != v {
+				changed = append(changed, k)
+			}
+		}
+		for k := range bl {
+			if _, ok := al[k]; !ok {
+				changed = append(changed, k)
+			}
+		}
+		sort.Strings(changed)
+		want := append([]string(nil), c.keys...)
+		sort.Strings(want)
+		if strings.Join(changed, "|") != strings.Join(want, "|") {
+			resp.Error = fmt.Errorf("plan changes the entries %q of labels, want %q", changed, want)
+		}
+		return
+	}
+	resp.Error = fmt.Errorf("no change planned for %s", labelsAddr)
+}
+
+func updatesEntries(keys ...string) resource.ConfigPlanChecks {
+	return resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+		plancheck.ExpectResourceAction(labelsAddr, plancheck.ResourceActionUpdate),
+		expectEntriesChanged{keys: keys},
+	}}
+}
+
+var emptyPlan = resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}}
+
+// Create, an empty plan, drift of single entries, a swap, and removing a key.
+func TestAccSessionLabels_basic(t *testing.T) {
+	forEachVariant(t, func(t *testing.T, env *testEnv) {
+		env.session(testAgentID, groupKey, ptr("Old group"))
+		env.session(testAgentID, apiKey, nil)
+		env.session(testAgentID, dashKey, ptr("Dashboard"))
+		env.session(testAgentID, "agent:main:main", ptr("Bystander"))
+		env.session(testAgent2ID, groupKey, ptr("Support")) // another agent: labels are per agent
+		v1 := map[string]string{groupKey: "Support", apiKey: "API ☕ — 日本", dashKey: "Dashboard"}
+		swapped := map[string]string{groupKey: "API ☕ — 日本", apiKey: "Support", dashKey: "Dashboard"}
+		withBystander := func(m map[string]string) map[string]string {
+			out := map[string]string{"agent:main:main": "Bystander"}
+			for k, v := range m {
+				out[k] = v
+			}
+			return out
+		}
+		resource.Test(t, resource.TestCase{
+			ProtoV6ProviderFactories: providerFactories,
+			Steps: []resource.TestStep{
+				{
+					Config: labelsConfig(env, v1),
+					ConfigStateChecks: []statecheck.StateCheck{
+						statecheck.ExpectKnownValue(labelsAddr, attr("id"), knownvalue.StringExact(testAgentID)),
+						statecheck.ExpectKnownValue(labelsAddr, attr("agent_id"), knownvalue.StringExact(testAgentID)),
+						statecheck.ExpectKnownValue(labelsAddr, attr("labels"), knownvalue.MapExact(map[string]knownvalue.Check{
+							groupKey: knownvalue.StringExact("Support"), apiKey: knownvalue.StringExact("API ☕ — 日本"),
+							dashKey: knownvalue.StringExact("Dashboard"),
+						})),
+						statecheck.ExpectKnownValue(labelsAddr, attr("exclusive"), knownvalue.Bool(false)),
+						statecheck.ExpectKnownValue(labelsAddr, attr("on_destroy"), knownvalue.StringExact("keep")),
+						statecheck.ExpectKnownValue(labelsAddr, attr("missing_keys"), knownvalue.ListSizeExact(0)),
+						statecheck.ExpectKnownValue(labelsAddr, attr("other_labels"), knownvalue.Null()),
+					},
+					Check: env.expectSandboxLabels(withBystander(v1)),
+				},
+				{Config: labelsConfig(env, v1), ConfigPlanChecks: emptyPlan},
+				{
+					PreConfig:        func() { must(t, env.sb.Rename(testAgentID, apiKey, ptr("Changed in dashboard"))) },
+					Config:           labelsConfig(env, v1),
+					ConfigPlanChecks: updatesEntries(apiKey),
+					Check:            env.expectSandboxLabels(withBystander(v1)),
+				},
+				{
+					PreConfig:        func() { must(t, env.sb.Rename(testAgentID, dashKey, nil)) },
+					Config:           labelsConfig(env, v1),
+					ConfigPlanChecks: updatesEntries(dashKey),
+					Check:            env.expectSandboxLabels(withBystander(v1)),
+				},
+				{
+					Config:           labelsConfig(env, swapped),
+					ConfigPlanChecks: updatesEntries(groupKey, apiKey),
+					Check:            env.expectSandboxLabels(withBystander(swapped)),
+				},
+				{
+					// dashKey leaves the map and its label moves to apiKey.
+					Config:           labelsConfig(env, map[string]string{groupKey: "API ☕ — 日本", apiKey: "Dashboard"}),
+					ConfigPlanChecks: updatesEntries(apiKey, dashKey),
+					Check: env.expectSandboxLabels(withBystander(map[string]string{
+						groupKey: "API ☕ — 日本", apiKey: "Dashboard"})),
+				},
+				{
+					// Removed with on_destroy = "keep": the session keeps its label.
+					Config:           labelsConfig(env, map[string]string{groupKey: "API ☕ — 日本"}),
+					ConfigPlanChecks: updatesEntries(apiKey),
+					Check: env.expectSandboxLabels(withBystander(map[string]string{
+						groupKey: "API ☕ — 日本", apiKey: "Dashboard"})),
+				},
+				{Config: labelsConfig(env, map[string]string{groupKey: "API ☕ — 日本"}), ConfigPlanChecks: emptyPlan},
+			},
+		})
+		if _, ok := env.sb.Session(testAgent2ID, groupKey); !ok {
+			t.Fatal("the other agent's session is gone")
+		}
+		env.expectLabel(testAgent2ID, groupKey, ptr("Support"))
+	})
+}
+
+// A rotation of 50 labels and a swap converge in one apply, then plan empty.
+func TestAccSessionLabels_rotation(t *testing.T) {
+	forEachVariant(t, func(t *testing.T, env *testEnv) {
+		const n = 50
+		keys := make([]string, n)
+		v1, rotated := map[string]string{}, map[string]string{}
+		for i := range keys {
+			keys[i] = fmt.Sprintf("agent:main:telegram:group:-100%03d", i)
+			env.session(testAgentID, keys[i], ptr(fmt.Sprintf("Group %02d", i)))
+			v1[keys[i]] = fmt.Sprintf("Group %02d", i)
+		}
+		for i := range keys {
+			rotated[keys[i]] = v1[keys[(i+1)%n]]
+		}
+		// And a swap of two of them on top of the rotation back.
+		swapped := map[string]string{}
+		for k, v := range v1 {
+			swapped[k] = v
+		}
+		swapped[keys[3]], swapped[keys[40]] = v1[keys[40]], v1[keys[3]]
+		var renames int
+		resource.Test(t, resource.TestCase{
+			ProtoV6ProviderFactories: providerFactories,
+			Steps: []resource.TestStep{
+				{Config: labelsConfig(env, v1), Check: env.expectSandboxLabels(v1)},
+				{
+					PreConfig:        func() { env.sb.ResetCounters() },
+					Config:           labelsConfig(env, rotated),
+					ConfigPlanChecks: updatesEntries(keys...),
+					Check: resource.ComposeTestCheckFunc(env.expectSandboxLabels(rotated), checkSandbox(func() error {
+						renames = env.sb.Counters().ByRoute[sandbox.RouteSessionsRename]
+						if renames != n+1 {
+							return fmt.Errorf("a rotation of %d labels made %d renames, want %d (one release)", n, renames, n+1)
+						}
+						return nil
+					})),
+				},
+				{Config: labelsConfig(env, rotated), ConfigPlanChecks: emptyPlan},
+				{Config: labelsConfig(env, swapped), Check: env.expectSandboxLabels(swapped)},
+				{Config: labelsConfig(env, swapped), ConfigPlanChecks: emptyPlan},
+			},
+		})
+	})
+}
+
+// exclusive = true clears labels outside the map, also one set later out of
+// band, and frees a wanted label held outside the map.
+func TestAccSessionLabels_exclusive(t *testing.T) {
+	forEachVariant(t, func(t *testing.T, env *testEnv) {
+		env.session(testAgentID, groupKey, nil)
+		env.session(testAgentID, apiKey, ptr("Support")) // holds the label groupKey wants
+		env.session(testAgentID, dashKey, ptr("VIP"))
+		env.session(testAgentID, "agent:main:main", nil)
+		env.session(testAgent2ID, dashKey, ptr("Other agent"))
+		want := map[string]string{groupKey: "Support"}
+		cfg := labelsConfig(env, want, "exclusive = true")
+		resource.Test(t, resource.TestCase{
+			ProtoV6ProviderFactories: providerFactories,
+			Steps: []resource.TestStep{
+				{
+					Config: cfg,
+					ConfigStateChecks: []statecheck.StateCheck{
+						statecheck.ExpectKnownValue(labelsAddr, attr("other_labels"), knownvalue.MapSizeExact(0)),
+					},
+					Check: env.expectSandboxLabels(want),
+				},
+				{Config: cfg, ConfigPlanChecks: emptyPlan},
+				{
+					PreConfig: func() { must(t, env.sb.Rename(testAgentID, "agent:main:main", ptr("Set by hand"))) },
+					Config:    cfg,
+					ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(labelsAddr, plancheck.ResourceActionUpdate),
+						expectEntriesChanged{},
+						plancheck.ExpectKnownValue(labelsAddr, attr("other_labels"), knownvalue.MapSizeExact(0)),
+					}},
+					Check: env.expectSandboxLabels(want),
+				},
+			},
+		})
+		env.expectLabel(testAgent2ID, dashKey, ptr("Other agent"))
+	})
+}
+
+// Without exclusive, a label held outside the map fails its entry only, at
+// apply, naming both sessions; the other entries are applied and recorded.
+func TestAccSessionLabels_conflict(t *testing.T) {
+	forEachVariant(t, func(t *testing.T, env *testEnv) {
+		env.session(testAgentID, groupKey, nil)
+		env.session(testAgentID, apiKey, nil)
+		env.session(testAgentID, dashKey, ptr("Support"))
+		want := map[string]string{groupKey: "Support", apiKey: "Sales"}
+		resource.Test(t, resource.TestCase{
+			ProtoV6ProviderFactories: providerFactories,
+			Steps: []resource.TestStep{
+				{
+					Config:      labelsConfig(env, want),
+					ExpectError: words(`Label already in use.*labels\["` + groupKey + `"\] = "Support": the session "` + dashKey + `" holds`),
+				},
+				{
+					PreConfig: func() {
+						// The entry without a conflict was applied.
+						must(t, env.expectSandboxLabels(map[string]string{apiKey: "Sales", dashKey: "Support"})(nil))
+						must(t, env.sb.Rename(testAgentID, dashKey, nil))
+					},
+					Config: labelsConfig(env, want),
+					Check:  env.expectSandboxLabels(want),
+				},
+				{
+					// The same on an update: the state keeps what was done.
+					PreConfig:   func() { must(t, env.sb.Rename(testAgentID, dashKey, ptr("Billing"))) },
+					Config:      labelsConfig(env, map[string]string{groupKey: "Support 2", apiKey: "Billing"}),
+					ExpectError: words(`Label already in use.*labels\["` + apiKey + `"\] = "Billing": the session "` + dashKey + `" holds`),
+				},
+				{
+					PreConfig:        func() { must(t, env.sb.Rename(testAgentID, dashKey, nil)) },
+					Config:           labelsConfig(env, map[string]string{groupKey: "Support 2", apiKey: "Billing"}),
+					ConfigPlanChecks: updatesEntries(apiKey),
+					Check:            env.expectSandboxLabels(map[string]string{groupKey: "Support 2", apiKey: "Billing"}),
+				},
+			},
+		})
+	})
+}
+
+// Keys that are not active sessions are reported, warned about and left
+// alone (never created, even where a rename would create them); the others
+// are applied; a key that comes back is labelled by the next apply.
+func TestAccSessionLabels_missingKeys(t *testing.T) {
+	forEachVariant(t, func(t *testing.T, env *testEnv) {
+		const archivedKey, neverKey = "agent:main:webchat:direct:ana", "agent:main:telegram:direct:404"
+		env.session(testAgentID, groupKey, nil)
+		env.session(testAgentID, archivedKey, ptr("Ana"))
+		filename, err := env.sb.ArchiveSession(testAgentID, archivedKey)
+		must(t, err)
+		want := map[string]string{groupKey: "Support", archivedKey: "Ana", neverKey: "Nobody"}
+		cfg := labelsConfig(env, want)
+		resource.Test(t, resource.TestCase{
+			ProtoV6ProviderFactories: providerFactories,
+			Steps: []resource.TestStep{
+				{
+					Config: cfg,
+					ConfigStateChecks: []statecheck.StateCheck{
+						statecheck.ExpectKnownValue(labelsAddr, attr("missing_keys"), knownvalue.ListExact([]knownvalue.Check{
+							knownvalue.StringExact(neverKey), knownvalue.StringExact(archivedKey),
+						})),
+					},
+					Check: resource.ComposeTestCheckFunc(
+						env.expectSandboxLabels(map[string]string{groupKey: "Support"}),
+						checkSandbox(func() error {
+							if _, ok := env.sb.Session(testAgentID, neverKey); ok {
+								return fmt.Errorf("the provider created session %q by renaming it", neverKey)
+							}
+							return nil
+						}),
+					),
+				},
+				{Config: cfg, ConfigPlanChecks: emptyPlan},
+				{
+					PreConfig: func() { must(t, env.sb.RestoreArchive(testAgentID, filename, nil, false)) },
+					Config:    cfg,
+					ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(labelsAddr, plancheck.ResourceActionUpdate),
+						expectEntriesChanged{keys: []string{archivedKey}},
+					}},
+					ConfigStateChecks: []statecheck.StateCheck{
+						statecheck.ExpectKnownValue(labelsAddr, attr("missing_keys"), knownvalue.ListExact([]knownvalue.Check{
+							knownvalue.StringExact(neverKey),
+						})),
+					},
+					Check: env.expectSandboxLabels(map[string]string{groupKey: "Support", archivedKey: "Ana"}),
+				},
+			},
+		})
+		// The plan warns about the key that is still missing.
+		w := newTFWorkdir(t, cfg)
+		w.must("apply", "-auto-approve", "-no-color")
+		out := w.must("plan", "-no-color")
+		if !strings.Contains(flat(out), flat(`Warning: 1 of the keys in labels are not active sessions`)) ||
+			!strings.Contains(out, neverKey) || !strings.Contains(out, "No changes.") {
+			t.Errorf("plan output lacks the missing-key warning:\n%s", out)
+		}
+	})
+}
+
+// Import by agent id (and by an empty ID for the provider's agent):
+// labels becomes every labelled active session.
+func TestAccSessionLabels_import(t *testing.T) {
+	forEachVariant(t, func(t *testing.T, env *testEnv) {
+		env.session(testAgentID, groupKey, ptr("Support"))
+		env.session(testAgentID, apiKey, ptr("Sales"))
+		env.session(testAgentID, dashKey, nil)
+		env.session(testAgent2ID, dashKey, ptr("Other agent"))
+		all := map[string]string{groupKey: "Support", apiKey: "Sales"}
+		cfg := labelsConfig(env, all)
+		resource.Test(t, resource.TestCase{
+			ProtoV6ProviderFactories: providerFactories,
+			Steps: []resource.TestStep{
+				{Config: cfg, ResourceName: labelsAddr, ImportState: true, ImportStateId: testAgentID, ImportStatePersist: true,
+					ImportStateCheck: func(s []*terraform.InstanceState) error {
+						a := s[0].Attributes
+						if a["labels.%"] != "2" || a["labels."+groupKey] != "Support" || a["labels."+apiKey] != "Sales" ||
+							a["agent_id"] != testAgentID || a["exclusive"] != "false" || a["on_destroy"] != "keep" {
+							return fmt.Errorf("imported state: %v", a)
+						}
+						return nil
+					}},
+				{Config: cfg, ConfigPlanChecks: emptyPlan},
+				{Config: cfg, ResourceName: labelsAddr, ImportState: true, ImportStateVerify: true, ImportStateId: testAgentID},
+				{Config: cfg, ResourceName: labelsAddr, ImportState: true, ImportStateKind: resource.ImportBlockWithID,
+					ImportStateId: testAgentID},
+				{Config: cfg, ResourceName: labelsAddr, ImportState: true, ImportStateId: "not-an-agent",
+					ExpectError: words(`not one of the accepted forms.*<agent_id>`)},
+			},
+		})
+		// An empty ID imports the provider's agent.
+		w := newTFWorkdir(t, cfg)
+		w.must("import", "-no-color", labelsAddr, "")
+		out := w.must("plan", "-no-color", "-detailed-exitcode")
+		if !strings.Contains(out, "No changes.") {
+			t.Errorf("plan after importing with an empty ID:\n%s", out)
+		}
+	})
+}
+
+// on_destroy: keep leaves the sandbox exactly as it was; clear removes the
+// labels the resource set and nothing else.
+func TestAccSessionLabels_onDestroy(t *testing.T) {
+	for _, mode := range []string{"keep", "clear"} {
+		t.Run(mode, func(t *testing.T) {
+			forEachVariant(t, func(t *testing.T, env *testEnv) {
+				env.session(testAgentID, groupKey, nil)
+				env.session(testAgentID, apiKey, ptr("Old"))
+				env.session(testAgentID, dashKey, ptr("Bystander"))
+				env.session(testAgent2ID, groupKey, ptr("Other agent"))
+				want := map[string]string{groupKey: "Support", apiKey: "Sales", "agent:main:gone": "Missing"}
+				var before string
+				resource.Test(t, resource.TestCase{
+					ProtoV6ProviderFactories: providerFactories,
+					Steps: []resource.TestStep{{
+						Config: labelsConfig(env, want, fmt.Sprintf("on_destroy = %q", mode)),
+						Check:  checkSandbox(func() error { before = stateJSON(env.snapshot()); return nil }),
+					}},
+					CheckDestroy: checkSandbox(func() error {
+						var st sandbox.State
+						if err := json.Unmarshal([]byte(before), &st); err != nil {
+							return err
+						}
+						if mode == "clear" {
+							for i, ag := range st.Agents {
+								for j, s := range ag.Sessions {
+									if _, managed := want[s.Key]; managed && ag.ID == testAgentID {
+										st.Agents[i].Sessions[j].Label = nil
+									}
+								}
+							}
+						}
+						return diffErr(st, env.snapshot())
+					}),
+				})
+			})
+		})
+	}
+}
+
+// Bad entries are refused at plan time, each error naming its entry.
+func TestAccSessionLabels_planTimeValidation(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, variants["strict"])
+	cfg := func(body string) string {
+		return env.provider() + "resource \"guayaba_session_labels\" \"x\" {\n" + body + "\n}\n"
+	}
+	long := strings.Repeat("x", 256)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: providerFactories,
+		Steps: []resource.TestStep{
+			{Config: cfg(`labels = { "a" = "Same", "b" = "Same" }`), PlanOnly: true,
+				ExpectError: words(`Duplicate label in labels\["b"\].*labels\["a"\] and labels\["b"\] both want the label "Same"`)},
+			{Config: cfg(`labels = { "a" = " Padded" }`), PlanOnly: true,
+				ExpectError: words(`Invalid label in labels\["a"\].*white space`)},
+			{Config: cfg(`labels = { "a" = "" }`), PlanOnly: true,
+				ExpectError: words(`Invalid label in labels\["a"\].*empty`)},
+			{Config: cfg(fmt.Sprintf(`labels = { "a" = %q }`, long)), PlanOnly: true,
+				ExpectError: words(`Invalid label in labels\["a"\].*256 characters`)},
+			{Config: cfg(`labels = { "a" = null }`), PlanOnly: true,
+				ExpectError: words(`Missing label in labels\["a"\]`)},
+			{Config: cfg(`labels = { " a" = "A" }`), PlanOnly: true,
+				ExpectError: words(`Invalid session key in labels\[" a"\]`)},
+			{Config: cfg(`labels = {}
+  on_destroy = "archive"`), PlanOnly: true, ExpectError: words(`on_destroy.*keep.*clear`)},
+			{Config: cfg(`labels = {}
+  agent_id = "nope"`), PlanOnly: true, ExpectError: words(`"nope" is not a UUID`)},
+		},
+	})
+}
+
+// One listing per plan however many labels; an apply changing every label
+// is exactly one rename per label and at most two listings.
+func TestScaleLabels_callsPerCommand(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, variants["strict"])
+	keys := scaleSessions(t, env, testAgentID, "agent:main:telegram:group", 1000)
+	labels := func(v string) map[string]string {
+		m := map[string]string{}
+		for _, k := range keys {
+			m[k] = v + " " + k
+		}
+		return m
+	}
+	w := newTFWorkdir(t, labelsConfig(env, labels("v1")))
+	w.must("apply", "-auto-approve", "-no-color")
+	c := countCalls(t, env, w, "plan", "-no-color", "-detailed-exitcode")
+	t.Logf("plan over 1,000 labels: %v", c.ByRoute)
+	if c.ByRoute["sessions.list"] != 1 || c.Total != 1 {
+		t.Errorf("plan over 1,000 labels: want exactly 1 listing and nothing else, got %v", c.ByRoute)
+	}
+	w.write("main.tf", labelsConfig(env, labels("v2")))
+	c = countCalls(t, env, w, "apply", "-auto-approve", "-no-color")
+	t.Logf("apply changing 1,000 labels: %v", c.ByRoute)
+	if c.ByRoute["sessions.rename"] != 1000 || c.ByRoute["sessions.list"] > 2 || c.Total != 1000+c.ByRoute["sessions.list"] {
+		t.Errorf("apply changing 1,000 labels: want 1,000 renames and at most 2 listings, got %v", c.ByRoute)
+	}
+	for _, k := range keys {
+		if s, _ := env.sb.Session(testAgentID, k); s.Label == nil || *s.Label != "v2 "+k {
+			t.Fatalf("session %s has label %s after apply", k, labelOf(s.Label))
+		}
+	}
+}
+
+// Under a rate limit, the apply's concurrent renames queue behind the
+// client's throttle instead of failing, and the log shows the progress.
+func TestAccSessionLabels_throttled(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, variants["strict"])
+	keys := scaleSessions(t, env, testAgentID, "agent:main:whatsapp:direct", 60)
+	labels := func(v string) map[string]string {
+		m := map[string]string{}
+		for _, k := range keys {
+			m[k] = v + " " + k
+		}
+		return m
+	}
+	w := newTFWorkdir(t, labelsConfig(env, labels("v1")))
+	w.must("apply", "-auto-approve", "-no-color")
+	env.sb.SetRateLimit(600, 5)
+	w.write("main.tf", labelsConfig(env, labels("v2")))
+	drainRateLimit(t, env)
+	env.sb.ResetCounters()
+	out, err := w.run([]string{"TF_LOG_PROVIDER=INFO"}, "apply", "-auto-approve", "-no-color")
+	if err != nil {
+		t.Fatalf("apply under the rate limit failed: %v\n%s", err, lastLines(out, 60))
+	}
+	c := env.sb.Counters()
+	t.Logf("apply changing 60 labels at 600/min burst 5: %v, %d answered 429", c.ByRouteStatus, c.RateLimited)
+	if got := c.ByRouteStatus[sandbox.RouteSessionsRename][200]; got != len(keys) {
+		t.Errorf("want %d successful renames, got %d", len(keys), got)
+	}
+	if c.RateLimited == 0 || c.RateLimited > len(keys)/4 {
+		t.Errorf("%d answers were 429: want some (the limit was met) and few (the workers queue)", c.RateLimited)
+	}
+	final := false
+	for _, line := range strings.Split(out, "\n") {
+		final = final || strings.Contains(line, "guayaba_session_labels: progress:") &&
+			strings.Contains(line, " done=60 ") && strings.Contains(line, " failed=0 ") && strings.Contains(line, " total=60 ")
+	}
+	if !final {
+		t.Errorf("the log shows no final progress line:\n%s", lastLines(out, 30))
+	}
+	for _, k := range keys {
+		if s, _ := env.sb.Session(testAgentID, k); s.Label == nil || *s.Label != "v2 "+k {
+			t.Fatalf("session %s has label %s after apply", k, labelOf(s.Label))
+		}
+	}
+}
