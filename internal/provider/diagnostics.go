@@ -42,7 +42,11 @@ func explainAPIError(agentID string, err error) (string, string) {
 	case errors.Is(err, client.ErrAgentNotFound):
 		return "agent not found",
 			"The platform does not know agent " + agentID + ", or the API key's account does not own it. Check `agent_id` " +
-				"(on the resource, the provider block or " + EnvAgentID + ").\n\n" + raw
+				"(on the resource, the provider block or " + EnvAgentID + ") and that the API key belongs to the agent's " +
+				"account.\n\nIf the agent was deleted, its sessions and archives went with it and there is nothing left to " +
+				"change: stop managing its resources with `terraform state rm <address>` (or a `removed` block with " +
+				"`destroy = false`). Resources with on_destroy = \"keep\" need no API call to be destroyed, so " +
+				"`terraform destroy` completes for them.\n\n" + raw
 	case errors.Is(err, client.ErrNotFound) && !errors.Is(err, client.ErrSessionNotFound):
 		// Laravel's "route could not be found", or a proxy's 404 page: the
 		// URL is wrong, not a session.
@@ -55,6 +59,22 @@ func explainAPIError(agentID string, err error) (string, string) {
 				"Start the agent in the Guayaba dashboard, then run Terraform again.\n\n" + raw
 	case errors.Is(err, client.ErrValidation):
 		return "the platform rejected the request", fieldErrorText(err) + "\n\n" + raw
+	case errors.Is(err, client.ErrConflict):
+		return "the platform refused the change (409 Conflict)",
+			"The platform answered 409: the change conflicts with the session's current state, for example another active " +
+				"session holds the key that a restore needs, or someone changed the session at the same moment. Nothing " +
+				"else was changed. Run terraform plan to see the current state; if another conversation holds the key, " +
+				"archive or delete that one first (outside Terraform), then apply again.\n\n" + raw
+	case errors.Is(err, client.ErrBadGateway):
+		return "the platform could not reach the agent (502 Bad Gateway)",
+			"The platform answered 502 on every attempt: it could not talk to agent " + agentID + "'s runtime container. " +
+				"Check in the Guayaba dashboard that the agent is running and healthy, then run terraform plan (which shows " +
+				"whether anything changed) and apply again. Raise `max_retries` if this happens often.\n\n" + raw
+	case errors.Is(err, client.ErrServer):
+		return "the platform failed (HTTP " + statusOf(err) + ")",
+			"The platform answered with a server error on every attempt; this is a fault on its side, not in the " +
+				"configuration. Run terraform plan later (it shows whether anything changed), then apply again; raise " +
+				"`max_retries` to wait longer. If it persists, contact Guayaba support with the request below.\n\n" + raw
 	case errors.Is(err, client.ErrRateLimited):
 		return "rate limited",
 			"The platform kept answering 429 (too many requests) after every retry. Run again later, lower -parallelism, " +
@@ -66,6 +86,14 @@ func explainAPIError(agentID string, err error) (string, string) {
 			"The call got no answer. Check `base_url` and the network; raise `request_timeout` or `max_retries` " +
 				"if the platform is slow.\n\n" + raw
 	}
+	var de *client.DecodeError
+	if errors.As(err, &de) {
+		return "the API answered with something that is not the expected JSON",
+			"The call succeeded (HTTP " + fmt.Sprint(de.StatusCode) + ") but its body is not what the Guayaba API sends: this " +
+				"usually means `base_url` (or " + EnvBaseURL + ") points at something other than the API, such as a web page, " +
+				"a login page or a proxy. It should be the API root ending in /api/v1, such as " + DefaultBaseURL + ". " +
+				"Nothing was changed by this call.\n\n" + raw
+	}
 	var ae *client.APIError
 	if !errors.As(err, &ae) {
 		// Not an answer of the platform: a write that the listing did not confirm.
@@ -73,7 +101,17 @@ func explainAPIError(agentID string, err error) (string, string) {
 			"afterwards did not show the change. Nothing else was changed; run terraform plan to see the current " +
 			"state, and apply again.\n\n" + raw
 	}
-	return "API error", raw
+	return "API error (HTTP " + fmt.Sprint(ae.StatusCode) + ")",
+		"The platform refused the call. Run terraform plan to see the current state before applying again.\n\n" + raw
+}
+
+// statusOf returns the HTTP status of an API error as text, or "5xx".
+func statusOf(err error) string {
+	var ae *client.APIError
+	if errors.As(err, &ae) && ae.StatusCode != 0 {
+		return fmt.Sprint(ae.StatusCode)
+	}
+	return "5xx"
 }
 
 // fieldErrorText lists a 422's field messages, one per line.

@@ -85,22 +85,24 @@ func (r *SessionResource) Schema(_ context.Context, _ resource.SchemaRequest, re
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			"agent_id": schema.StringAttribute{
-				MarkdownDescription: "The agent (UUID). Defaults to the provider's `agent_id`. Changing it forces replacement.",
-				Optional:            true,
-				Computed:            true,
-				Validators:          []validator.String{uuidValidator{}},
+				MarkdownDescription: "The agent (UUID). Defaults to the provider's `agent_id`. Changing it (or the provider's " +
+					"default) forces replacement: see *Replacement* above.",
+				Optional:   true,
+				Computed:   true,
+				Validators: []validator.String{uuidValidator{}},
 			},
 			"key": schema.StringAttribute{
 				MarkdownDescription: "The session key, e.g. `agent:main:telegram:direct:123456789`, `api:<uuid>` or `s-<id>`. " +
-					"Keys are opaque strings and may contain colons. Changing it forces replacement.",
+					"Keys are opaque strings and may contain colons. Changing it forces replacement: see *Replacement* above.",
 				Required:      true,
 				Validators:    []validator.String{keyValidator},
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
 			},
 			"label": schema.StringAttribute{
 				MarkdownDescription: "The wanted label; leave it out (null) for no label, and a label set outside Terraform is cleared. " +
-					"At most 255 characters, with no white space at either end (the platform trims it). Labels are unique among " +
-					"an agent's active sessions.",
+					"At most 255 characters, with no white space at either end and none of the invisible characters U+200B, " +
+					"U+FEFF or U+200E at either end (the platform trims them all; checked at plan time). Labels are unique " +
+					"among an agent's active sessions.",
 				Optional:   true,
 				Validators: []validator.String{labelValidator},
 			},
@@ -176,6 +178,8 @@ func (r *SessionResource) ModifyPlan(ctx context.Context, req resource.ModifyPla
 	if !req.State.Raw.IsNull() {
 		state = &sessionResourceModel{}
 		resp.Diagnostics.Append(req.State.Get(ctx, state)...)
+		// Should Terraform replace this object, the create half reads this.
+		resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateReplaced, replacedFromState(*state).marshal())...)
 	}
 
 	if config.AgentID.IsNull() {
@@ -220,7 +224,27 @@ func (r *SessionResource) ModifyPlan(ctx context.Context, req resource.ModifyPla
 		}
 	}
 
-	if state != nil && !state.AgentID.IsNull() && !plan.AgentID.Equal(state.AgentID) {
+	if state == nil {
+		r.refuseUnsafeReplacement(ctx, req, &plan, resp)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+	}
+
+	agentChanged := state != nil && !state.AgentID.IsNull() && !plan.AgentID.Equal(state.AgentID)
+	if state != nil && (agentChanged || !plan.Key.Equal(state.Key)) {
+		newKey, newAgent := plan.Key.ValueString(), plan.AgentID.ValueString()
+		if plan.Key.IsUnknown() {
+			newKey = "(known after apply)"
+		}
+		if plan.AgentID.IsUnknown() {
+			newAgent = "(known after apply)"
+		}
+		for _, w := range replacementWarnings(replacedFromState(*state), newAgent, newKey) {
+			resp.Diagnostics.AddWarning(w.Summary, w.Detail)
+		}
+	}
+	if agentChanged {
 		resp.RequiresReplace = append(resp.RequiresReplace, path.Root("agent_id"))
 		plan.ID = types.StringUnknown()
 		plan.SessionID = types.StringUnknown()
@@ -230,8 +254,42 @@ func (r *SessionResource) ModifyPlan(ctx context.Context, req resource.ModifyPla
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 }
 
+// refuseUnsafeReplacement refuses the create half of a replacement whose
+// apply could only fail after the destroy half (see session_replace.go). A
+// plain create has no private data and is not checked here.
+func (r *SessionResource) refuseUnsafeReplacement(ctx context.Context, req resource.ModifyPlanRequest, plan *sessionResourceModel,
+	resp *resource.ModifyPlanResponse) {
+	raw, d := req.Private.GetKey(ctx, privateReplaced)
+	resp.Diagnostics.Append(d...)
+	old, ok := unmarshalReplaced(raw)
+	if !ok {
+		return
+	}
+	agentID, key := plan.AgentID.ValueString(), plan.Key.ValueString()
+	var active *bool
+	if r.data != nil && !plan.AgentID.IsUnknown() && !plan.Key.IsUnknown() {
+		_, found, err := r.data.listings.Session(ctx, agentID, key)
+		if err != nil {
+			resp.Diagnostics.Append(apiDiag(fmt.Sprintf("look up session %q", key), agentID, err))
+			return
+		}
+		active = &found
+	}
+	refusal := replacementRefusal(old, agentID, key, active)
+	switch {
+	case refusal == nil:
+	case old.Key != key:
+		resp.Diagnostics.AddAttributeError(path.Root("key"), refusal.Summary, refusal.Detail)
+	case old.AgentID != agentID:
+		resp.Diagnostics.AddAttributeError(path.Root("agent_id"), refusal.Summary, refusal.Detail)
+	default:
+		resp.Diagnostics.AddError(refusal.Summary, refusal.Detail)
+	}
+}
+
 // Create adopts an existing active session and brings it to the wanted state.
 func (r *SessionResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	resp.Diagnostics.Append(forgetReplaced(ctx, resp.Private)...)
 	var plan sessionResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() || !r.configured(&resp.Diagnostics) {
@@ -258,6 +316,7 @@ func (r *SessionResource) Create(ctx context.Context, req resource.CreateRequest
 // Read refreshes the state from the listings; a session gone from both is
 // removed from state.
 func (r *SessionResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	resp.Diagnostics.Append(forgetReplaced(ctx, resp.Private)...)
 	var state sessionResourceModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() || !r.configured(&resp.Diagnostics) {
@@ -275,6 +334,12 @@ func (r *SessionResource) Read(ctx context.Context, req resource.ReadRequest, re
 	key := state.Key.ValueString()
 	cur, found, err := r.data.ops(agentID).Locate(ctx, key, state.SessionID.ValueString(), state.ArchiveFilename.ValueString())
 	if err != nil {
+		if errors.Is(err, client.ErrAgentNotFound) && state.OnDestroy.ValueString() == onDestroyKeep {
+			// Nothing to write, so nothing to block: keep the state as it
+			// is, and let a destroy (which needs no API call) complete.
+			resp.Diagnostics.Append(agentGoneWarning(agentID, key, err))
+			return
+		}
 		resp.Diagnostics.Append(apiDiag(fmt.Sprintf("read session %q", key), agentID, err))
 		return
 	}
@@ -292,6 +357,7 @@ func (r *SessionResource) Read(ctx context.Context, req resource.ReadRequest, re
 
 // Update brings the session to the planned label and archive state.
 func (r *SessionResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	resp.Diagnostics.Append(forgetReplaced(ctx, resp.Private)...)
 	var plan, state sessionResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
@@ -436,6 +502,17 @@ func sessionGoneDiag(agentID, key string) diag.Diagnostic {
 		fmt.Sprintf("Agent %s has no session with key %q any more, active or archived: it was deleted outside Terraform. "+
 			"Sessions are created by chatting with the agent, not by Terraform. Remove the resource from the configuration, "+
 			"or start the conversation again and re-apply.", agentID, key))
+}
+
+// agentGoneWarning explains a session of an agent the platform no longer
+// knows, kept in state unchanged because on_destroy = "keep".
+func agentGoneWarning(agentID, key string, err error) diag.Diagnostic {
+	return diag.NewWarningDiagnostic(fmt.Sprintf("Agent %s not found: session %q was not refreshed", agentID, key),
+		fmt.Sprintf("The platform answered 404 Agent not found, so the state of session %q is kept as it was. If the "+
+			"agent was deleted, its sessions went with it: this resource has on_destroy = \"keep\", so removing it from the "+
+			"configuration or running terraform destroy completes without any API call. If the agent still exists, check "+
+			"`agent_id` and that the API key belongs to the agent's account; any change to this resource fails until then.\n\n%s",
+			key, err))
 }
 
 func (r *SessionResource) configured(diags *diag.Diagnostics) bool {

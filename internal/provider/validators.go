@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
@@ -28,14 +29,56 @@ func parsePositiveDuration(s string) (time.Duration, error) {
 // maxLabelLength is the platform's limit, in characters.
 const maxLabelLength = 255
 
+// isTrimmedByPlatform tells the characters the platform strips from both
+// ends of a label: the platform is a Laravel application, whose string
+// trimming removes Unicode white space and also the zero-width space
+// (U+200B), the zero-width no-break space or byte order mark (U+FEFF) and
+// the left-to-right mark (U+200E), which Go's strings.TrimSpace keeps.
+func isTrimmedByPlatform(r rune) bool {
+	return unicode.IsSpace(r) || r == '\u200B' || r == '\uFEFF' || r == '\u200E'
+}
+
+// platformTrim trims a label as the platform does.
+func platformTrim(s string) string { return strings.TrimFunc(s, isTrimmedByPlatform) }
+
+// describeTrimmed names the characters platformTrim removes from s, e.g.
+// "U+200B (zero-width space) at the start".
+func describeTrimmed(s string) string {
+	name := func(r rune) string {
+		switch r {
+		case '\u200B':
+			return "U+200B (zero-width space)"
+		case '\uFEFF':
+			return "U+FEFF (zero-width no-break space)"
+		case '\u200E':
+			return "U+200E (left-to-right mark)"
+		case ' ':
+			return "a space"
+		}
+		return fmt.Sprintf("U+%04X (white space)", r)
+	}
+	var parts []string
+	if r, _ := utf8.DecodeRuneInString(s); isTrimmedByPlatform(r) {
+		parts = append(parts, name(r)+" at the start")
+	}
+	if r, _ := utf8.DecodeLastRuneInString(s); isTrimmedByPlatform(r) && platformTrim(s) != "" {
+		parts = append(parts, name(r)+" at the end")
+	}
+	return strings.Join(parts, " and ")
+}
+
 // checkLabel returns what is wrong with a wanted label, or "".
 func checkLabel(label string) string {
 	switch {
 	case label == "":
 		return "The label is empty. To have no label, leave `label` out (or set it to null)."
-	case strings.TrimSpace(label) != label:
-		return fmt.Sprintf("The label %q has white space at its start or end, which the platform trims away. Remove it: %q.",
-			label, strings.TrimSpace(label))
+	case platformTrim(label) == "":
+		return fmt.Sprintf("The label %q is only white space or invisible characters, which the platform trims away, "+
+			"leaving no label. To have no label, leave `label` out (or set it to null).", label)
+	case platformTrim(label) != label:
+		return fmt.Sprintf("The label %q has %s. The platform trims white space and the invisible characters U+200B, "+
+			"U+FEFF and U+200E from both ends of a label, so the stored label would never match this one. Remove them: %q.",
+			label, describeTrimmed(label), platformTrim(label))
 	case utf8.RuneCountInString(label) > maxLabelLength:
 		return fmt.Sprintf("The label is %d characters long; the platform accepts at most %d.",
 			utf8.RuneCountInString(label), maxLabelLength)
@@ -65,7 +108,7 @@ func (v stringCheck) ValidateString(_ context.Context, req validator.StringReque
 var (
 	labelValidator = stringCheck{
 		summary:     "Invalid label",
-		description: "at most 255 characters, not empty, no surrounding white space",
+		description: "at most 255 characters, not empty, no white space or invisible characters (U+200B, U+FEFF, U+200E) at either end",
 		check:       checkLabel,
 	}
 	keyValidator = stringCheck{

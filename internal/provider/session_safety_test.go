@@ -1,0 +1,330 @@
+package provider
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+
+	"github.com/guayabadotrun/terraform-provider-guayaba/internal/sandbox"
+)
+
+// The destructive and unusual paths of guayaba_session: replacements,
+// restores whose label is taken, a managed archive that disappears, errors
+// that must say what to do, labels the platform trims, and a deleted agent.
+// Each runs the real terraform binary and compares the sandbox's complete
+// snapshot before and after: only what was asked for may change.
+
+// safetyWorkdir applies cfg in a fresh working directory and returns it.
+func safetyWorkdir(t *testing.T, cfg string, env ...string) *tfWorkdir {
+	t.Helper()
+	w := newTFWorkdir(t, cfg)
+	if out, err := w.run(env, applyArgs...); err != nil {
+		t.Fatalf("first apply: %v\n%s", err, out)
+	}
+	return w
+}
+
+// expectInState fails unless terraform's state holds addr.
+func expectInState(t *testing.T, w *tfWorkdir, addr string, want bool) {
+	t.Helper()
+	out, err := w.run(nil, "state", "list")
+	if err != nil && want {
+		t.Fatalf("terraform state list: %v\n%s", err, out)
+	}
+	if got := strings.Contains(out, addr); got != want {
+		t.Errorf("%s in state: %t, want %t\n%s", addr, got, want, out)
+	}
+}
+
+// expectSays fails unless the flattened output contains every phrase.
+func expectSays(t *testing.T, what, out string, phrases ...string) {
+	t.Helper()
+	f := flat(out)
+	for _, p := range phrases {
+		if !strings.Contains(f, p) {
+			t.Errorf("%s does not say %q:\n%s", what, p, out)
+		}
+	}
+}
+
+// expectNotSays fails if the flattened output contains any phrase.
+func expectNotSays(t *testing.T, what, out string, phrases ...string) {
+	t.Helper()
+	f := flat(out)
+	for _, p := range phrases {
+		if strings.Contains(f, p) {
+			t.Errorf("%s says %q:\n%s", what, p, out)
+		}
+	}
+}
+
+// Case 1: a replacement with on_destroy = "delete" (a changed key, a changed
+// default agent from GUAYABA_AGENT_ID) is planned with a warning naming the
+// session it deletes; a replacement that would delete the very session it
+// then adopts (-replace) is refused at plan time.
+func TestAccSessionSafety_replacementWarns(t *testing.T) {
+	forEachVariant(t, func(t *testing.T, env *testEnv) {
+		old := env.session(testAgentID, groupKey, ptr("Old"))
+		env.session(testAgentID, apiKey, nil)
+		env.session(testAgent2ID, dashKey, nil)
+		x := func(key string) string {
+			return relConfig(env, nil, relSession{name: "x", key: key, label: ptr("Managed"), onDestroy: "delete"})
+		}
+		w := safetyWorkdir(t, x(groupKey))
+
+		// -replace: the destroy half would delete the session that the
+		// create half adopts. Refused, nothing changed, still in state.
+		before := env.snapshot()
+		out, err := w.run(nil, "apply", "-auto-approve", "-no-color", "-replace=guayaba_session.x")
+		if err == nil {
+			t.Fatalf("-replace with on_destroy = \"delete\" was applied:\n%s", out)
+		}
+		expectSays(t, "-replace", out, `Replacing session "`+groupKey+`" would delete it`, "Nothing has been changed",
+			"remove the resource from the configuration")
+		if err := diffErr(before, env.snapshot()); err != nil {
+			t.Errorf("-replace changed the sandbox: %v", err)
+		}
+		expectInState(t, w, "guayaba_session.x", true)
+
+		// A changed key: the plan warns, naming the session and its id.
+		w.write("main.tf", x(apiKey))
+		out = w.must("plan", "-no-color")
+		expectSays(t, "the plan of a key change", out, "Warning: Replacement deletes session \""+groupKey+"\" permanently",
+			"session_id "+old.SessionID, `set on_destroy = "keep" and apply that change alone first`)
+		before = env.snapshot()
+		out = w.must(applyArgs...)
+		expectSays(t, "the apply of a key change", out, "Replacement deletes session")
+		want, _ := withoutSession(cloneState(before), testAgentID, groupKey)
+		if err := expectRelabelled(testAgentID, apiKey, ptr("Managed"))(want, env.snapshot()); err != nil {
+			t.Errorf("after the warned replacement: %v", err)
+		}
+
+		// The default agent changes through GUAYABA_AGENT_ID to one without
+		// the key: refused at plan time, naming the agent and the variable.
+		noAgent := env.providerWithKey(env.masterKey) + fmt.Sprintf(`
+resource "guayaba_session" "x" {
+  key        = %q
+  label      = "Managed"
+  on_destroy = "delete"
+}
+`, apiKey)
+		w.write("main.tf", noAgent)
+		if out, err := w.run([]string{"GUAYABA_AGENT_ID=" + testAgentID}, "plan", "-detailed-exitcode", "-no-color"); err != nil {
+			t.Fatalf("moving agent_id to GUAYABA_AGENT_ID planned a change: %v\n%s", err, out)
+		}
+		before = env.snapshot()
+		out, err = w.run([]string{"GUAYABA_AGENT_ID=" + testAgent2ID}, "apply", "-auto-approve", "-no-color")
+		if err == nil {
+			t.Fatalf("a replacement into an agent without the key was applied:\n%s", out)
+		}
+		expectSays(t, "an agent change to an agent without the key", out,
+			"Cannot replace: agent "+testAgent2ID+` has no active session "`+apiKey+`" to adopt`, "GUAYABA_AGENT_ID",
+			`on_destroy = "delete" deletes the session and its transcript for good`)
+		if err := diffErr(before, env.snapshot()); err != nil {
+			t.Errorf("the refused replacement changed the sandbox: %v", err)
+		}
+		expectInState(t, w, "guayaba_session.x", true)
+
+		// ...and to one that has it: the plan warns, naming the old agent.
+		w.write("main.tf", strings.Replace(noAgent, apiKey, dashKey, 1))
+		out, err = w.run([]string{"GUAYABA_AGENT_ID=" + testAgent2ID}, "plan", "-no-color")
+		if err != nil {
+			t.Fatalf("plan: %v\n%s", err, out)
+		}
+		expectSays(t, "the plan of an agent change", out,
+			`Warning: Replacement deletes session "`+apiKey+`" permanently`, "of agent "+testAgentID)
+		if n := env.sb.Counters().ByRoute[sandbox.RouteSessionsDelete]; n != 1 {
+			t.Errorf("want the one warned delete, got %d", n)
+		}
+	})
+}
+
+// Case 2: replacing an archived resource is refused at plan time: the
+// resource stays in state and the archive stays on the platform. A key
+// change to an active session goes ahead, and says the archive leaves
+// management.
+func TestAccSessionSafety_replaceArchived(t *testing.T) {
+	for _, mode := range []string{"keep", "delete"} {
+		t.Run(mode, func(t *testing.T) {
+			forEachVariant(t, func(t *testing.T, env *testEnv) {
+				env.session(testAgentID, groupKey, ptr("Old"))
+				env.session(testAgentID, apiKey, nil)
+				x := func(key string, archived bool) string {
+					return relConfig(env, nil, relSession{name: "x", key: key, label: ptr("Old"), archived: archived, onDestroy: mode})
+				}
+				w := safetyWorkdir(t, x(groupKey, true))
+				archives := env.sb.Archives(testAgentID)
+				if len(archives) != 1 {
+					t.Fatalf("want 1 archive, got %d", len(archives))
+				}
+
+				before := env.snapshot()
+				out, err := w.run(nil, "apply", "-auto-approve", "-no-color", "-replace=guayaba_session.x")
+				if err == nil {
+					t.Fatalf("-replace of an archived resource was applied:\n%s", out)
+				}
+				expectSays(t, "-replace of an archived resource", out, `Cannot replace archived session "`+groupKey+`"`,
+					archives[0].Filename, "set `archived = false`", "Nothing has been changed")
+				if err := diffErr(before, env.snapshot()); err != nil {
+					t.Errorf("-replace changed the sandbox: %v", err)
+				}
+				expectInState(t, w, "guayaba_session.x", true)
+				if out, err := w.run(nil, "plan", "-detailed-exitcode", "-no-color"); err != nil {
+					t.Errorf("the plan after the refused replacement is not empty: %v\n%s", err, out)
+				}
+
+				// A key change to a session that is not active: refused too.
+				w.write("main.tf", x("agent:main:telegram:direct:nobody", true))
+				out, err = w.run(nil, "plan", "-no-color")
+				if err == nil {
+					t.Fatalf("a replacement adopting a missing key was planned:\n%s", out)
+				}
+				expectSays(t, "a key change to a missing key", out, "Cannot replace: agent", "no active session")
+
+				// A key change to an active session: allowed, and the plan
+				// says what becomes of the archive.
+				w.write("main.tf", x(apiKey, false))
+				out = w.must("plan", "-no-color")
+				if mode == "delete" {
+					expectSays(t, "plan", out, `Replacement deletes session "`+groupKey+`" permanently`, "archive "+archives[0].Filename)
+				} else {
+					expectSays(t, "plan", out, `Archive of session "`+groupKey+`" leaves Terraform's management`,
+						testAgentID+"/"+groupKey+"@"+archives[0].Filename)
+				}
+				before = env.snapshot()
+				w.must(applyArgs...)
+				want := cloneState(before)
+				if mode == "delete" {
+					want, _ = withoutArchivesOf(want, testAgentID, groupKey)
+				}
+				if err := expectRelabelled(testAgentID, apiKey, ptr("Old"))(want, env.snapshot()); err != nil {
+					t.Errorf("after the replacement: %v", err)
+				}
+			})
+		})
+	}
+}
+
+// Case 5: errors say what happened and what to do.
+func TestAccSessionSafety_errorsTellTheTruth(t *testing.T) {
+	forEachVariant(t, func(t *testing.T, env *testEnv) {
+		env.session(testAgentID, groupKey, nil)
+		x := func(label string, archived bool) string {
+			return relConfig(env, []string{"max_retries = 1"}, relSession{name: "x", key: groupKey, label: ptr(label), archived: archived})
+		}
+		w := safetyWorkdir(t, x("A", false))
+		notConfirmed := []string{"not confirmed", "apply again"}
+
+		// A non-JSON 200 answer during a plain plan: a wrong base_url.
+		env.sb.InjectFault(sandbox.Fault{Route: sandbox.RouteSessionsList, Status: 200,
+			Body: "<html><body>Welcome to the proxy</body></html>", Count: 4})
+		out, err := w.run(nil, "plan", "-no-color")
+		if err == nil {
+			t.Fatalf("plan succeeded on an HTML listing:\n%s", out)
+		}
+		expectSays(t, "plan on an HTML 200", out, "not the expected JSON", "base_url", "/api/v1", "Nothing was changed")
+		expectNotSays(t, "plan on an HTML 200", out, notConfirmed...)
+		env.sb.ClearFaults()
+
+		// 409, 500 and 502 after retries: an explanation and a next step.
+		for _, c := range []struct {
+			status int
+			says   []string
+		}{
+			{409, []string{"409 Conflict", "Run terraform plan to see the current state"}},
+			{500, []string{"the platform failed (HTTP 500)", "a fault on its side", "contact Guayaba support"}},
+			{502, []string{"could not reach the agent (502 Bad Gateway)", "running and healthy", "apply again"}},
+		} {
+			w.write("main.tf", x(fmt.Sprintf("B%d", c.status), false))
+			before := env.snapshot()
+			env.sb.InjectFault(sandbox.Fault{Route: sandbox.RouteSessionsRename, Status: c.status, Count: 2})
+			out, err := w.run(nil, applyArgs...)
+			if err == nil {
+				t.Fatalf("%d: apply succeeded:\n%s", c.status, out)
+			}
+			expectSays(t, fmt.Sprint(c.status), out, c.says...)
+			expectNotSays(t, fmt.Sprint(c.status), out, "Error: Cannot set the label of session \""+groupKey+"\": API error")
+			if err := diffErr(before, env.snapshot()); err != nil {
+				t.Errorf("%d: %v", c.status, err)
+			}
+			env.sb.ClearFaults()
+		}
+
+		expectNoDeletes(t, env)
+	})
+}
+
+// Case 6: labels the platform would trim (Laravel also strips U+200B, U+FEFF
+// and U+200E) are refused at plan time, naming the attribute, without an
+// API call.
+func TestAccSessionSafety_invisibleLabelCharacters(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, variants["strict"])
+	env.session(testAgentID, groupKey, nil)
+	for name, c := range map[string]struct{ label, want string }{
+		"zero-width space":      {`\u200bSupport`, `(?s)Invalid label.*label.*U\+200B \(zero-width space\) at the start.*Remove them: "Support"`},
+		"byte order mark":       {`Support\ufeff`, `(?s)Invalid label.*U\+FEFF \(zero-width no-break space\) at the end`},
+		"left-to-right mark":    {`\u200eSupport`, `(?s)Invalid label.*U\+200E \(left-to-right mark\) at the start`},
+		"only invisible":        {`\u200b\ufeff`, `(?s)Invalid label.*only white space or invisible characters.*leave .label. out`},
+		"no-break space at end": {`Support\u00a0`, `(?s)Invalid label.*U\+00A0 \(white space\) at the end`},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			resource.Test(t, resource.TestCase{
+				ProtoV6ProviderFactories: providerFactories,
+				Steps: []resource.TestStep{{
+					Config: sessionConfig(env, groupKey, `label = "`+c.label+`"`), PlanOnly: true, ExpectError: words(c.want),
+				}},
+			})
+		})
+	}
+	t.Cleanup(func() {
+		if n := env.sb.Counters().Total; n != 0 {
+			t.Errorf("plan-time label validation made %d API calls", n)
+		}
+	})
+}
+
+// Case 7: a deleted agent does not block the destroy of on_destroy = "keep"
+// resources (no API call is needed); for the others the error says how to
+// get out, and terraform state rm does.
+func TestAccSessionSafety_deletedAgent(t *testing.T) {
+	forEachVariant(t, func(t *testing.T, env *testEnv) {
+		env.session(testAgentID, groupKey, ptr("Kept"))
+		env.session(testAgentID, apiKey, ptr("Doomed"))
+		w := safetyWorkdir(t, relConfig(env, nil,
+			relSession{name: "keep", key: groupKey, label: ptr("Kept")},
+			relSession{name: "del", key: apiKey, label: ptr("Doomed"), onDestroy: "delete"}))
+		agentGone := `{"error":"Not Found","message":"Agent not found"}`
+		for _, r := range sandbox.Routes() {
+			env.sb.InjectFault(sandbox.Fault{Route: r, Status: 404, Body: agentGone, Count: 1000})
+		}
+		before := env.snapshot()
+		c0 := env.sb.Counters()
+
+		out, err := w.run(nil, "destroy", "-auto-approve", "-no-color")
+		if err == nil {
+			t.Fatalf("destroy with on_destroy = \"delete\" on a deleted agent succeeded:\n%s", out)
+		}
+		expectSays(t, "destroy on a deleted agent", out, "agent not found", "terraform state rm", "removed",
+			`Agent `+testAgentID+` not found: session "`+groupKey+`" was not refreshed`)
+		w.must("state", "rm", "guayaba_session.del")
+		out = w.must("destroy", "-auto-approve", "-no-color")
+		expectSays(t, "destroy of the keep resource", out, "Destroy complete! Resources: 1 destroyed")
+		expectInState(t, w, "guayaba_session.keep", false)
+
+		env.sb.ClearFaults()
+		if err := diffErr(before, env.snapshot()); err != nil {
+			t.Errorf("destroy on a deleted agent changed the sandbox: %v", err)
+		}
+		c := env.sb.Counters()
+		for _, r := range []string{sandbox.RouteSessionsRename, sandbox.RouteSessionsArchive, sandbox.RouteSessionsDelete,
+			sandbox.RouteArchivesRestore, sandbox.RouteArchivesDelete} {
+			if n := c.ByRoute[r] - c0.ByRoute[r]; n != 0 {
+				t.Errorf("%s called %d times on a deleted agent", r, n)
+			}
+		}
+	})
+}
