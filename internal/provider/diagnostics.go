@@ -9,6 +9,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 
 	"github.com/guayabadotrun/terraform-provider-guayaba/internal/client"
+	"github.com/guayabadotrun/terraform-provider-guayaba/internal/sessions"
 )
 
 // apiDiag turns an API error into a diagnostic a user can act on. what names
@@ -94,12 +95,23 @@ func explainAPIError(agentID string, err error) (string, string) {
 				"a login page or a proxy. It should be the API root ending in /api/v1, such as " + DefaultBaseURL + ". " +
 				"Nothing was changed by this call.\n\n" + raw
 	}
-	var ae *client.APIError
-	if !errors.As(err, &ae) {
-		// Not an answer of the platform: a write that the listing did not confirm.
+	switch {
+	case errors.Is(err, sessions.ErrKeyHeld):
+		return "another conversation holds the session's key",
+			"An archive can only be restored under its own key, and another active session holds that key now (a new " +
+				"conversation was started under it). Nothing was changed, and applying again cannot help until that " +
+				"changes: archive or delete the other session first (for example in the dashboard), then apply; or keep " +
+				"this session archived (`archived = true`); or stop managing it by removing the resource (with " +
+				"on_destroy = \"keep\" the archive stays).\n\n" + raw
+	case errors.Is(err, sessions.ErrNotConfirmed):
 		return "the change was not confirmed", "The platform accepted the request, but listing the sessions " +
 			"afterwards did not show the change. Nothing else was changed; run terraform plan to see the current " +
 			"state, and apply again.\n\n" + raw
+	}
+	var ae *client.APIError
+	if !errors.As(err, &ae) {
+		return "unexpected error", "The call failed before the platform answered it. Run terraform plan to see the " +
+			"current state; if the error persists, report it with the text below.\n\n" + raw
 	}
 	return "API error (HTTP " + fmt.Sprint(ae.StatusCode) + ")",
 		"The platform refused the call. Run terraform plan to see the current state before applying again.\n\n" + raw

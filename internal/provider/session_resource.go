@@ -77,7 +77,9 @@ func (r *SessionResource) Schema(_ context.Context, _ resource.SchemaRequest, re
 			"a chat recreates it).\n\n" +
 			"Changing `label` while `archived = true` restores the session, relabels it and archives it again (the transcript " +
 			"and `session_id` are kept; `archive_filename` changes). When the conversation is reset (a new `session_id` under the " +
-			"same key), the resource follows the key: `session_id` takes the new value on refresh and nothing is planned.",
+			"same key), an active resource follows the key: `session_id` takes the new value on refresh and nothing is planned. " +
+			"A resource tracking an archive that is deleted outside Terraform leaves the state, even when a new conversation " +
+			"is active under the same key: that conversation is never adopted or written to without a planned create.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				MarkdownDescription: "`<agent_id>/<key>`.",
@@ -546,9 +548,13 @@ func convergeDiag(agentID string, label *string, err error) diag.Diagnostic {
 		if se.Holder != "" {
 			held = fmt.Sprintf(" by the session with key %q", se.Holder)
 		}
+		which := fmt.Sprintf("the label %q", deref(label))
+		if label == nil {
+			which = "the archive's label"
+		}
 		return diag.NewAttributeErrorDiagnostic(path.Root("label"), "Label already in use",
-			fmt.Sprintf("Cannot %s: the label %q is already held%s. Labels are unique among an agent's active sessions: "+
-				"choose another label, or change or clear the other session's label first.\n\n%s", se.What, deref(label), held, se.Err))
+			fmt.Sprintf("Cannot %s: %s is already held%s. Labels are unique among an agent's active sessions: "+
+				"choose another label, or change or clear the other session's label first.\n\n%s", se.What, which, held, se.Err))
 	}
 	return apiDiag(se.What, agentID, se.Err)
 }

@@ -207,6 +207,87 @@ func TestAccSessionSafety_replaceArchived(t *testing.T) {
 	}
 }
 
+// Case 3: restoring with no label while another active session holds the
+// archive's old label ends active with no label, and the other session
+// keeps it; clearing the label while archived does the same and stays
+// archived.
+func TestAccSessionSafety_restoreWithoutHeldLabel(t *testing.T) {
+	forEachVariant(t, func(t *testing.T, env *testEnv) {
+		env.session(testAgentID, groupKey, nil)
+		env.session(testAgentID, apiKey, nil)
+		x := func(label *string, archived bool) string {
+			return relConfig(env, nil, relSession{name: "x", key: groupKey, label: label, archived: archived})
+		}
+		w := safetyWorkdir(t, x(ptr("Main"), true))
+		must(t, env.sb.Rename(testAgentID, apiKey, ptr("Main"))) // archives do not hold labels
+
+		// Clear the label while archived: the archive ends with no label.
+		w.write("main.tf", x(nil, true))
+		before := env.snapshot()
+		out := w.must(applyArgs...)
+		if err := expectRearchived(testAgentID, groupKey, nil)(before, env.snapshot()); err != nil {
+			t.Errorf("clearing the label while archived: %v\n%s", err, out)
+		}
+		if out, err := w.run(nil, "plan", "-detailed-exitcode", "-no-color"); err != nil {
+			t.Errorf("plan after clearing the label while archived is not empty: %v\n%s", err, out)
+		}
+
+		// Label the archive "Main" again (the other session gives it up for
+		// a moment), then restore with no label while "Main" is held.
+		must(t, env.sb.Rename(testAgentID, apiKey, nil))
+		w.write("main.tf", x(ptr("Main"), true))
+		w.must(applyArgs...)
+		must(t, env.sb.Rename(testAgentID, apiKey, ptr("Main")))
+		w.write("main.tf", x(nil, false))
+		before = env.snapshot()
+		out = w.must(applyArgs...)
+		if err := expectRestored(testAgentID, groupKey, nil)(before, env.snapshot()); err != nil {
+			t.Errorf("restoring with no label: %v\n%s", err, out)
+		}
+		if s := env.mustSession(testAgentID, groupKey); s.Label != nil {
+			t.Errorf("restored session has label %s, want none", labelOf(s.Label))
+		}
+		if s := env.mustSession(testAgentID, apiKey); labelOf(s.Label) != `"Main"` {
+			t.Errorf("the other session's label is %s, want \"Main\"", labelOf(s.Label))
+		}
+		if out, err := w.run(nil, "plan", "-detailed-exitcode", "-no-color"); err != nil {
+			t.Errorf("plan after the restore is not empty: %v\n%s", err, out)
+		}
+		expectNoDeletes(t, env)
+	})
+}
+
+// Case 4: a resource tracking an archive whose archive is deleted outside
+// Terraform leaves the state, even when a new conversation has started
+// under the same key; destroy never touches that conversation.
+func TestAccSessionSafety_goneArchiveNotFollowed(t *testing.T) {
+	forEachVariant(t, func(t *testing.T, env *testEnv) {
+		env.session(testAgentID, groupKey, ptr("Managed"))
+		w := safetyWorkdir(t, relConfig(env, nil,
+			relSession{name: "x", key: groupKey, label: ptr("Managed"), archived: true, onDestroy: "delete"}))
+		archives := env.sb.Archives(testAgentID)
+		if len(archives) != 1 {
+			t.Fatalf("want 1 archive, got %d", len(archives))
+		}
+		must(t, env.sb.DeleteArchive(testAgentID, archives[0].Filename))
+		stranger := env.session(testAgentID, groupKey, ptr("Someone else"))
+
+		before := env.snapshot()
+		out := w.must("apply", "-refresh-only", "-auto-approve", "-no-color")
+		expectInState(t, w, "guayaba_session.x", false)
+		out += w.must("destroy", "-auto-approve", "-no-color")
+		if err := diffErr(before, env.snapshot()); err != nil {
+			t.Errorf("refresh and destroy changed the sandbox: %v\n%s", err, out)
+		}
+		if s, ok := env.sb.Session(testAgentID, groupKey); !ok || s.SessionID != stranger.SessionID {
+			t.Errorf("the unmanaged conversation under %q is gone", groupKey)
+		}
+		if c := env.sb.Counters(); c.ByRoute[sandbox.RouteSessionsDelete] != 0 {
+			t.Errorf("destroy of a resource whose archive is gone deleted a session: %v", c.ByRoute)
+		}
+	})
+}
+
 // Case 5: errors say what happened and what to do.
 func TestAccSessionSafety_errorsTellTheTruth(t *testing.T) {
 	forEachVariant(t, func(t *testing.T, env *testEnv) {
@@ -252,6 +333,27 @@ func TestAccSessionSafety_errorsTellTheTruth(t *testing.T) {
 			env.sb.ClearFaults()
 		}
 
+		// A restore refused before any request, because another
+		// conversation holds the key: applying again cannot help.
+		w.write("main.tf", x("A", true))
+		w.must(applyArgs...)
+		stranger := env.session(testAgentID, groupKey, nil)
+		w.write("main.tf", x("A", false))
+		before := env.snapshot()
+		c0 := env.sb.Counters().ByRoute[sandbox.RouteArchivesRestore]
+		out, err = w.run(nil, applyArgs...)
+		if err == nil {
+			t.Fatalf("a restore over another conversation succeeded:\n%s", out)
+		}
+		expectSays(t, "restore over another conversation", out, "another active session", stranger.SessionID,
+			"archive or delete")
+		expectNotSays(t, "restore over another conversation", out, notConfirmed...)
+		if err := diffErr(before, env.snapshot()); err != nil {
+			t.Errorf("the refused restore changed the sandbox: %v", err)
+		}
+		if n := env.sb.Counters().ByRoute[sandbox.RouteArchivesRestore] - c0; n != 0 {
+			t.Errorf("the refused restore made %d restore requests", n)
+		}
 		expectNoDeletes(t, env)
 	})
 }

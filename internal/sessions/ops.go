@@ -9,6 +9,15 @@ import (
 	"github.com/guayabadotrun/terraform-provider-guayaba/internal/client"
 )
 
+// ErrNotConfirmed matches a write that the platform accepted but that the
+// listing afterwards does not show.
+var ErrNotConfirmed = errors.New("change not confirmed by the listing")
+
+// ErrKeyHeld matches a restore refused before any request because another
+// active session (a new conversation) holds the archive's key: an archive is
+// only ever restored under its own key, so applying again cannot help.
+var ErrKeyHeld = errors.New("key held by another conversation")
+
 // Ops performs the writes on one agent's sessions. Every write targets
 // a session or archive the provider has just seen in a listing, and every
 // outcome is taken from the listing, never from a response body: a failed
@@ -46,11 +55,9 @@ func (o *Ops) Locate(ctx context.Context, key, sessionID, archiveFilename string
 	if a, found := FindArchive(archives, archiveFilename, sessionID); found {
 		return Remote{Archive: &a}, true, nil
 	}
-	if ok {
-		// The archive we tracked is gone, but the key is active again (under
-		// a new conversation): follow the key.
-		return Remote{Active: &s}, true, nil
-	}
+	// The archive we tracked is gone. A conversation active under the same
+	// key now is another one, never managed: it is not followed (only an
+	// active managed session follows its key through a reset, above).
 	return Remote{}, false, nil
 }
 
@@ -92,7 +99,7 @@ func (o *Ops) Archive(ctx context.Context, cur client.Session) (client.Archive, 
 		if err != nil {
 			return client.Archive{}, err
 		}
-		return client.Archive{}, fmt.Errorf("the platform accepted the archive request, but session %q is still active", cur.Key)
+		return client.Archive{}, fmt.Errorf("%w: the platform accepted the archive request, but session %q is still active", ErrNotConfirmed, cur.Key)
 	}
 	archives, lerr := o.listings.Archives(ctx, o.agentID)
 	if lerr != nil {
@@ -104,7 +111,7 @@ func (o *Ops) Archive(ctx context.Context, cur client.Session) (client.Archive, 
 	if err != nil {
 		return client.Archive{}, err
 	}
-	return client.Archive{}, fmt.Errorf("session %q left the active sessions, but no archive of session id %s appeared", cur.Key, cur.SessionID)
+	return client.Archive{}, fmt.Errorf("%w: session %q left the active sessions, but no archive of session id %s appeared", ErrNotConfirmed, cur.Key, cur.SessionID)
 }
 
 // Restore restores an archive under its original key and returns the active
@@ -113,8 +120,8 @@ func (o *Ops) Restore(ctx context.Context, key string, a client.Archive, label *
 	if s, ok, err := o.listings.Session(ctx, o.agentID, key); err != nil {
 		return client.Session{}, err
 	} else if ok && s.SessionID != a.SessionID {
-		return client.Session{}, fmt.Errorf("the key %q is held by another active session (session id %s), so archive %s cannot be "+
-			"restored under it; archive or delete that session first", key, s.SessionID, a.Filename)
+		return client.Session{}, fmt.Errorf("%w: the key %q is held by another active session (session id %s), so archive %s cannot be "+
+			"restored under it; archive or delete that session first", ErrKeyHeld, key, s.SessionID, a.Filename)
 	}
 	err := o.client.Restore(ctx, o.agentID, a.Filename, label)
 	if err != nil && !MayHaveApplied(err) {
@@ -132,7 +139,7 @@ func (o *Ops) Restore(ctx context.Context, key string, a client.Archive, label *
 	if err != nil {
 		return client.Session{}, err
 	}
-	return client.Session{}, fmt.Errorf("the platform accepted the restore of archive %s, but session %q is not active", a.Filename, key)
+	return client.Session{}, fmt.Errorf("%w: the platform accepted the restore of archive %s, but session %q is not active", ErrNotConfirmed, a.Filename, key)
 }
 
 // DeleteSession deletes an active session for good.
@@ -150,7 +157,7 @@ func (o *Ops) DeleteSession(ctx context.Context, cur client.Session) error {
 		if err != nil {
 			return err
 		}
-		return fmt.Errorf("the platform accepted the delete request, but session %q is still active", cur.Key)
+		return fmt.Errorf("%w: the platform accepted the delete request, but session %q is still active", ErrNotConfirmed, cur.Key)
 	}
 	return nil
 }
@@ -170,7 +177,7 @@ func (o *Ops) DeleteArchive(ctx context.Context, a client.Archive) error {
 		if err != nil {
 			return err
 		}
-		return fmt.Errorf("the platform accepted the delete request, but archive %s is still listed", a.Filename)
+		return fmt.Errorf("%w: the platform accepted the delete request, but archive %s is still listed", ErrNotConfirmed, a.Filename)
 	}
 	return nil
 }
