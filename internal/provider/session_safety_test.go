@@ -299,6 +299,7 @@ func TestAccSessionSafety_errorsTellTheTruth(t *testing.T) {
 		notConfirmed := []string{"not confirmed", "apply again"}
 
 		// A non-JSON 200 answer during a plain plan: a wrong base_url.
+		planBefore := env.snapshot()
 		env.sb.InjectFault(sandbox.Fault{Route: sandbox.RouteSessionsList, Status: 200,
 			Body: "<html><body>Welcome to the proxy</body></html>", Count: 4})
 		out, err := w.run(nil, "plan", "-no-color")
@@ -308,6 +309,9 @@ func TestAccSessionSafety_errorsTellTheTruth(t *testing.T) {
 		expectSays(t, "plan on an HTML 200", out, "not the expected JSON", "base_url", "/api/v1", "Nothing was changed")
 		expectNotSays(t, "plan on an HTML 200", out, notConfirmed...)
 		env.sb.ClearFaults()
+		if err := diffErr(planBefore, env.snapshot()); err != nil {
+			t.Errorf("plan on an HTML 200 changed the sandbox: %v", err)
+		}
 
 		// 409, 500 and 502 after retries: an explanation and a next step.
 		for _, c := range []struct {
