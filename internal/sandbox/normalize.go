@@ -6,8 +6,18 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
+
+// trimLabel trims a label as the platform's Laravel backend trims request
+// strings: Unicode white space, and also the zero-width space (U+200B), the
+// zero-width no-break space (U+FEFF) and the left-to-right mark (U+200E).
+func trimLabel(s string) string {
+	return strings.TrimFunc(s, func(r rune) bool {
+		return unicode.IsSpace(r) || r == '\u200B' || r == '\uFEFF' || r == '\u200E'
+	})
+}
 
 // normalizeLabel trims l; empty means no label; longer than 255 characters
 // is a validation error.
@@ -15,7 +25,7 @@ func normalizeLabel(l *string) (*string, error) {
 	if l == nil {
 		return nil, nil
 	}
-	t := strings.TrimSpace(*l)
+	t := trimLabel(*l)
 	if t == "" {
 		return nil, nil
 	}

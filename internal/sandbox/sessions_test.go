@@ -70,6 +70,8 @@ func TestLabels(t *testing.T) {
 	}{
 		{"set", map[string]any{"key": key, "label": "Kitchen"}, 200, "", "Kitchen"},
 		{"trimmed", map[string]any{"key": key, "label": "  Kitchen \t\n"}, 200, "", "Kitchen"},
+		{"invisible ends trimmed", map[string]any{"key": key, "label": "\u200bKit\u200bchen\ufeff\u200e"}, 200, "", "Kit\u200bchen"},
+		{"invisible only is null", map[string]any{"key": key, "label": "\u200b \ufeff"}, 200, "", nil},
 		{"empty is null", map[string]any{"key": key, "label": ""}, 200, "", nil},
 		{"blank is null", map[string]any{"key": key, "label": "   "}, 200, "", nil},
 		{"null clears", map[string]any{"key": key, "label": nil}, 200, "", nil},
