@@ -263,8 +263,15 @@ func TestAccSessionSafety_restoreWithoutHeldLabel(t *testing.T) {
 func TestAccSessionSafety_goneArchiveNotFollowed(t *testing.T) {
 	forEachVariant(t, func(t *testing.T, env *testEnv) {
 		env.session(testAgentID, groupKey, ptr("Managed"))
-		w := safetyWorkdir(t, relConfig(env, nil,
-			relSession{name: "x", key: groupKey, label: ptr("Managed"), archived: true, onDestroy: "delete"}))
+		x := func(label string) string {
+			return relConfig(env, nil, relSession{name: "x", key: groupKey, label: ptr(label), archived: true, onDestroy: "delete"})
+		}
+		w := safetyWorkdir(t, x("Managed"))
+		// An in-place update first: its plan records the object in private
+		// state, which must not outlive the apply (a later create would
+		// take it for a replacement).
+		w.write("main.tf", x("Managed again"))
+		w.must(applyArgs...)
 		archives := env.sb.Archives(testAgentID)
 		if len(archives) != 1 {
 			t.Fatalf("want 1 archive, got %d", len(archives))
@@ -273,7 +280,10 @@ func TestAccSessionSafety_goneArchiveNotFollowed(t *testing.T) {
 		stranger := env.session(testAgentID, groupKey, ptr("Someone else"))
 
 		before := env.snapshot()
-		out := w.must("apply", "-refresh-only", "-auto-approve", "-no-color")
+		// Adopting the key again is a visible create, planned like any other.
+		out := w.must("plan", "-no-color")
+		expectSays(t, "the plan after the archive is gone", out, "guayaba_session.x will be created", "Plan: 1 to add")
+		out += w.must("apply", "-refresh-only", "-auto-approve", "-no-color")
 		expectInState(t, w, "guayaba_session.x", false)
 		out += w.must("destroy", "-auto-approve", "-no-color")
 		if err := diffErr(before, env.snapshot()); err != nil {
