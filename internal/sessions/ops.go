@@ -9,15 +9,6 @@ import (
 	"github.com/guayabadotrun/terraform-provider-guayaba/internal/client"
 )
 
-// ErrNotConfirmed matches a write that the platform accepted but that the
-// listing afterwards does not show.
-var ErrNotConfirmed = errors.New("change not confirmed by the listing")
-
-// ErrKeyHeld matches a restore refused before any request because another
-// active session (a new conversation) holds the archive's key: an archive is
-// only ever restored under its own key, so applying again cannot help.
-var ErrKeyHeld = errors.New("key held by another conversation")
-
 // Ops performs the writes on one agent's sessions. Every write targets
 // a session or archive the provider has just seen in a listing, and every
 // outcome is taken from the listing, never from a response body: a failed
