@@ -548,13 +548,9 @@ func convergeDiag(agentID string, label *string, err error) diag.Diagnostic {
 		if se.Holder != "" {
 			held = fmt.Sprintf(" by the session with key %q", se.Holder)
 		}
-		which := fmt.Sprintf("the label %q", deref(label))
-		if label == nil {
-			which = "the archive's label"
-		}
 		return diag.NewAttributeErrorDiagnostic(path.Root("label"), "Label already in use",
-			fmt.Sprintf("Cannot %s: %s is already held%s. Labels are unique among an agent's active sessions: "+
-				"choose another label, or change or clear the other session's label first.\n\n%s", se.What, which, held, se.Err))
+			fmt.Sprintf("Cannot %s: the label %q is already held%s. Labels are unique among an agent's active sessions: "+
+				"choose another label, or change or clear the other session's label first.\n\n%s", se.What, deref(label), held, se.Err))
 	}
 	return apiDiag(se.What, agentID, se.Err)
 }
