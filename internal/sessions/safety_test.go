@@ -22,9 +22,12 @@ const (
 )
 
 type safetyEnv struct {
-	sb  *sandbox.Sandbox
-	ops *Ops
+	sb     *sandbox.Sandbox
+	client *client.Client
 }
+
+// ops returns a writer with listings of its own, as one terraform command has.
+func (e safetyEnv) ops() *Ops { return NewOps(e.client, NewListings(e.client), safetyAgent) }
 
 // forEachSafetyVariant runs fn against a strict and a lenient sandbox.
 func forEachSafetyVariant(t *testing.T, fn func(t *testing.T, e safetyEnv)) {
@@ -46,7 +49,7 @@ func forEachSafetyVariant(t *testing.T, fn func(t *testing.T, e safetyEnv)) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			fn(t, safetyEnv{sb: sb, ops: NewOps(c, NewListings(c), safetyAgent)})
+			fn(t, safetyEnv{sb: sb, client: c})
 		})
 	}
 }
@@ -87,7 +90,7 @@ func TestLocate_followsTheKeyOnlyForAnActiveSession(t *testing.T) {
 			t.Fatal(err)
 		}
 		stranger := e.add(t, safetyKey, nil)
-		if r, found, err := e.ops.Locate(t.Context(), safetyKey, old.SessionID, filename); err != nil || found {
+		if r, found, err := e.ops().Locate(t.Context(), safetyKey, old.SessionID, filename); err != nil || found {
 			t.Errorf("a gone archive located as %+v (found %t, %v): the key led to another conversation", r, found, err)
 		}
 
@@ -96,8 +99,7 @@ func TestLocate_followsTheKeyOnlyForAnActiveSession(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		e.ops.listings.InvalidateSessions(safetyAgent)
-		r, found, err := e.ops.Locate(t.Context(), safetyKey, stranger.SessionID, "")
+		r, found, err := e.ops().Locate(t.Context(), safetyKey, stranger.SessionID, "")
 		if err != nil || !found || r.Active == nil || r.Active.SessionID != newID {
 			t.Errorf("a reset active session: %+v, found %t, %v; want the new session id %s", r, found, err, newID)
 		}
@@ -119,12 +121,13 @@ func TestConverge_restoreWithoutTheArchivesHeldLabel(t *testing.T) {
 				s := e.add(t, safetyKey, ptrTo("Main"))
 				filename := e.archive(t, safetyKey)
 				e.add(t, safetyOther, ptrTo("Main"))
-				cur, found, err := e.ops.Locate(t.Context(), safetyKey, s.SessionID, filename)
+				ops := e.ops()
+				cur, found, err := ops.Locate(t.Context(), safetyKey, s.SessionID, filename)
 				if err != nil || !found || cur.Archive == nil {
 					t.Fatalf("locate: %+v %t %v", cur, found, err)
 				}
 				e.sb.ResetCounters()
-				got, err := e.ops.Converge(t.Context(), safetyKey, cur, nil, archived)
+				got, err := ops.Converge(t.Context(), safetyKey, cur, nil, archived)
 				if err != nil {
 					t.Fatalf("converge: %v", err)
 				}
@@ -159,12 +162,13 @@ func TestRestore_keyHeldByAnotherConversation(t *testing.T) {
 		s := e.add(t, safetyKey, nil)
 		filename := e.archive(t, safetyKey)
 		e.add(t, safetyKey, nil)
-		cur, found, err := e.ops.Locate(t.Context(), safetyKey, s.SessionID, filename)
+		ops := e.ops()
+		cur, found, err := ops.Locate(t.Context(), safetyKey, s.SessionID, filename)
 		if err != nil || !found || cur.Archive == nil {
 			t.Fatalf("locate: %+v %t %v", cur, found, err)
 		}
 		e.sb.ResetCounters()
-		_, err = e.ops.Converge(t.Context(), safetyKey, cur, nil, false)
+		_, err = ops.Converge(t.Context(), safetyKey, cur, nil, false)
 		if !errors.Is(err, ErrKeyHeld) || errors.Is(err, ErrNotConfirmed) {
 			t.Errorf("restore over another conversation: %v; want ErrKeyHeld", err)
 		}
