@@ -89,7 +89,9 @@ for cli in $clis; do
 	pass=$(grep -c -E '^\s*--- PASS' "$log" || true)
 	skip=$(grep -c -E '^\s*--- SKIP' "$log" || true)
 	fail=$(grep -c -E '^\s*--- FAIL' "$log" || true)
-	grep -E '^(ok|FAIL|---|panic:)|^\s+--- (FAIL|SKIP)' "$log" | grep -v -E '^\s*--- PASS' || true
+	# Package results, failures, skipped tests and the reasons they give
+	# (logged just before their "--- SKIP" line).
+	grep -E '^(ok|FAIL|panic:)|^\s*--- (FAIL|SKIP)|: skipping test|Acceptance tests skipped' "$log" || true
 	demo_note=""
 	if [ "$rc" -ne 0 ] && [ "$fail" -eq 0 ]; then
 		# A build failure, a panic or a timeout: no test line says FAIL.

@@ -415,3 +415,60 @@ func regexpQuote(s string) string {
 func words(pattern string) *regexp.Regexp {
 	return regexp.MustCompile(`(?s)` + strings.ReplaceAll(pattern, " ", `\s+`))
 }
+
+// The CLI's flavor and version come from the first line of `version`.
+func TestParseCLIVersion(t *testing.T) {
+	for _, c := range []struct {
+		out     string
+		flavor  cliFlavor
+		version string
+	}{
+		{"Terraform v1.11.4\non linux_amd64\n", flavorTerraform, "1.11.4"},
+		{"Terraform v1.15.9\non linux_amd64\n\nYour version of Terraform is out of date!", flavorTerraform, "1.15.9"},
+		{"OpenTofu v1.12.6\non linux_amd64\n", flavorOpenTofu, "1.12.6"},
+		{"OpenTofu v1.12.6-dev\non linux_amd64\n", flavorOpenTofu, "1.12.6-dev"},
+	} {
+		flavor, v, err := parseCLIVersion(c.out)
+		if err != nil || flavor != c.flavor || v.String() != c.version {
+			t.Errorf("parseCLIVersion(%q) = %s, %v, %v; want %s %s", c.out, flavor, v, err, c.flavor, c.version)
+		}
+	}
+	for _, bad := range []string{"", "Terragrunt v0.50.0", "Terraform 1.11.4", "OpenTofu vnext"} {
+		if _, _, err := parseCLIVersion(bad); err == nil {
+			t.Errorf("parseCLIVersion(%q) accepted", bad)
+		}
+	}
+}
+
+// A feature's minimum is per CLI: OpenTofu 1.10 is at or above Terraform's
+// 1.10 but has no ephemeral resources, so the test must skip there.
+func TestCLIFeature_missing(t *testing.T) {
+	noTofu := cliFeature{name: "actions", terraform: "1.14.0"}
+	for _, c := range []struct {
+		feature cliFeature
+		flavor  cliFlavor
+		version string
+		skip    bool
+	}{
+		{ephemeralResources, flavorTerraform, "1.9.8", true},
+		{ephemeralResources, flavorTerraform, "1.10.0-rc1", false},
+		{ephemeralResources, flavorTerraform, "1.11.4", false},
+		{ephemeralResources, flavorTerraform, "1.15.9", false},
+		{ephemeralResources, flavorOpenTofu, "1.10.5", true},
+		{ephemeralResources, flavorOpenTofu, "1.11.0", false},
+		{ephemeralResources, flavorOpenTofu, "1.12.6", false},
+		{mockProviders, flavorTerraform, "1.7.0", false},
+		{mockProviders, flavorOpenTofu, "1.7.3", true},
+		{mockProviders, flavorOpenTofu, "1.8.0", false},
+		{noTofu, flavorTerraform, "1.15.9", false},
+		{noTofu, flavorOpenTofu, "1.12.6", true},
+	} {
+		why := c.feature.missing(c.flavor, version.Must(version.NewVersion(c.version)))
+		if (why != "") != c.skip {
+			t.Errorf("%s on %s %s: missing = %q, want skip %t", c.feature.name, c.flavor, c.version, why, c.skip)
+		}
+		if why != "" && !strings.Contains(why, string(c.flavor)+" v"+c.version) {
+			t.Errorf("the reason %q does not name the CLI and its version", why)
+		}
+	}
+}

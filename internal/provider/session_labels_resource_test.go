@@ -484,7 +484,7 @@ func TestAccSessionLabels_planTimeValidation(t *testing.T) {
 
 // One listing per plan however many labels; an apply changing every label
 // is exactly one rename per label and at most two listings.
-func TestScaleLabels_callsPerCommand(t *testing.T) {
+func TestAccScaleLabels_callsPerCommand(t *testing.T) {
 	t.Parallel()
 	env := newTestEnv(t, variants["strict"])
 	keys := scaleSessions(t, env, testAgentID, "agent:main:telegram:group", 1000)
