@@ -6,6 +6,9 @@
 # (and GUAYABA_BASE_URL to use the offline sandbox).
 
 terraform {
+  # provider::guayaba::parse_session_key needs Terraform >= 1.8.
+  required_version = ">= 1.8"
+
   required_providers {
     guayaba = {
       source  = "guayabadotrun/guayaba"
@@ -27,13 +30,21 @@ data "guayaba_sessions" "telegram_groups" {
   last_channel = "telegram"
 }
 
+locals {
+  # Session key => its parts: peer is the group's chat id, topic the forum
+  # topic (null for a group without topics).
+  groups = {
+    for k in data.guayaba_sessions.telegram_groups.keys : k => provider::guayaba::parse_session_key(k)
+  }
+}
+
 resource "guayaba_session" "group" {
-  for_each = toset(data.guayaba_sessions.telegram_groups.keys)
+  for_each = local.groups
 
   key = each.key
   # Labels are unique among an agent's active sessions, so each carries its
   # group (and topic) id.
-  label = "${var.label_prefix} ${trimprefix(each.key, "agent:main:telegram:group:")}"
+  label = "${var.label_prefix} ${each.value.peer}${each.value.topic == null ? "" : " topic ${each.value.topic}"}"
 }
 
 output "labelled" {

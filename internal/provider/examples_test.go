@@ -28,8 +28,9 @@ func TestAccExample_labelTelegramGroups(t *testing.T) {
 	w := newTFWorkdirFrom(t, "examples/label-telegram-groups")
 	vars := env.providerEnv(testAgentID)
 	w.with(vars...).must("apply", "-auto-approve", "-no-color")
-	for _, k := range groups {
-		want := "Telegram group " + strings.TrimPrefix(k, "agent:main:telegram:group:")
+	wantLabels := []string{"Telegram group -1001 topic 1", "Telegram group -1001 topic 2", "Telegram group -1002"}
+	for i, k := range groups {
+		want := wantLabels[i]
 		if s := env.mustSession(testAgentID, k); s.Label == nil || *s.Label != want {
 			t.Errorf("%s: label %s, want %q", k, labelOf(s.Label), want)
 		}

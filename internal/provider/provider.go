@@ -13,6 +13,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
+	"github.com/hashicorp/terraform-plugin-framework/function"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
@@ -45,6 +46,7 @@ const (
 var (
 	_ provider.Provider                       = &GuayabaProvider{}
 	_ provider.ProviderWithEphemeralResources = &GuayabaProvider{}
+	_ provider.ProviderWithFunctions          = &GuayabaProvider{}
 )
 
 // GuayabaProvider is the provider implementation.
@@ -222,6 +224,11 @@ func (p *GuayabaProvider) DataSources(_ context.Context) []func() datasource.Dat
 // OpenTofu >= 1.11).
 func (p *GuayabaProvider) EphemeralResources(_ context.Context) []func() ephemeral.EphemeralResource {
 	return []func() ephemeral.EphemeralResource{NewSessionHistoryEphemeralResource}
+}
+
+// Functions lists the provider-defined functions (Terraform >= 1.8).
+func (p *GuayabaProvider) Functions(_ context.Context) []func() function.Function {
+	return []func() function.Function{NewParseSessionKeyFunction}
 }
 
 func stringOrEnv(v types.String, env string) string {
