@@ -14,6 +14,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
 	"github.com/hashicorp/terraform-plugin-framework/function"
+	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
@@ -47,6 +48,7 @@ var (
 	_ provider.Provider                       = &GuayabaProvider{}
 	_ provider.ProviderWithEphemeralResources = &GuayabaProvider{}
 	_ provider.ProviderWithFunctions          = &GuayabaProvider{}
+	_ provider.ProviderWithListResources      = &GuayabaProvider{}
 )
 
 // GuayabaProvider is the provider implementation.
@@ -203,6 +205,7 @@ func (p *GuayabaProvider) Configure(ctx context.Context, req provider.ConfigureR
 	resp.ResourceData = data
 	resp.DataSourceData = data
 	resp.EphemeralResourceData = data
+	resp.ListResourceData = data
 }
 
 // Resources lists the managed resources.
@@ -224,6 +227,11 @@ func (p *GuayabaProvider) DataSources(_ context.Context) []func() datasource.Dat
 // OpenTofu >= 1.11).
 func (p *GuayabaProvider) EphemeralResources(_ context.Context) []func() ephemeral.EphemeralResource {
 	return []func() ephemeral.EphemeralResource{NewSessionHistoryEphemeralResource}
+}
+
+// ListResources lists the list resources for `terraform query` (Terraform >= 1.14).
+func (p *GuayabaProvider) ListResources(_ context.Context) []func() list.ListResource {
+	return []func() list.ListResource{NewSessionListResource}
 }
 
 // Functions lists the provider-defined functions (Terraform >= 1.8).
