@@ -3,11 +3,11 @@ package provider
 import (
 	"context"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	dsschema "github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/list/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
-	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/guayabadotrun/terraform-provider-guayaba/internal/client"
@@ -42,7 +42,7 @@ func (r *SessionListResource) Metadata(_ context.Context, req resource.MetadataR
 }
 
 // ListResourceConfigSchema describes the filters of the list block's config.
-func (r *SessionListResource) ListResourceConfigSchema(_ context.Context, _ list.ListResourceSchemaRequest, resp *list.ListResourceSchemaResponse) {
+func (r *SessionListResource) ListResourceConfigSchema(ctx context.Context, _ list.ListResourceSchemaRequest, resp *list.ListResourceSchemaResponse) {
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Finds an agent's active sessions with `terraform query` (Terraform ≥ 1.14), to bring them under " +
 			"management as `guayaba_session` resources. The filters are those of the `guayaba_sessions` data source and combine " +
@@ -52,24 +52,22 @@ func (r *SessionListResource) ListResourceConfigSchema(_ context.Context, _ list
 			"`on_destroy = \"keep\"`, so `terraform query -generate-config-out=FILE` writes import and resource blocks whose " +
 			"first plan imports every session and changes nothing. Archived sessions are not listed (archives carry no key); " +
 			"import them by ID.",
-		Attributes: map[string]schema.Attribute{
-			"agent_id": schema.StringAttribute{Optional: true, Validators: []validator.String{uuidValidator{}},
-				MarkdownDescription: "The agent (UUID). Defaults to the provider's `agent_id`."},
-			"key_prefix": schema.StringAttribute{Optional: true,
-				MarkdownDescription: "Only sessions whose key starts with this, e.g. `agent:main:telegram:group:`."},
-			"label": schema.StringAttribute{Optional: true,
-				MarkdownDescription: "Only the session with exactly this label."},
-			"chat_type": schema.StringAttribute{Optional: true,
-				Validators:          stringValidators(stringvalidator.OneOf("direct", "group", "channel")),
-				MarkdownDescription: "Only sessions of this chat type: `direct`, `group` or `channel`."},
-			"last_channel": schema.StringAttribute{Optional: true,
-				MarkdownDescription: "Only sessions whose last message came through this channel, e.g. `telegram` or `webchat`."},
-			"updated_after": schema.StringAttribute{Optional: true, Validators: stringValidators(rfc3339Validator),
-				MarkdownDescription: "Only sessions active strictly after this RFC 3339 time, e.g. `\"2026-11-01T00:00:00Z\"`."},
-			"updated_before": schema.StringAttribute{Optional: true, Validators: stringValidators(rfc3339Validator),
-				MarkdownDescription: "Only sessions last active strictly before this RFC 3339 time."},
-		},
+		Attributes: sessionFilterAttributes(ctx),
 	}
+}
+
+// sessionFilterAttributes are the filters of the guayaba_sessions data
+// source (agent_id and the six filters), with the same descriptions and
+// validators, as list block config attributes.
+func sessionFilterAttributes(ctx context.Context) map[string]schema.Attribute {
+	var ds datasource.SchemaResponse
+	(&SessionsDataSource{}).Schema(ctx, datasource.SchemaRequest{}, &ds)
+	out := map[string]schema.Attribute{}
+	for _, name := range []string{"agent_id", "key_prefix", "label", "chat_type", "last_channel", "updated_after", "updated_before"} {
+		a := ds.Schema.Attributes[name].(dsschema.StringAttribute)
+		out[name] = schema.StringAttribute{Optional: true, MarkdownDescription: a.MarkdownDescription, Validators: a.Validators}
+	}
+	return out
 }
 
 // Configure receives the provider data.
