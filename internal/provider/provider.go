@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
 	"github.com/hashicorp/terraform-plugin-framework/function"
@@ -49,6 +50,7 @@ var (
 	_ provider.ProviderWithEphemeralResources = &GuayabaProvider{}
 	_ provider.ProviderWithFunctions          = &GuayabaProvider{}
 	_ provider.ProviderWithListResources      = &GuayabaProvider{}
+	_ provider.ProviderWithActions            = &GuayabaProvider{}
 )
 
 // GuayabaProvider is the provider implementation.
@@ -206,6 +208,7 @@ func (p *GuayabaProvider) Configure(ctx context.Context, req provider.ConfigureR
 	resp.DataSourceData = data
 	resp.EphemeralResourceData = data
 	resp.ListResourceData = data
+	resp.ActionData = data
 }
 
 // Resources lists the managed resources.
@@ -232,6 +235,16 @@ func (p *GuayabaProvider) EphemeralResources(_ context.Context) []func() ephemer
 // ListResources lists the list resources for `terraform query` (Terraform >= 1.14).
 func (p *GuayabaProvider) ListResources(_ context.Context) []func() list.ListResource {
 	return []func() list.ListResource{NewSessionListResource}
+}
+
+// Actions lists the actions (Terraform >= 1.14).
+func (p *GuayabaProvider) Actions(_ context.Context) []func() action.Action {
+	return []func() action.Action{
+		NewArchiveSessionAction,
+		NewDeleteSessionAction,
+		NewRestoreArchiveAction,
+		NewDeleteArchiveAction,
+	}
 }
 
 // Functions lists the provider-defined functions (Terraform >= 1.8).
