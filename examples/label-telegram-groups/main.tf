@@ -5,10 +5,8 @@
 # Credentials come from the environment: GUAYABA_API_KEY, GUAYABA_AGENT_ID
 # (and GUAYABA_BASE_URL to use the offline sandbox).
 
+# provider::guayaba::parse_session_key needs Terraform >= 1.8 or OpenTofu >= 1.7.
 terraform {
-  # provider::guayaba::parse_session_key needs Terraform >= 1.8.
-  required_version = ">= 1.8"
-
   required_providers {
     guayaba = {
       source  = "guayabadotrun/guayaba"

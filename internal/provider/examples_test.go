@@ -16,6 +16,7 @@ import (
 // from the environment, with terraform init (modules) and apply.
 
 func TestAccExample_labelTelegramGroups(t *testing.T) {
+	providerFunctions.skipWithout(t)
 	t.Parallel()
 	env := newTestEnv(t, variants["strict"])
 	groups := []string{"agent:main:telegram:group:-1001:topic:1", "agent:main:telegram:group:-1001:topic:2", "agent:main:telegram:group:-1002"}

@@ -11,6 +11,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 )
 
+// Provider-defined functions: Terraform 1.8, OpenTofu 1.7.
+var providerFunctions = cliFeature{name: "provider-defined functions", terraform: "1.8.0", opentofu: "1.7.0"}
+
 // keyCase is one key and the parts parse_session_key gives for it; an empty
 // part is null.
 type keyCase struct {
@@ -121,7 +124,7 @@ func TestAccParseSessionKeyFunction(t *testing.T) {
 	}
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: providerFactories,
-		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_8_0)},
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{providerFunctions},
 		Steps: []resource.TestStep{{
 			Config: fmt.Sprintf(`
 locals {

@@ -16,6 +16,9 @@ import (
 // the built provider, check the effect in the sandbox, invoke again to see
 // nothing written, and check that no state was recorded.
 
+// Actions: Terraform 1.14; not in OpenTofu.
+var actions = cliFeature{name: "actions", terraform: "1.14.0"}
+
 // invoke runs terraform apply -invoke=address and returns the output.
 func invoke(t *testing.T, w *tfWorkdir, address string) (string, error) {
 	t.Helper()
@@ -71,7 +74,7 @@ func expectNoState(t *testing.T, w *tfWorkdir) {
 }
 
 func actionTest(t *testing.T, fn func(t *testing.T, env *testEnv)) {
-	requireTerraform(t, "1.14.0")
+	actions.skipWithout(t)
 	forEachVariant(t, fn)
 }
 
@@ -194,7 +197,7 @@ action "guayaba_delete_archive" "x" {
 // The archive-old-sessions guide: one action instance per session a
 // guayaba_sessions filter finds, invoked at once.
 func TestAccArchiveSessionAction_forEach(t *testing.T) {
-	requireTerraform(t, "1.14.0")
+	actions.skipWithout(t)
 	t.Parallel()
 	env := newTestEnv(t, variants["lenient"])
 	old := []string{"agent:main:webchat:direct:a", "agent:main:webchat:direct:b", "agent:main:webchat:direct:c"}

@@ -1,15 +1,11 @@
 package provider
 
 import (
-	"encoding/json"
 	"fmt"
-	"os"
-	"os/exec"
 	"regexp"
 	"strings"
 	"testing"
 
-	"github.com/hashicorp/go-version"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/querycheck"
@@ -18,29 +14,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 )
 
-// requireTerraform skips a CLI test when the terraform under test is older
-// than min (the acceptance framework's tfversion.SkipBelow does the same
-// for resource.Test).
-func requireTerraform(t *testing.T, min string) {
-	t.Helper()
-	tf := os.Getenv("TF_ACC_TERRAFORM_PATH")
-	if tf == "" {
-		tf = "terraform"
-	}
-	out, err := exec.Command(tf, "version", "-json").Output()
-	if err != nil {
-		t.Fatalf("%s version -json: %v", tf, err)
-	}
-	var v struct {
-		Version string `json:"terraform_version"`
-	}
-	if err := json.Unmarshal(out, &v); err != nil {
-		t.Fatalf("%s version -json: %v\n%s", tf, err, out)
-	}
-	if version.Must(version.NewVersion(v.Version)).LessThan(version.Must(version.NewVersion(min))) {
-		t.Skipf("Terraform %s is older than %s, which this test needs", v.Version, min)
-	}
-}
+// List resources and terraform query: Terraform 1.14; not in OpenTofu.
+var listResources = cliFeature{name: "list resources (terraform query)", terraform: "1.14.0"}
 
 func listSessions(env *testEnv) (labelled, unlabelled, direct string) {
 	labelled, unlabelled, direct = "agent:main:telegram:group:-1001:topic:1", "agent:main:telegram:group:-1002", "agent:main:telegram:direct:77"
@@ -67,7 +42,7 @@ func TestAccSessionList_query(t *testing.T) {
 		}
 		resource.Test(t, resource.TestCase{
 			ProtoV6ProviderFactories: providerFactories,
-			TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_14_0)},
+			TerraformVersionChecks:   []tfversion.TerraformVersionCheck{listResources},
 			Steps: []resource.TestStep{{
 				Query: true,
 				Config: env.provider() + fmt.Sprintf(`
@@ -143,7 +118,7 @@ func TestAccSessionList_badConfig(t *testing.T) {
 	} {
 		resource.Test(t, resource.TestCase{
 			ProtoV6ProviderFactories: providerFactories,
-			TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_14_0)},
+			TerraformVersionChecks:   []tfversion.TerraformVersionCheck{listResources},
 			Steps: []resource.TestStep{{
 				Query: true,
 				Config: env.provider() + fmt.Sprintf(`
@@ -166,7 +141,7 @@ list "guayaba_session" "x" {
 // apply writes nothing to the platform, and the next plan is empty.
 func TestAccSessionList_generateConfig(t *testing.T) {
 	t.Parallel()
-	requireTerraform(t, "1.14.0")
+	listResources.skipWithout(t)
 	env := newTestEnv(t, variants["lenient"])
 	labelled, unlabelled, _ := listSessions(env)
 	w := newTFWorkdir(t, env.provider())
@@ -211,7 +186,7 @@ list "guayaba_session" "groups" {
 // One terraform query over 1,000 sessions makes one listing and nothing else.
 func TestScale_queryListings(t *testing.T) {
 	t.Parallel()
-	requireTerraform(t, "1.14.0")
+	listResources.skipWithout(t)
 	env := newTestEnv(t, variants["strict"])
 	scaleSessions(t, env, testAgentID, "agent:main:telegram:group", 1000)
 	w := newTFWorkdir(t, env.provider())

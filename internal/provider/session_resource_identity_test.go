@@ -11,6 +11,10 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 )
 
+// Resource identity and import blocks by identity: Terraform 1.12; not in
+// OpenTofu.
+var resourceIdentity = cliFeature{name: "resource identity", terraform: "1.12.0"}
+
 // Import blocks with an identity (Terraform >= 1.12): with the provider's
 // agent and with another one; the first plan imports and changes nothing,
 // the sandbox is untouched, and the next plan is empty.
@@ -44,7 +48,7 @@ import {
 		unchanged := checkSandbox(func() error { return expectDestroyEffect("keep", before, env) })
 		resource.Test(t, resource.TestCase{
 			ProtoV6ProviderFactories: providerFactories,
-			TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_12_0)},
+			TerraformVersionChecks:   []tfversion.TerraformVersionCheck{resourceIdentity},
 			Steps: []resource.TestStep{
 				{
 					Config: cfg,
@@ -86,7 +90,7 @@ func TestAccSession_importByIdentityArchived(t *testing.T) {
 	}
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: providerFactories,
-		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_12_0)},
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{resourceIdentity},
 		Steps: []resource.TestStep{
 			{
 				Config: env.provider() + fmt.Sprintf(`
