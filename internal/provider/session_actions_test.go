@@ -237,3 +237,63 @@ func TestAccExample_archiveOldSessions(t *testing.T) {
 	}
 	expectNoState(t, w)
 }
+
+// Bad action arguments fail before anything runs, naming the attribute.
+func TestAccActions_badInput(t *testing.T) {
+	actions.skipWithout(t)
+	t.Parallel()
+	env := newTestEnv(t, variants["strict"])
+	env.session(testAgentID, groupKey, ptr("Ventas"))
+	cases := []struct {
+		name, action, body string
+		want               []string
+	}{
+		{"empty key", "archive_session", `key = ""`, []string{"Invalid session key", "key", "guayaba_sessions"}},
+		{"no key", "delete_session", `expected_label = "Ventas"`, []string{"Missing required argument", `"key" is required`}},
+		{"padded expected_label", "delete_session", `key = "` + groupKey + `"` + "\n    expected_label = \" Ventas\"",
+			[]string{"Invalid label", "expected_label"}},
+		{"empty filename", "restore_archive", `filename = ""`, []string{"Invalid archive filename", "guayaba_archives"}},
+		{"long label", "restore_archive", `filename = "x.jsonl"` + "\n    label = \"" + strings.Repeat("a", 256) + `"`,
+			[]string{"Invalid label", "255"}},
+		{"agent not a UUID", "delete_archive", `agent_id = "main"` + "\n    filename = \"x.jsonl\"", []string{"agent_id", "not a UUID"}},
+	}
+	for _, c := range cases {
+		w := newTFWorkdir(t, env.provider()+fmt.Sprintf(`
+action "guayaba_%s" "x" {
+  config {
+    %s
+  }
+}
+`, c.action, c.body))
+		env.sb.ResetCounters()
+		out, err := invoke(t, w, "action.guayaba_"+c.action+".x")
+		if err == nil {
+			t.Errorf("%s: invoke succeeded:\n%s", c.name, out)
+			continue
+		}
+		for _, want := range c.want {
+			if !strings.Contains(out, want) {
+				t.Errorf("%s: output lacks %q:\n%s", c.name, want, out)
+			}
+		}
+		if n := env.sb.Counters().Total; n != 0 {
+			t.Errorf("%s: %d API calls before the error", c.name, n)
+		}
+	}
+	if _, ok := env.sb.Session(testAgentID, groupKey); !ok {
+		t.Error("a refused action changed the session")
+	}
+
+	// No agent anywhere: the error says where to set one.
+	w := newTFWorkdir(t, env.providerWithKey(env.masterKey)+`
+action "guayaba_archive_session" "x" {
+  config {
+    key = "`+groupKey+`"
+  }
+}
+`)
+	out, err := invoke(t, w, "action.guayaba_archive_session.x")
+	if err == nil || !words(`Missing agent_id.*Set .agent_id. here, or .agent_id. in the provider block, or the GUAYABA_AGENT_ID`).MatchString(out) {
+		t.Errorf("no agent: want Missing agent_id naming where to set it (%v):\n%s", err, out)
+	}
+}
