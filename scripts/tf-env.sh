@@ -18,7 +18,7 @@
 # - CHECKPOINT_DISABLE=1: no update/security checks over the network.
 # - TF_IN_AUTOMATION=1: no "run terraform apply next" hints in the output.
 # The temp dir is removed when the command ends; its exit code is passed on.
-# `make generate` (tfplugindocs) always uses the terraform on PATH.
+# `make generate` (tfplugindocs) uses a Terraform >= 1.14: see scripts/generate-docs.sh.
 set -euo pipefail
 
 if [ "$#" -eq 0 ]; then

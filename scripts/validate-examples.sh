@@ -18,8 +18,14 @@
 #   resource.tf beside them. A snippet without a required_providers block gets
 #   one for guayabadotrun/guayaba (what a user's provider.tf declares).
 # - any other dir with .tf files (examples/demo, ...): as one module.
+# - *.tfquery.hcl files in snippet dirs (examples/list-resources/*): each on
+#   its own, with `terraform validate -query`.
 # An example that needs another registry provider (hashicorp/random, ...) is
-# skipped with a warning: it could not be installed offline.
+# skipped with a warning: it could not be installed offline. An example whose
+# files say "# Requires Terraform >= X.Y" (actions, list resources, identity)
+# is validated with a Terraform that new when the CLI under test is older or
+# is OpenTofu (scripts/terraform-at-least.sh finds one), and skipped with a
+# warning when there is none.
 #
 # Environment: PROVIDER_BIN_DIR=dir with a prebuilt terraform-provider-guayaba
 # (skips the build); TERRAFORM=path/to/terraform-or-tofu for another CLI than
@@ -41,7 +47,9 @@ if ! command -v "$tf" >/dev/null 2>&1; then
 fi
 tf=$(command -v "$tf")
 tf=$(cd "$(dirname "$tf")" && pwd)/$(basename "$tf")
-terraform() { "$tf" "$@"; }
+# The CLI of the unit being validated: $tf unless the unit needs a newer one.
+unit_tf=$tf
+terraform() { "$unit_tf" "$@"; }
 
 # The short address: Terraform reads it as registry.terraform.io/…, OpenTofu
 # as registry.opentofu.org/…, as each does in required_providers.
@@ -93,7 +101,18 @@ validate_unit() {
 		mkdir -p "$work"
 		cp "$@" "$work/"
 	fi
-	if ! grep -q 'required_providers' "$work"/*.tf; then
+	unit_tf=$tf
+	local need
+	need=$({ cat "$work"/*.tf "$work"/*.tfquery.hcl 2>/dev/null || true; } | sed -n 's/^# Requires Terraform >= \([0-9.]*\).*/\1/p' | sort -V | tail -n1)
+	if [ -n "$need" ] && ! "$root/scripts/terraform-at-least.sh" "$need" "$tf" >/dev/null 2>&1; then
+		if ! unit_tf=$("$root/scripts/terraform-at-least.sh" "$need" 2>/dev/null); then
+			echo "SKIP  $name (needs Terraform >= $need; none found, see scripts/terraform-at-least.sh)"
+			skipped=$((skipped + 1))
+			return
+		fi
+		name="$name [Terraform >= $need: $("$unit_tf" version | sed -n 1p)]"
+	fi
+	if ! grep -q 'required_providers' "$work"/*.tf 2>/dev/null; then
 		cat >"$work/zz_required_providers.tf" <<'TF'
 terraform {
   required_providers {
@@ -130,7 +149,11 @@ TF
 		skipped=$((skipped + 1))
 		return
 	fi
-	if out=$(terraform -chdir="$work" validate -no-color 2>&1); then
+	local query=()
+	if compgen -G "$work/*.tfquery.hcl" >/dev/null; then
+		query=(-query)
+	fi
+	if out=$(terraform -chdir="$work" validate -no-color "${query[@]}" 2>&1); then
 		echo "ok    $name"
 		valid=$((valid + 1))
 	else
@@ -155,7 +178,7 @@ is_snippet_dir() {
 
 while IFS= read -r dir; do
 	shopt -s nullglob
-	files=("$dir"/*.tf)
+	files=("$dir"/*.tf "$dir"/*.tfquery.hcl)
 	shopt -u nullglob
 	[ "${#files[@]}" -gt 0 ] || continue
 	if is_snippet_dir "$dir"; then

@@ -10,7 +10,8 @@ package tools
 //go:generate sh -c "if [ -d ../examples ]; then terraform fmt -recursive ../examples/; fi"
 
 // Generate the documentation in ../docs from the provider schema, ../templates
-// and ../examples. tfplugindocs builds the provider and runs the terraform
-// binary found on PATH to read its schema: no --tf-version, so nothing is
-// downloaded (../scripts/tf-env.sh checks that terraform is on PATH).
-//go:generate go tool tfplugindocs generate --provider-dir .. --provider-name guayaba
+// and ../examples. tfplugindocs builds the provider and runs a terraform to
+// read its schema: ../scripts/generate-docs.sh gives it a Terraform >= 1.14
+// (the first whose schema has actions and list resources), found locally, so
+// nothing is downloaded.
+//go:generate ../scripts/generate-docs.sh

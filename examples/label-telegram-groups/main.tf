@@ -5,6 +5,7 @@
 # Credentials come from the environment: GUAYABA_API_KEY, GUAYABA_AGENT_ID
 # (and GUAYABA_BASE_URL to use the offline sandbox).
 
+# provider::guayaba::parse_session_key needs Terraform >= 1.8 or OpenTofu >= 1.7.
 terraform {
   required_providers {
     guayaba = {
@@ -27,13 +28,21 @@ data "guayaba_sessions" "telegram_groups" {
   last_channel = "telegram"
 }
 
+locals {
+  # Session key => its parts: peer is the group's chat id, topic the forum
+  # topic (null for a group without topics).
+  groups = {
+    for k in data.guayaba_sessions.telegram_groups.keys : k => provider::guayaba::parse_session_key(k)
+  }
+}
+
 resource "guayaba_session" "group" {
-  for_each = toset(data.guayaba_sessions.telegram_groups.keys)
+  for_each = local.groups
 
   key = each.key
   # Labels are unique among an agent's active sessions, so each carries its
   # group (and topic) id.
-  label = "${var.label_prefix} ${trimprefix(each.key, "agent:main:telegram:group:")}"
+  label = "${var.label_prefix} ${each.value.peer}${each.value.topic == null ? "" : " topic ${each.value.topic}"}"
 }
 
 output "labelled" {

@@ -16,6 +16,7 @@ import (
 // from the environment, with terraform init (modules) and apply.
 
 func TestAccExample_labelTelegramGroups(t *testing.T) {
+	providerFunctions.skipWithout(t)
 	t.Parallel()
 	env := newTestEnv(t, variants["strict"])
 	groups := []string{"agent:main:telegram:group:-1001:topic:1", "agent:main:telegram:group:-1001:topic:2", "agent:main:telegram:group:-1002"}
@@ -28,8 +29,9 @@ func TestAccExample_labelTelegramGroups(t *testing.T) {
 	w := newTFWorkdirFrom(t, "examples/label-telegram-groups")
 	vars := env.providerEnv(testAgentID)
 	w.with(vars...).must("apply", "-auto-approve", "-no-color")
-	for _, k := range groups {
-		want := "Telegram group " + strings.TrimPrefix(k, "agent:main:telegram:group:")
+	wantLabels := []string{"Telegram group -1001 topic 1", "Telegram group -1001 topic 2", "Telegram group -1002"}
+	for i, k := range groups {
+		want := wantLabels[i]
 		if s := env.mustSession(testAgentID, k); s.Label == nil || *s.Label != want {
 			t.Errorf("%s: label %s, want %q", k, labelOf(s.Label), want)
 		}

@@ -11,8 +11,11 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
+	"github.com/hashicorp/terraform-plugin-framework/function"
+	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
@@ -45,6 +48,9 @@ const (
 var (
 	_ provider.Provider                       = &GuayabaProvider{}
 	_ provider.ProviderWithEphemeralResources = &GuayabaProvider{}
+	_ provider.ProviderWithFunctions          = &GuayabaProvider{}
+	_ provider.ProviderWithListResources      = &GuayabaProvider{}
+	_ provider.ProviderWithActions            = &GuayabaProvider{}
 )
 
 // GuayabaProvider is the provider implementation.
@@ -201,6 +207,8 @@ func (p *GuayabaProvider) Configure(ctx context.Context, req provider.ConfigureR
 	resp.ResourceData = data
 	resp.DataSourceData = data
 	resp.EphemeralResourceData = data
+	resp.ListResourceData = data
+	resp.ActionData = data
 }
 
 // Resources lists the managed resources.
@@ -222,6 +230,26 @@ func (p *GuayabaProvider) DataSources(_ context.Context) []func() datasource.Dat
 // OpenTofu >= 1.11).
 func (p *GuayabaProvider) EphemeralResources(_ context.Context) []func() ephemeral.EphemeralResource {
 	return []func() ephemeral.EphemeralResource{NewSessionHistoryEphemeralResource}
+}
+
+// ListResources lists the list resources for `terraform query` (Terraform >= 1.14).
+func (p *GuayabaProvider) ListResources(_ context.Context) []func() list.ListResource {
+	return []func() list.ListResource{NewSessionListResource}
+}
+
+// Actions lists the actions (Terraform >= 1.14).
+func (p *GuayabaProvider) Actions(_ context.Context) []func() action.Action {
+	return []func() action.Action{
+		NewArchiveSessionAction,
+		NewDeleteSessionAction,
+		NewRestoreArchiveAction,
+		NewDeleteArchiveAction,
+	}
+}
+
+// Functions lists the provider-defined functions (Terraform >= 1.8).
+func (p *GuayabaProvider) Functions(_ context.Context) []func() function.Function {
+	return []func() function.Function{NewParseSessionKeyFunction}
 }
 
 func stringOrEnv(v types.String, env string) string {

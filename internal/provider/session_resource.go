@@ -313,6 +313,7 @@ func (r *SessionResource) Create(ctx context.Context, req resource.CreateRequest
 		return
 	}
 	r.convergeAndSave(ctx, r.data.ops(agentID), key, sessions.Remote{Active: &s}, &plan, &resp.State, &resp.Diagnostics)
+	resp.Diagnostics.Append(setSessionIdentity(ctx, resp.Identity, agentID, key)...)
 }
 
 // Read refreshes the state from the listings; a session gone from both is
@@ -349,12 +350,16 @@ func (r *SessionResource) Read(ctx context.Context, req resource.ReadRequest, re
 		tflog.Warn(ctx, "session is gone from the active sessions and the archives; removing it from state",
 			map[string]any{"agent_id": agentID, "key": key})
 		resp.State.RemoveResource(ctx)
+		// The framework wants an identity even for a removed resource
+		// when Terraform (< 1.12) sent none.
+		resp.Diagnostics.Append(setSessionIdentity(ctx, resp.Identity, agentID, key)...)
 		return
 	}
 	state.ID = types.StringValue(agentID + "/" + key)
 	state.Label = stringPtrValue(cur.Label())
 	state.setFromRemote(cur, true)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	resp.Diagnostics.Append(setSessionIdentity(ctx, resp.Identity, agentID, key)...)
 }
 
 // Update brings the session to the planned label and archive state.
@@ -384,6 +389,7 @@ func (r *SessionResource) Update(ctx context.Context, req resource.UpdateRequest
 		return
 	}
 	r.convergeAndSave(ctx, ops, key, cur, &plan, &resp.State, &resp.Diagnostics)
+	resp.Diagnostics.Append(setSessionIdentity(ctx, resp.Identity, agentID, key)...)
 }
 
 // Delete applies on_destroy; a session already gone is success.
@@ -437,12 +443,22 @@ func (r *SessionResource) Delete(ctx context.Context, req resource.DeleteRequest
 
 // ImportState accepts `<agent_id>/<key>`, `<key>` (with the provider's
 // agent_id), and for an archived session `<agent_id>/<key>@<archive_filename>`
-// or `<key>@<archive_filename>`.
+// or `<key>@<archive_filename>`; or an identity (agent_id, key) of an
+// active session.
 func (r *SessionResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	if !r.configured(&resp.Diagnostics) {
 		return
 	}
-	id := req.ID
+	id, byIdentity := req.ID, false
+	if id == "" && req.Identity != nil {
+		var diags diag.Diagnostics
+		id, diags = importIDFromIdentity(ctx, req.Identity)
+		resp.Diagnostics.Append(diags...)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+		byIdentity = true
+	}
 	agentID, key := "", id
 	if i := strings.Index(id, "/"); i > 0 && isUUID(id[:i]) {
 		agentID, key = id[:i], id[i+1:]
@@ -455,7 +471,7 @@ func (r *SessionResource) ImportState(ctx context.Context, req resource.ImportSt
 		return
 	}
 	filename := ""
-	if i := strings.LastIndex(key, "@"); i > 0 && i < len(key)-1 {
+	if i := strings.LastIndex(key, "@"); !byIdentity && i > 0 && i < len(key)-1 {
 		archives, err := r.data.listings.Archives(ctx, agentID)
 		if err != nil {
 			resp.Diagnostics.Append(apiDiag("list archives", agentID, err))
@@ -468,6 +484,9 @@ func (r *SessionResource) ImportState(ctx context.Context, req resource.ImportSt
 	if filename == "" {
 		if _, ok, err := r.data.listings.Session(ctx, agentID, key); err != nil {
 			resp.Diagnostics.Append(apiDiag(fmt.Sprintf("import session %q", key), agentID, err))
+			return
+		} else if !ok && byIdentity {
+			resp.Diagnostics.AddError("Cannot import: session not found", archivedImportByIdentityHelp(agentID, key))
 			return
 		} else if !ok {
 			resp.Diagnostics.AddError("Cannot import: session not found",
@@ -488,6 +507,7 @@ func (r *SessionResource) ImportState(ctx context.Context, req resource.ImportSt
 		}
 		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("session_id"), sid)...)
 	}
+	resp.Diagnostics.Append(setSessionIdentity(ctx, resp.Identity, agentID, key)...)
 }
 
 func importIDHelp(got string) string {

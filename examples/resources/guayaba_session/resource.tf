@@ -22,7 +22,8 @@ resource "guayaba_session" "visitor" {
   on_destroy = "clear_label"
 }
 
-# Label every direct Telegram chat, whichever exist today.
+# Label every direct Telegram chat, whichever exist today, with the chat's
+# user id (provider::guayaba::parse_session_key needs Terraform >= 1.8).
 data "guayaba_sessions" "telegram_direct" {
   key_prefix = "agent:main:telegram:direct:"
 }
@@ -31,5 +32,5 @@ resource "guayaba_session" "telegram_direct" {
   for_each = toset(data.guayaba_sessions.telegram_direct.keys)
 
   key   = each.key
-  label = "Telegram ${trimprefix(each.key, "agent:main:telegram:direct:")}"
+  label = "Telegram ${provider::guayaba::parse_session_key(each.key).peer}"
 }

@@ -1,0 +1,141 @@
+package provider
+
+import (
+	"context"
+
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	dsschema "github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/list"
+	"github.com/hashicorp/terraform-plugin-framework/list/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/guayabadotrun/terraform-provider-guayaba/internal/client"
+	"github.com/guayabadotrun/terraform-provider-guayaba/internal/sessions"
+)
+
+var (
+	_ list.ListResource              = &SessionListResource{}
+	_ list.ListResourceWithConfigure = &SessionListResource{}
+)
+
+// SessionListResource lists an agent's active sessions for `terraform query`
+// (Terraform >= 1.14), as guayaba_session resources to import.
+type SessionListResource struct{ data *providerData }
+
+// NewSessionListResource returns the guayaba_session list resource.
+func NewSessionListResource() list.ListResource { return &SessionListResource{} }
+
+type sessionListConfigModel struct {
+	AgentID       types.String `tfsdk:"agent_id"`
+	KeyPrefix     types.String `tfsdk:"key_prefix"`
+	Label         types.String `tfsdk:"label"`
+	ChatType      types.String `tfsdk:"chat_type"`
+	LastChannel   types.String `tfsdk:"last_channel"`
+	UpdatedAfter  types.String `tfsdk:"updated_after"`
+	UpdatedBefore types.String `tfsdk:"updated_before"`
+}
+
+// Metadata sets the type name guayaba_session (the resource it lists).
+func (r *SessionListResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_session"
+}
+
+// ListResourceConfigSchema describes the filters of the list block's config.
+func (r *SessionListResource) ListResourceConfigSchema(ctx context.Context, _ list.ListResourceSchemaRequest, resp *list.ListResourceSchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Finds an agent's active sessions with `terraform query` (Terraform ≥ 1.14), to bring them under " +
+			"management as `guayaba_session` resources. The filters are those of the `guayaba_sessions` data source and combine " +
+			"with AND; results are sorted by key and named by their label, or their key when unlabelled. One listing of the " +
+			"agent's sessions serves the whole query.\n\n" +
+			"With `include_resource = true`, each result carries the session's current `label`, `archived = false` and " +
+			"`on_destroy = \"keep\"`, so `terraform query -generate-config-out=FILE` writes import and resource blocks whose " +
+			"first plan imports every session and changes nothing. Archived sessions are not listed (archives carry no key); " +
+			"import them by ID.",
+		Attributes: sessionFilterAttributes(ctx),
+	}
+}
+
+// sessionFilterAttributes are the filters of the guayaba_sessions data
+// source (agent_id and the six filters), with the same descriptions and
+// validators, as list block config attributes.
+func sessionFilterAttributes(ctx context.Context) map[string]schema.Attribute {
+	var ds datasource.SchemaResponse
+	(&SessionsDataSource{}).Schema(ctx, datasource.SchemaRequest{}, &ds)
+	out := map[string]schema.Attribute{}
+	for _, name := range []string{"agent_id", "key_prefix", "label", "chat_type", "last_channel", "updated_after", "updated_before"} {
+		a := ds.Schema.Attributes[name].(dsschema.StringAttribute)
+		out[name] = schema.StringAttribute{Optional: true, MarkdownDescription: a.MarkdownDescription, Validators: a.Validators}
+	}
+	return out
+}
+
+// Configure receives the provider data.
+func (r *SessionListResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	data, diags := providerDataFrom(req.ProviderData)
+	resp.Diagnostics.Append(diags...)
+	r.data = data
+}
+
+// List lists the agent's sessions once and streams the matching ones.
+func (r *SessionListResource) List(ctx context.Context, req list.ListRequest, stream *list.ListResultsStream) {
+	var cfg sessionListConfigModel
+	diags := req.Config.Get(ctx, &cfg)
+	if diags.HasError() {
+		stream.Results = list.ListResultsStreamDiagnostics(diags)
+		return
+	}
+	agentID, diags := r.data.agentFor(cfg.AgentID)
+	if diags.HasError() {
+		stream.Results = list.ListResultsStreamDiagnostics(diags)
+		return
+	}
+	all, err := r.data.listings.SessionList(ctx, agentID)
+	if err != nil {
+		diags.Append(apiDiag("list sessions", agentID, err))
+		stream.Results = list.ListResultsStreamDiagnostics(diags)
+		return
+	}
+	filter := sessionsDataSourceModel{KeyPrefix: cfg.KeyPrefix, Label: cfg.Label, ChatType: cfg.ChatType,
+		LastChannel: cfg.LastChannel, UpdatedAfter: cfg.UpdatedAfter, UpdatedBefore: cfg.UpdatedBefore}
+	after, before := parseOptionalTime(cfg.UpdatedAfter), parseOptionalTime(cfg.UpdatedBefore)
+	stream.Results = func(push func(list.ListResult) bool) {
+		var n int64
+		for _, s := range all {
+			if req.Limit > 0 && n >= req.Limit {
+				return
+			}
+			if !sessionMatches(s, filter, after, before) {
+				continue
+			}
+			n++
+			if !push(sessionListResult(ctx, req, agentID, s)) {
+				return
+			}
+		}
+	}
+}
+
+// sessionListResult is one session as a guayaba_session to import: its
+// identity, and with include_resource the state an import would read, with
+// the defaults a generated resource block leaves in place.
+func sessionListResult(ctx context.Context, req list.ListRequest, agentID string, s client.Session) list.ListResult {
+	res := req.NewListResult(ctx)
+	res.DisplayName = s.Key
+	if s.Label != nil && *s.Label != "" {
+		res.DisplayName = *s.Label
+	}
+	res.Diagnostics.Append(setSessionIdentity(ctx, res.Identity, agentID, s.Key)...)
+	if req.IncludeResource {
+		m := sessionResourceModel{
+			ID:        types.StringValue(agentID + "/" + s.Key),
+			AgentID:   types.StringValue(agentID),
+			Key:       types.StringValue(s.Key),
+			Label:     stringPtrValue(s.Label),
+			OnDestroy: types.StringValue(onDestroyKeep),
+		}
+		m.setFromRemote(sessions.Remote{Active: &s}, true)
+		res.Diagnostics.Append(res.Resource.Set(ctx, &m)...)
+	}
+	return res
+}
