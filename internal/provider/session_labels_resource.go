@@ -337,7 +337,7 @@ func (r *SessionLabelsResource) ModifyPlan(ctx context.Context, req resource.Mod
 	if len(lp.Missing) > 0 {
 		resp.Diagnostics.AddAttributeWarning(path.Root("labels"),
 			fmt.Sprintf("%d of the keys in labels are not active sessions", len(lp.Missing)),
-			fmt.Sprintf("Agent %s has no active session with the key %s. These keys are left alone and listed in "+
+			fmt.Sprintf("Agent %s has no active session with these keys: %s. They are left alone and listed in "+
 				"missing_keys; the other labels are applied. A session is archived, deleted, or not created yet (sessions "+
 				"are born in chats); restore the archive or start the conversation, then apply again, or remove the keys.",
 				agentID, namedKeys(lp.Missing)))

@@ -560,3 +560,40 @@ func TestAccSessionLabels_throttled(t *testing.T) {
 		}
 	}
 }
+
+// agent_id picks another agent than the provider's; changing it replaces
+// the resource, and on_destroy = "clear" clears the old agent's labels.
+func TestAccSessionLabels_agentID(t *testing.T) {
+	forEachVariant(t, func(t *testing.T, env *testEnv) {
+		env.session(testAgentID, groupKey, nil)
+		env.session(testAgent2ID, groupKey, nil)
+		cfg := func(agentID string) string {
+			return labelsConfig(env, map[string]string{groupKey: "Support"}, fmt.Sprintf("agent_id = %q", agentID), `on_destroy = "clear"`)
+		}
+		resource.Test(t, resource.TestCase{
+			ProtoV6ProviderFactories: providerFactories,
+			Steps: []resource.TestStep{
+				{
+					Config: cfg(testAgent2ID),
+					ConfigStateChecks: []statecheck.StateCheck{
+						statecheck.ExpectKnownValue(labelsAddr, attr("id"), knownvalue.StringExact(testAgent2ID)),
+					},
+					Check: resource.ComposeTestCheckFunc(
+						env.expectLabel(testAgent2ID, groupKey, ptr("Support")),
+						env.expectLabel(testAgentID, groupKey, nil),
+					),
+				},
+				{
+					Config: cfg(testAgentID),
+					ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(labelsAddr, plancheck.ResourceActionDestroyBeforeCreate),
+					}},
+					Check: resource.ComposeTestCheckFunc(
+						env.expectLabel(testAgent2ID, groupKey, nil),
+						env.expectLabel(testAgentID, groupKey, ptr("Support")),
+					),
+				},
+			},
+		})
+	})
+}
