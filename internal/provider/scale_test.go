@@ -144,3 +144,29 @@ func TestAccScale_parallelArchiveAndRestore(t *testing.T) {
 	}
 	w.must("plan", "-no-color", "-detailed-exitcode")
 }
+
+// An archive sweep shares its confirmations: 100 of 400 sessions archived at
+// -parallelism=10 cost 100 archive calls and at most 2·⌈100/10⌉+4 listings,
+// not a listing (or three) per session.
+func TestAccScale_archiveSweepListings(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, variants["strict"])
+	keys := scaleSessions(t, env, testAgentID, "agent:main:webchat:direct", 400)
+	w := newTFWorkdir(t, scaleConfig(env, map[string][]string{testAgentID: keys}, "v1", nil))
+	w.must("apply", "-auto-approve", "-no-color")
+	archived := map[string]bool{}
+	for _, k := range keys[:100] {
+		archived[k] = true
+	}
+	w.write("main.tf", scaleConfig(env, map[string][]string{testAgentID: keys}, "v1", archived))
+	c := countCalls(t, env, w, "apply", "-auto-approve", "-no-color", "-parallelism=10")
+	listings := c.ByRoute["sessions.list"] + c.ByRoute["archives.list"]
+	t.Logf("apply archiving 100 of 400 sessions at -parallelism=10: %d listings, %v", listings, c.ByRoute)
+	if c.ByRoute["sessions.archive"] != 100 || listings > 24 {
+		t.Errorf("want exactly 100 archive calls and at most 24 listings, got %d listings: %v", listings, c.ByRoute)
+	}
+	if n := len(env.sb.Archives(testAgentID)); n != 100 {
+		t.Errorf("%d archives after the sweep", n)
+	}
+	w.must("plan", "-no-color", "-detailed-exitcode")
+}

@@ -563,16 +563,39 @@ func (r *SessionResource) convergeAndSave(ctx context.Context, ops *sessions.Ops
 func convergeDiag(agentID string, label *string, err error) diag.Diagnostic {
 	se := &sessions.StepError{What: "apply the change", Err: err}
 	errors.As(err, &se)
-	if sessions.IsLabelInUse(se.Err) {
-		held := ""
-		if se.Holder != "" {
-			held = fmt.Sprintf(" by the session with key %q", se.Holder)
-		}
-		return diag.NewAttributeErrorDiagnostic(path.Root("label"), "Label already in use",
-			fmt.Sprintf("Cannot %s: the label %q is already held%s. Labels are unique among an agent's active sessions: "+
-				"choose another label, or change or clear the other session's label first.\n\n%s", se.What, deref(label), held, se.Err))
+	var held *sessions.LabelHeldError
+	if errors.As(se.Err, &held) || sessions.IsLabelInUse(se.Err) {
+		return labelInUseDiag(se, deref(label), held)
 	}
 	return apiDiag(se.What, agentID, se.Err)
+}
+
+// labelInUseDiag explains a wanted label held by another session; held
+// says why this apply could not wait for it, when it tried.
+func labelInUseDiag(se *sessions.StepError, label string, held *sessions.LabelHeldError) diag.Diagnostic {
+	by, why, after := "", "", ""
+	if se.Holder != "" {
+		by = fmt.Sprintf(" by the session with key %q", se.Holder)
+	}
+	cause := "\n\n" + se.Err.Error()
+	if held != nil {
+		cause = ""
+		if held.Keeps {
+			why = ", and this apply leaves it there"
+		} else {
+			why = ", which this apply did not change: it is not managed by this configuration, or its own change had " +
+				"not started (it waits for its turn under -parallelism)"
+			after = " If that session's change is part of this apply, run terraform apply again: with -parallelism=1 " +
+				"a swap or a rotation of labels takes a second apply."
+		}
+		if held.Released != nil {
+			after = fmt.Sprintf(" Meanwhile this session gave up its label %q (it has no label now) so that the session "+
+				"waiting for it could take it.", *held.Released) + after
+		}
+	}
+	return diag.NewAttributeErrorDiagnostic(path.Root("label"), "Label already in use",
+		fmt.Sprintf("Cannot %s: the label %q is already held%s%s. Labels are unique among an agent's active sessions: "+
+			"choose another label, or change or clear the other session's label first.%s%s", se.What, label, by, why, after, cause))
 }
 
 func deref(p *string) string {

@@ -90,13 +90,13 @@ func (o *Ops) RestoreFile(ctx context.Context, filename string, label *string, p
 		return nil
 	}
 	progress(fmt.Sprintf("Restoring archive %s (session id %s)…", a.Filename, a.SessionID))
-	err = o.client.Restore(ctx, o.agentID, a.Filename, label)
+	ctx, done := o.listings.enter(ctx, o.agentID)
+	defer done()
+	seq, err := o.write(func() error { return o.client.Restore(ctx, o.agentID, a.Filename, label) })
 	if err != nil && !MayHaveApplied(err) {
 		return err
 	}
-	o.listings.InvalidateSessions(o.agentID)
-	o.listings.InvalidateArchives(o.agentID)
-	s, found, lerr := o.activeBySessionID(ctx, a.SessionID)
+	s, found, lerr := o.activeBySessionID(ctx, a.SessionID, seq)
 	if lerr != nil {
 		return lerr
 	}
@@ -106,6 +106,7 @@ func (o *Ops) RestoreFile(ctx context.Context, filename string, label *string, p
 		}
 		return fmt.Errorf("the platform accepted the restore of archive %s, but no active session with session id %s appeared", a.Filename, a.SessionID)
 	}
+	o.listings.setArchive(o.agentID, seq, a.Filename, nil)
 	progress(fmt.Sprintf("Archive %s is restored as session %q (%s).", a.Filename, s.Key, describeLabel(s.Label)))
 	return nil
 }
@@ -129,18 +130,10 @@ func (o *Ops) DeleteArchiveFile(ctx context.Context, filename string, progress f
 	return nil
 }
 
-// activeBySessionID finds the active session that carries a session id.
-func (o *Ops) activeBySessionID(ctx context.Context, sessionID string) (client.Session, bool, error) {
-	list, err := o.listings.SessionList(ctx, o.agentID)
-	if err != nil {
-		return client.Session{}, false, err
-	}
-	for _, s := range list {
-		if s.SessionID == sessionID {
-			return s, true, nil
-		}
-	}
-	return client.Session{}, false, nil
+// activeBySessionID finds the active session that carries a session id, in
+// a listing that started after write seq (0: any listing).
+func (o *Ops) activeBySessionID(ctx context.Context, sessionID string, seq uint64) (client.Session, bool, error) {
+	return o.listings.sessionByID(ctx, o.agentID, sessionID, seq)
 }
 
 // activeFromArchiveName finds the active session an archive filename of the
@@ -150,7 +143,7 @@ func (o *Ops) activeFromArchiveName(ctx context.Context, filename string) (clien
 	if !ok || sid == "" {
 		return client.Session{}, false, nil
 	}
-	return o.activeBySessionID(ctx, sid)
+	return o.activeBySessionID(ctx, sid, 0)
 }
 
 func describeLabel(l *string) string {

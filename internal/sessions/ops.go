@@ -17,12 +17,14 @@ import (
 type Ops struct {
 	client   *client.Client
 	listings *Listings
+	coord    *Coordinator
 	agentID  string
 }
 
-// NewOps returns the writer of agentID's sessions, sharing listings.
+// NewOps returns the writer of agentID's sessions, sharing listings (and
+// their coordinator) with every Ops of one configured provider.
 func NewOps(c *client.Client, listings *Listings, agentID string) *Ops {
-	return &Ops{client: c, listings: listings, agentID: agentID}
+	return &Ops{client: c, listings: listings, coord: listings.coord, agentID: agentID}
 }
 
 // Locate finds a managed session: by key among the active sessions, else by
@@ -52,15 +54,26 @@ func (o *Ops) Locate(ctx context.Context, key, sessionID, archiveFilename string
 	return Remote{}, false, nil
 }
 
+// write runs one write call and returns its number in the agent's write
+// sequence: a listing confirms it only if it started after that number.
+func (o *Ops) write(call func() error) (uint64, error) {
+	end := o.listings.beginWrite(o.agentID)
+	err := call()
+	seq := end()
+	o.coord.notify(o.agentID)
+	return seq, err
+}
+
 // Rename sets an active session's label and returns the session as it now is.
 func (o *Ops) Rename(ctx context.Context, cur client.Session, label *string) (client.Session, error) {
-	err := o.client.Rename(ctx, o.agentID, cur.Key, label)
+	ctx, done := o.listings.enter(ctx, o.agentID)
+	defer done()
+	seq, err := o.write(func() error { return o.client.Rename(ctx, o.agentID, cur.Key, label) })
 	if err != nil {
 		if !MayHaveApplied(err) {
 			return client.Session{}, err
 		}
-		o.listings.InvalidateSessions(o.agentID)
-		s, ok, lerr := o.listings.Session(ctx, o.agentID, cur.Key)
+		s, ok, lerr := o.listings.sessionAfter(ctx, o.agentID, cur.Key, seq)
 		if lerr == nil && ok && s.SessionID == cur.SessionID && SameLabel(s.Label, label) {
 			return s, nil
 		}
@@ -71,33 +84,43 @@ func (o *Ops) Rename(ctx context.Context, cur client.Session, label *string) (cl
 	// listing again; the next refresh confirms it.
 	cur.Label = label
 	cur.LabelPresent = true
-	o.listings.SetSession(o.agentID, cur)
+	o.listings.setSession(o.agentID, seq, cur.Key, &cur)
+	o.coord.notify(o.agentID)
 	return cur, nil
 }
 
-// Archive archives an active session and returns its archive, found by
-// listing the archives.
+// Archive archives an active session and returns its archive. The archive
+// listing confirms it when it shows a new archive of the session; only when
+// it does not are the active sessions listed, to say what happened.
 func (o *Ops) Archive(ctx context.Context, cur client.Session) (client.Archive, error) {
-	err := o.client.Archive(ctx, o.agentID, cur.Key)
+	ctx, done := o.listings.enter(ctx, o.agentID)
+	defer done()
+	before := map[string]bool{}
+	for _, a := range o.listings.cachedArchives(o.agentID) {
+		if a.SessionID == cur.SessionID {
+			before[a.Filename] = true
+		}
+	}
+	seq, err := o.write(func() error { return o.client.Archive(ctx, o.agentID, cur.Key) })
 	if err != nil && !MayHaveApplied(err) {
 		return client.Archive{}, err
 	}
-	o.listings.InvalidateSessions(o.agentID)
-	o.listings.InvalidateArchives(o.agentID)
-	if s, ok, lerr := o.listings.Session(ctx, o.agentID, cur.Key); lerr != nil {
+	archives, lerr := o.listings.archivesAfter(ctx, o.agentID, seq)
+	if lerr != nil {
+		return client.Archive{}, lerr
+	}
+	if a, ok := FindArchive(archives, "", cur.SessionID); ok && !before[a.Filename] {
+		o.listings.setSession(o.agentID, seq, cur.Key, nil)
+		o.coord.notify(o.agentID)
+		return a, nil
+	}
+	if s, ok, lerr := o.listings.sessionAfter(ctx, o.agentID, cur.Key, seq); lerr != nil {
 		return client.Archive{}, lerr
 	} else if ok && s.SessionID == cur.SessionID {
 		if err != nil {
 			return client.Archive{}, err
 		}
 		return client.Archive{}, fmt.Errorf("%w: the platform accepted the archive request, but session %q is still active", ErrNotConfirmed, cur.Key)
-	}
-	archives, lerr := o.listings.Archives(ctx, o.agentID)
-	if lerr != nil {
-		return client.Archive{}, lerr
-	}
-	if a, ok := FindArchive(archives, "", cur.SessionID); ok {
-		return a, nil
 	}
 	if err != nil {
 		return client.Archive{}, err
@@ -108,23 +131,24 @@ func (o *Ops) Archive(ctx context.Context, cur client.Session) (client.Archive, 
 // Restore restores an archive under its original key and returns the active
 // session. label nil keeps the archive's label.
 func (o *Ops) Restore(ctx context.Context, key string, a client.Archive, label *string) (client.Session, error) {
+	ctx, done := o.listings.enter(ctx, o.agentID)
+	defer done()
 	if s, ok, err := o.listings.Session(ctx, o.agentID, key); err != nil {
 		return client.Session{}, err
 	} else if ok && s.SessionID != a.SessionID {
 		return client.Session{}, fmt.Errorf("%w: the key %q is held by another active session (session id %s), so archive %s cannot be "+
 			"restored under it; archive or delete that session first", ErrKeyHeld, key, s.SessionID, a.Filename)
 	}
-	err := o.client.Restore(ctx, o.agentID, a.Filename, label)
+	seq, err := o.write(func() error { return o.client.Restore(ctx, o.agentID, a.Filename, label) })
 	if err != nil && !MayHaveApplied(err) {
 		return client.Session{}, err
 	}
-	o.listings.InvalidateSessions(o.agentID)
-	o.listings.InvalidateArchives(o.agentID)
-	s, ok, lerr := o.listings.Session(ctx, o.agentID, key)
+	s, ok, lerr := o.listings.sessionAfter(ctx, o.agentID, key, seq)
 	if lerr != nil {
 		return client.Session{}, lerr
 	}
 	if ok && s.SessionID == a.SessionID {
+		o.listings.setArchive(o.agentID, seq, a.Filename, nil)
 		return s, nil
 	}
 	if err != nil {
@@ -135,12 +159,13 @@ func (o *Ops) Restore(ctx context.Context, key string, a client.Archive, label *
 
 // DeleteSession deletes an active session for good.
 func (o *Ops) DeleteSession(ctx context.Context, cur client.Session) error {
-	err := o.client.Delete(ctx, o.agentID, cur.Key)
+	ctx, done := o.listings.enter(ctx, o.agentID)
+	defer done()
+	seq, err := o.write(func() error { return o.client.Delete(ctx, o.agentID, cur.Key) })
 	if err != nil && !MayHaveApplied(err) {
 		return err
 	}
-	o.listings.InvalidateSessions(o.agentID)
-	s, ok, lerr := o.listings.Session(ctx, o.agentID, cur.Key)
+	s, ok, lerr := o.listings.sessionAfter(ctx, o.agentID, cur.Key, seq)
 	if lerr != nil {
 		return lerr
 	}
@@ -150,17 +175,19 @@ func (o *Ops) DeleteSession(ctx context.Context, cur client.Session) error {
 		}
 		return fmt.Errorf("%w: the platform accepted the delete request, but session %q is still active", ErrNotConfirmed, cur.Key)
 	}
+	o.coord.notify(o.agentID)
 	return nil
 }
 
 // DeleteArchive deletes an archive for good.
 func (o *Ops) DeleteArchive(ctx context.Context, a client.Archive) error {
-	err := o.client.DeleteArchive(ctx, o.agentID, a.Filename)
+	ctx, done := o.listings.enter(ctx, o.agentID)
+	defer done()
+	seq, err := o.write(func() error { return o.client.DeleteArchive(ctx, o.agentID, a.Filename) })
 	if err != nil && !MayHaveApplied(err) {
 		return err
 	}
-	o.listings.InvalidateArchives(o.agentID)
-	archives, lerr := o.listings.Archives(ctx, o.agentID)
+	archives, lerr := o.listings.archivesAfter(ctx, o.agentID, seq)
 	if lerr != nil {
 		return lerr
 	}
@@ -173,21 +200,17 @@ func (o *Ops) DeleteArchive(ctx context.Context, a client.Archive) error {
 	return nil
 }
 
-// LabelHolder names the active session other than key that holds label.
+// LabelHolder names the active session other than key that holds label,
+// as the listing shows it ("" when none or unknown).
 func (o *Ops) LabelHolder(ctx context.Context, key string, label *string) string {
 	if label == nil {
 		return ""
 	}
-	list, err := o.listings.SessionList(ctx, o.agentID)
+	h, err := o.listings.holder(ctx, o.agentID, key, *label, 0)
 	if err != nil {
 		return ""
 	}
-	for _, s := range list {
-		if s.Key != key && s.Label != nil && *s.Label == *label {
-			return s.Key
-		}
-	}
-	return ""
+	return h
 }
 
 // MayHaveApplied tells whether a failed write may nonetheless have happened
