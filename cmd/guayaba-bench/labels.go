@@ -45,10 +45,10 @@ func labelSteps(sb *sandbox.Sandbox, dir, agentID, masterKey string, keys []stri
 	}
 	prefix := func(p string) func() error {
 		return func() error {
-			if err := writeVars(prov, keys, p); err != nil {
+			if err := writeVars(prov, keys, p, nil); err != nil {
 				return err
 			}
-			return writeVars(base, keys, p)
+			return writeVars(base, keys, p, nil)
 		}
 	}
 	check := func(p string) func() error { return func() error { return checkLabels(sb, agentID, keys, p) } }

@@ -16,7 +16,11 @@
 // guayaba_session_labels resource (see labels.go):
 //
 //	e. apply creating it, f. plan with nothing changed, g. apply changing
-//	every label.
+//	every label,
+//
+// and a last one sweeps archives with the configuration of a-c:
+//
+//	h. apply archiving 30% of the N sessions (archived = true).
 //
 // -per-session-max skips steps a-c above an N, where N guayaba_session
 // resources would take Terraform itself too long.
@@ -24,7 +28,7 @@
 // Around each command it resets the sandbox's request counters and reads
 // them back (API calls by route), and polls /proc for the provider
 // processes' peak resident memory (VmHWM, maximum over every provider
-// process terraform started). The same four steps run on a configuration
+// process terraform started). The same steps run on a configuration
 // of N terraform_data resources, which makes no API call and loads no
 // plugin, so the provider's overhead shows as a ratio measured on the same
 // machine in the same run.
@@ -355,11 +359,16 @@ provider "guayaba" {
 
 variable "keys" { type = list(string) }
 variable "label_prefix" { type = string }
+variable "archived" {
+  type    = map(bool)
+  default = {}
+}
 
 resource "guayaba_session" "s" {
   for_each = toset(var.keys)
   key      = each.key
   label    = "${var.label_prefix}-${md5(each.key)}"
+  archived = lookup(var.archived, each.key, false)
 }
 `
 	providerData = `terraform {
@@ -380,10 +389,14 @@ output "count" { value = length(data.guayaba_sessions.all.sessions) }
 `
 	baselineMain = `variable "keys" { type = list(string) }
 variable "label_prefix" { type = string }
+variable "archived" {
+  type    = map(bool)
+  default = {}
+}
 
 resource "terraform_data" "s" {
   for_each = toset(var.keys)
-  input    = "${var.label_prefix}-${md5(each.key)}"
+  input    = "${var.label_prefix}-${md5(each.key)}${lookup(var.archived, each.key, false) ? "-archived" : ""}"
 }
 `
 	baselineData = `variable "keys" { type = list(string) }
@@ -396,7 +409,7 @@ output "count" { value = length(terraform_data.all.output) }
 `
 )
 
-// benchSize runs the four steps at one size on both configurations.
+// benchSize runs the steps at one size on both configurations.
 // Step b changes nothing; it runs planRuns times, provider and baseline in
 // turn, and reports the medians.
 func benchSize(ctx context.Context, tf *terraform, dir string, n, parallelism, planRuns, perSessionMax int, stdout io.Writer) (result, error) {
@@ -440,12 +453,20 @@ func benchSize(ctx context.Context, tf *terraform, dir string, n, parallelism, p
 		}
 	}
 	for _, d := range []string{provDir, baseDir} {
-		if err := writeVars(d, keys, "bench-v1"); err != nil {
+		if err := writeVars(d, keys, "bench-v1", nil); err != nil {
 			return res, err
 		}
 	}
-	if err := writeVars(baseDataDir, keys, ""); err != nil {
+	if err := writeVars(baseDataDir, keys, "", nil); err != nil {
 		return res, err
+	}
+
+	// Step h archives three sessions in every ten: 30%.
+	archived := map[string]bool{}
+	for i, k := range keys {
+		if i%10 < 3 {
+			archived[k] = true
+		}
 	}
 
 	par := fmt.Sprintf("-parallelism=%d", parallelism)
@@ -457,10 +478,10 @@ func benchSize(ctx context.Context, tf *terraform, dir string, n, parallelism, p
 		{name: "b. plan: nothing changed", prov: provDir, base: baseDir, args: plan, repeatable: true},
 		{name: "c. apply: change N labels", prov: provDir, base: baseDir, args: apply,
 			before: func() error {
-				if err := writeVars(provDir, keys, "bench-v2"); err != nil {
+				if err := writeVars(provDir, keys, "bench-v2", nil); err != nil {
 					return err
 				}
-				return writeVars(baseDir, keys, "bench-v2")
+				return writeVars(baseDir, keys, "bench-v2", nil)
 			},
 			after: func() error { return checkLabels(sb, agentID, keys, "bench-v2") }},
 		{name: "d. data source over N", prov: provDataDir, base: baseDataDir, args: apply,
@@ -481,11 +502,25 @@ func benchSize(ctx context.Context, tf *terraform, dir string, n, parallelism, p
 		fmt.Fprintf(stdout, "  steps a-c skipped: N > -per-session-max %d\n", perSessionMax)
 		steps = steps[3:]
 	}
+	perSession := len(steps) == 4
 	more, err := labelSteps(sb, dir, agentID, masterKey, keys, apply, plan)
 	if err != nil {
 		return res, err
 	}
 	steps = append(steps, more...)
+	if perSession {
+		// After step g the sessions carry the labels resource's labels: the
+		// per-session configuration takes them over, so that step h only
+		// archives.
+		steps = append(steps, benchStep{name: "h. apply: archive 30% of N", prov: provDir, base: baseDir, args: apply,
+			before: func() error {
+				if err := writeVars(provDir, keys, "bench-l2", archived); err != nil {
+					return err
+				}
+				return writeVars(baseDir, keys, "bench-l2", archived)
+			},
+			after: func() error { return checkArchived(sb, agentID, archived) }})
+	}
 	for _, s := range steps {
 		st, err := runStep(ctx, tf, sb, s, planRuns, stdout)
 		if err != nil {
@@ -558,10 +593,13 @@ func runStep(ctx context.Context, tf *terraform, sb *sandbox.Sandbox, s benchSte
 }
 
 // writeVars writes terraform.tfvars.json in dir.
-func writeVars(dir string, keys []string, prefix string) error {
+func writeVars(dir string, keys []string, prefix string, archived map[string]bool) error {
 	vars := map[string]any{"keys": keys}
 	if prefix != "" {
 		vars["label_prefix"] = prefix
+	}
+	if archived != nil {
+		vars["archived"] = archived
 	}
 	b, err := json.Marshal(vars)
 	if err != nil {
@@ -587,6 +625,20 @@ func checkLabels(sb *sandbox.Sandbox, agentID string, keys []string, prefix stri
 	}
 	if bad > 0 {
 		return fmt.Errorf("after apply, %d of %d sessions lack the label %s-<md5(key)> (first: %s)", bad, len(keys), prefix, first)
+	}
+	return nil
+}
+
+// checkArchived verifies, in the sandbox, that the sessions to archive are
+// archived (one archive each) and no longer active.
+func checkArchived(sb *sandbox.Sandbox, agentID string, archived map[string]bool) error {
+	if n := len(sb.Archives(agentID)); n != len(archived) {
+		return fmt.Errorf("after apply, %d archives, want %d", n, len(archived))
+	}
+	for k := range archived {
+		if _, ok := sb.Session(agentID, k); ok {
+			return fmt.Errorf("after apply, session %s is still active", k)
+		}
 	}
 	return nil
 }
@@ -704,6 +756,9 @@ func markdown(m machine, o options, results []result) string {
 	b.WriteString("- **c.** `apply` changing every label;\n")
 	b.WriteString("- **d.** `apply` of a fresh configuration reading `data \"guayaba_sessions\"` over all N.\n\n")
 	b.WriteString(labelsMarkdown)
+	b.WriteString("Step **h** runs the configuration of steps a-c again after step g, with the labels step g set and " +
+		"`archived = true` on 30% of the N sessions: an archive sweep. Each archive is confirmed by a listing that " +
+		"started after it, shared by the archives of one wave.\n\n")
 	b.WriteString("The baseline runs the same steps on N `terraform_data` resources (step d: one `terraform_data` " +
 		"holding a list of N strings): no API and no plugin, so *ratio* is the provider's whole overhead " +
 		"(plugin protocol included) on the same machine in the same run. *API calls* are the sandbox's counters " +
