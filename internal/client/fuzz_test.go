@@ -62,7 +62,7 @@ func FuzzDecode(f *testing.F) {
 		_ = one.Text()
 		for _, st := range statuses {
 			e := &APIError{Op: "op", Method: "POST", Path: "/p", StatusCode: st, Attempts: 2}
-			e.parseErrorBody(data)
+			e.parseErrorBody(data, nil)
 			if e.Error() == "" {
 				t.Fatal("empty error message")
 			}
