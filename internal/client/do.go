@@ -112,7 +112,7 @@ func (c *Client) newRequest(ctx context.Context, cl call) (*retryablehttp.Reques
 		if err != nil {
 			return nil, fmt.Errorf("%s: encoding request: %w", cl.op, err)
 		}
-		logBody(ctx, "request body", cl, b)
+		c.logBody(ctx, "request body", cl, b)
 		reqBody = b // a byte slice is replayed on every retry
 	}
 	req, err := retryablehttp.NewRequestWithContext(ctx, cl.method, c.base+cl.path, reqBody)
@@ -145,13 +145,13 @@ func (c *Client) readAnswer(ctx context.Context, cl call, resp *http.Response) (
 	}
 	if cl.decode == nil {
 		b, _ := io.ReadAll(io.LimitReader(resp.Body, maxWriteAnswerBytes))
-		logBody(ctx, "response body", cl, b)
+		c.logBody(ctx, "response body", cl, b)
 		return nil, nil
 	}
 	ar := &answerReader{r: resp.Body, left: cl.maxBytes}
 	err := cl.decode(ar)
 	if !cl.sensitiveResponse {
-		logBody(ctx, "response body (start)", cl, ar.head)
+		c.logBody(ctx, "response body (start)", cl, ar.head)
 	}
 	switch {
 	case ar.err != nil && !errors.Is(ar.err, errTooLarge):
@@ -216,7 +216,7 @@ func (c *Client) apiError(ctx context.Context, cl call, st *callState, resp *htt
 		ae.Location = c.scrub.text(redactLocation(resp.Header.Get("Location")))
 	}
 	ae.parseErrorBody(body, c.scrub)
-	logBody(ctx, "error response body", cl, body)
+	c.logBody(ctx, "error response body", cl, body)
 	logFailure(ctx, ae)
 	return ae
 }

@@ -56,7 +56,7 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	if err != nil && st != nil {
 		st.unanswered.Store(true)
 	}
-	logAttempt(ctx, op, req.Method, path, attempt, status, dur, resp, err)
+	logAttempt(ctx, op, req.Method, path, attempt, status, dur, resp, c.scrub.err(err))
 	if c.onAttempt != nil {
 		c.onAttempt(req.Method, path, attempt, status)
 	}
