@@ -111,8 +111,9 @@ type Client struct {
 	maxRetryAfter time.Duration
 	rc            *retryablehttp.Client
 	onAttempt     func(method, path string, attempt, status int)
-	throttle      *throttle // shared rate-limit gate; see throttle.go
-	scrub         *scrubber // removes the key from texts taken from answers
+	throttle      *throttle     // shared rate-limit gate; see throttle.go
+	scrub         *scrubber     // removes the key from texts taken from answers
+	largeAnswer   chan struct{} // one answer past smallAnswerBytes at a time
 
 	calls, attempts, retries, rateLimited, serverErrors atomic.Int64
 }
@@ -174,6 +175,7 @@ func New(cfg Config) (*Client, error) {
 		onAttempt:     cfg.OnAttempt,
 		throttle:      newThrottle(cfg.MaxRetryAfter),
 		scrub:         newScrubber(cfg.APIKey),
+		largeAnswer:   make(chan struct{}, 1),
 	}
 	hc.Transport = &attemptTransport{next: next, client: c}
 

@@ -1,7 +1,6 @@
 package client
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -49,17 +48,18 @@ func decodeArray[T any](r io.Reader, what, idField string, id func(*T) string) (
 	out := []T{}
 	seen := map[string]int{}
 	for i := 0; dec.More(); i++ {
-		var raw json.RawMessage
-		if err := dec.Decode(&raw); err != nil {
-			return nil, err
-		}
-		if bytes.Equal(raw, []byte("null")) {
-			return nil, fmt.Errorf("%s %d of the list is null", what, i+1)
-		}
-		var v T
-		if err := json.Unmarshal(raw, &v); err != nil {
+		var p *T // stays nil for a null element
+		if err := dec.Decode(&p); err != nil {
+			var se *json.SyntaxError
+			if errors.As(err, &se) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+				return nil, err
+			}
 			return nil, fmt.Errorf("%s %d of the list: %w", what, i+1, err)
 		}
+		if p == nil {
+			return nil, fmt.Errorf("%s %d of the list is null", what, i+1)
+		}
+		v := *p
 		if id != nil {
 			k := id(&v)
 			if k == "" {

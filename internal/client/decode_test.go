@@ -11,7 +11,8 @@ import (
 )
 
 // decodeList decodes body into out the way a call reads a 2xx answer of
-// the list type of out, *DecodeError included.
+// the list type of out, *DecodeError included, reading at most cl.maxBytes
+// (default MaxListingBytes).
 func decodeList[T Session | Archive | ChatMessage](cl call, status int, body []byte, out *[]T) error {
 	var dec func(io.Reader) ([]T, error)
 	switch f := any(out).(type) {
@@ -22,9 +23,11 @@ func decodeList[T Session | Archive | ChatMessage](cl call, status int, body []b
 	case *[]ChatMessage:
 		dec = func(r io.Reader) ([]T, error) { l, err := decodeMessages(r); *f = l; return *out, err }
 	}
-	cl.maxBytes = MaxListingBytes
+	if cl.maxBytes == 0 {
+		cl.maxBytes = MaxListingBytes
+	}
 	cl.decode = func(r io.Reader) error { _, err := dec(r); return err }
-	_, err := (&Client{}).readAnswer(context.Background(), cl, &http.Response{StatusCode: status, Body: bodyOf(body)})
+	_, err := (&Client{scrub: newScrubber(testKey)}).readAnswer(context.Background(), cl, &http.Response{StatusCode: status, Body: bodyOf(body)})
 	return err
 }
 

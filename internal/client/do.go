@@ -25,6 +25,12 @@ const (
 	// MaxHistoryBytes bounds a history answer: 16 MiB, 1,000 messages (the
 	// most one call asks for) of 16 KiB on average.
 	MaxHistoryBytes = 16 << 20
+	// smallAnswerBytes is how much of an answer a call decodes on its own.
+	// Past it, the call waits for the client's single large-answer slot,
+	// so that however many calls run at once (terraform -parallelism),
+	// one answer at most grows towards its limit: ten oversized answers
+	// cost one limit, not ten.
+	smallAnswerBytes = 1 << 20
 	// maxErrorBytes bounds what is read of an error answer, of which only
 	// the message is used; the rest is left unread.
 	maxErrorBytes = 8 << 10
@@ -148,7 +154,12 @@ func (c *Client) readAnswer(ctx context.Context, cl call, resp *http.Response) (
 		c.logBody(ctx, "response body", cl, b)
 		return nil, nil
 	}
-	ar := &answerReader{r: resp.Body, left: cl.maxBytes}
+	ar := &answerReader{r: resp.Body, limit: cl.maxBytes, grow: func() error { return c.waitLargeAnswer(ctx) }}
+	defer func() {
+		if ar.grown {
+			<-c.largeAnswer
+		}
+	}()
 	err := cl.decode(ar)
 	if !cl.sensitiveResponse {
 		c.logBody(ctx, "response body (start)", cl, ar.head)
@@ -235,13 +246,32 @@ func bodyOf(b []byte) io.ReadCloser { return io.NopCloser(bytes.NewReader(b)) }
 
 var errTooLarge = errors.New("answer too large")
 
-// answerReader reads at most left bytes, then fails with errTooLarge; it
-// keeps the first bytes (for error messages) and the first read error.
+// waitLargeAnswer takes the client's large-answer slot, waiting at most one
+// per-attempt timeout (then the attempt fails, and is retried).
+func (c *Client) waitLargeAnswer(ctx context.Context) error {
+	t := time.NewTimer(c.timeout)
+	defer t.Stop()
+	select {
+	case c.largeAnswer <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return fmt.Errorf("waited %s for another answer larger than %d MiB to be read", c.timeout, smallAnswerBytes>>20)
+	}
+}
+
+// answerReader reads at most limit bytes, then fails with errTooLarge;
+// past smallAnswerBytes it first calls grow, once. It keeps the first bytes
+// (for error messages) and the first read error.
 type answerReader struct {
-	r    io.Reader
-	left int64
-	head []byte
-	err  error
+	r     io.Reader
+	limit int64
+	read  int64
+	grow  func() error
+	grown bool
+	head  []byte
+	err   error
 }
 
 const answerHead = 512
@@ -250,7 +280,14 @@ func (a *answerReader) Read(p []byte) (int, error) {
 	if a.err != nil {
 		return 0, a.err
 	}
-	if a.left <= 0 {
+	if !a.grown && a.read >= smallAnswerBytes && a.read < a.limit {
+		if err := a.grow(); err != nil {
+			a.err = err
+			return 0, err
+		}
+		a.grown = true
+	}
+	if a.read >= a.limit {
 		// One byte past the limit tells a body of exactly the limit from
 		// a larger one.
 		var one [1]byte
@@ -264,11 +301,15 @@ func (a *answerReader) Read(p []byte) (int, error) {
 		}
 		return 0, err
 	}
-	if int64(len(p)) > a.left {
-		p = p[:a.left]
+	allowed := a.limit - a.read
+	if !a.grown {
+		allowed = min(allowed, smallAnswerBytes-a.read)
+	}
+	if int64(len(p)) > allowed {
+		p = p[:allowed]
 	}
 	n, err := a.r.Read(p)
-	a.left -= int64(n)
+	a.read += int64(n)
 	if len(a.head) < answerHead {
 		a.head = append(a.head, p[:min(n, answerHead-len(a.head))]...)
 	}
