@@ -16,8 +16,8 @@ import (
 // Sentinel errors matched by *APIError through errors.Is. Refinements also
 // match their parent: ErrScope, ErrSubscription and ErrOtherAgent match
 // ErrForbidden; ErrAgentNotFound and ErrSessionNotFound match ErrNotFound;
-// ErrLabelInUse matches ErrValidation. ErrOutcomeUnknown comes on top of
-// the status's own sentinel.
+// ErrLabelInUse matches ErrValidation. ErrOutcomeUnknown and
+// ErrRetryAfterTooLong come on top of the status's own sentinels.
 var (
 	// ErrRedirect matches a 3xx: the client never follows a redirect.
 	ErrRedirect = errors.New("redirect not followed")
@@ -61,6 +61,10 @@ var (
 	ErrBadGateway = errors.New("bad gateway")
 	// ErrServer matches any other 5xx (500, 503 other than "not running", 504, ...).
 	ErrServer = errors.New("server error")
+	// ErrRetryAfterTooLong matches an answer whose Retry-After asked for
+	// longer than the client waits (Config.MaxRetryAfter): the call stopped
+	// at once instead of retrying.
+	ErrRetryAfterTooLong = errors.New("Retry-After longer than the client waits")
 	// ErrOutcomeUnknown matches a 4xx answered to a write after an earlier
 	// attempt of it got no answer or a 5xx. That attempt may have done the
 	// write, and the 4xx may be its consequence (a retried restore meets
@@ -149,9 +153,12 @@ func (e *APIError) Error() string {
 	return b.String()
 }
 
-// nextStep explains the statuses that need no provider-specific knowledge.
+// nextStep explains what the status alone does not say: a redirect not
+// followed, a Retry-After longer than the client waits, a write whose
+// outcome is unknown. (What each status means for a Terraform user is the
+// provider's to explain.)
 func (e *APIError) nextStep() string {
-	switch s := e.StatusCode; {
+	switch {
 	case e.RetryAfterMax > 0:
 		wait := e.RetryAfter.Round(time.Second).String()
 		if e.RetryAfter >= maxRetryAfter {
@@ -159,7 +166,7 @@ func (e *APIError) nextStep() string {
 		}
 		return fmt.Sprintf("The platform asked to wait %s before trying again, longer than the client waits (%s): "+
 			"run Terraform again after that", wait, e.RetryAfterMax)
-	case s >= 300 && s <= 399:
+	case e.StatusCode >= 300 && e.StatusCode <= 399:
 		to := "no Location"
 		if e.Location != "" {
 			to = e.Location
@@ -168,22 +175,6 @@ func (e *APIError) nextStep() string {
 			"the API key there. Set base_url to the API root itself, such as " + DefaultBaseURL
 	case e.OutcomeUnknown:
 		return "An earlier attempt got no answer and may have made the change: list the sessions to see whether it did"
-	case s == http.StatusConflict:
-		return "The session's current state conflicts with the request (for a restore: another active session " +
-			"holds its key). Run terraform plan to see the current state, then change the configuration or the other session"
-	case s == http.StatusBadGateway:
-		return "The platform could not talk to the agent's container. Check in the Guayaba dashboard that the agent " +
-			"is running and healthy, then run Terraform again"
-	case s == http.StatusGatewayTimeout:
-		return "The agent's container did not answer in time. Run Terraform again; if it keeps happening, raise " +
-			"max_retries or check the agent in the Guayaba dashboard"
-	case e.Is(ErrAgentNotRunning):
-		return ""
-	case s == http.StatusServiceUnavailable:
-		return "The platform is unavailable (maintenance or overload). Run Terraform again later"
-	case s >= 500:
-		return "The platform failed while handling the request, which may or may not have been applied. Run " +
-			"terraform plan to see the current state and try again; if it keeps failing, contact Guayaba support"
 	}
 	return ""
 }
@@ -202,6 +193,9 @@ func (e *APIError) sentinels() []error {
 	list := e.statusSentinels()
 	if e.OutcomeUnknown {
 		list = append(list, ErrOutcomeUnknown)
+	}
+	if e.RetryAfterMax > 0 {
+		list = append(list, ErrRetryAfterTooLong)
 	}
 	return list
 }

@@ -22,6 +22,12 @@ func apiDiag(what, agentID string, err error) diag.Diagnostic {
 func explainAPIError(agentID string, err error) (string, string) {
 	raw := err.Error()
 	switch {
+	case errors.Is(err, client.ErrRedirect):
+		return "the API answered with a redirect", "The provider never follows a redirect (it would send the API key " +
+			"elsewhere). Check `base_url` (or " + EnvBaseURL + ").\n\n" + raw
+	case errors.Is(err, client.ErrRetryAfterTooLong):
+		return "the platform asked to wait longer than the provider waits", "Nothing was retried. Run Terraform again " +
+			"after the time below.\n\n" + raw
 	case errors.Is(err, client.ErrUnauthorized):
 		return "the API key was refused",
 			"The platform answered 401: the API key is invalid, revoked or expired. Create a new key in the Guayaba dashboard " +

@@ -2,6 +2,8 @@ package provider
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -235,7 +237,7 @@ func TestAccSecrets_keyEchoedByTheServer(t *testing.T) {
 		t.Fatalf("plan through a 502 page: %v\n%s", err, lastLines(out, 60))
 	}
 	expectNoSecret(t, "the TRACE output of plan -out through a 502 page", out, key)
-	expectNoSecretInPlanFile(t, filepath.Join(w.dir, "p.tfplan"), key)
+	expectNoSecretInPlanFile(t, w, "p.tfplan", key)
 	out, err = w.run([]string{"GUAYABA_API_KEY=" + key}, "show", "-json", "p.tfplan")
 	if err != nil || !strings.Contains(out, "Echo-safe 2") {
 		t.Fatalf("show -json: %v\n%s", err, out)
