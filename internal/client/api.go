@@ -2,13 +2,15 @@ package client
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"net/url"
 )
 
 // Client API surface: one method per endpoint. Success bodies of the POST
 // actions are never interpreted (empty, {} or {"success":true,...} are all
-// fine); confirm a change by listing.
+// fine, and a body that stalls after a 2xx status does not fail the call);
+// confirm a change by listing.
 
 func agentPath(agentID, rest string) string {
 	return "/agents/" + url.PathEscape(agentID) + rest
@@ -16,13 +18,12 @@ func agentPath(agentID, rest string) string {
 
 // ListSessions lists an agent's active sessions (GET /agents/{id}/sessions).
 func (c *Client) ListSessions(ctx context.Context, agentID string) ([]Session, error) {
-	cl := call{op: "list sessions", method: http.MethodGet, path: agentPath(agentID, "/sessions")}
-	body, status, err := c.do(ctx, cl)
-	if err != nil {
-		return nil, err
-	}
 	var out []Session
-	if err := decodeList(cl, status, body, &out); err != nil {
+	err := c.do(ctx, call{
+		op: "list sessions", method: http.MethodGet, path: agentPath(agentID, "/sessions"),
+		maxBytes: MaxListingBytes, decode: func(r io.Reader) (err error) { out, err = decodeSessions(r); return err },
+	})
+	if err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -36,16 +37,13 @@ func (c *Client) History(ctx context.Context, agentID, key string, limit int) ([
 		SessionKey string `json:"sessionKey"`
 		Limit      int    `json:"limit,omitempty"`
 	}{key, limit}
-	cl := call{
+	var out []ChatMessage
+	err := c.do(ctx, call{
 		op: "read session history", method: http.MethodPost,
 		path: agentPath(agentID, "/sessions/history"), body: req, sensitiveResponse: true,
-	}
-	body, status, err := c.do(ctx, cl)
+		maxBytes: MaxHistoryBytes, decode: func(r io.Reader) (err error) { out, err = decodeMessages(r); return err },
+	})
 	if err != nil {
-		return nil, err
-	}
-	var out []ChatMessage
-	if err := decodeList(cl, status, body, &out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -58,8 +56,7 @@ func (c *Client) Rename(ctx context.Context, agentID, key string, label *string)
 		Key   string  `json:"key"`
 		Label *string `json:"label"`
 	}{key, label}
-	_, _, err := c.do(ctx, call{op: "rename session", method: http.MethodPost, path: agentPath(agentID, "/sessions/rename"), body: req})
-	return err
+	return c.do(ctx, call{op: "rename session", method: http.MethodPost, path: agentPath(agentID, "/sessions/rename"), body: req})
 }
 
 // Archive archives a session (POST /agents/{id}/sessions/archive).
@@ -67,8 +64,7 @@ func (c *Client) Archive(ctx context.Context, agentID, key string) error {
 	req := struct {
 		Key string `json:"key"`
 	}{key}
-	_, _, err := c.do(ctx, call{op: "archive session", method: http.MethodPost, path: agentPath(agentID, "/sessions/archive"), body: req})
-	return err
+	return c.do(ctx, call{op: "archive session", method: http.MethodPost, path: agentPath(agentID, "/sessions/archive"), body: req})
 }
 
 // Delete permanently deletes a session and its transcript
@@ -77,19 +73,17 @@ func (c *Client) Delete(ctx context.Context, agentID, key string) error {
 	req := struct {
 		Key string `json:"key"`
 	}{key}
-	_, _, err := c.do(ctx, call{op: "delete session", method: http.MethodPost, path: agentPath(agentID, "/sessions/delete"), body: req})
-	return err
+	return c.do(ctx, call{op: "delete session", method: http.MethodPost, path: agentPath(agentID, "/sessions/delete"), body: req})
 }
 
 // ListArchives lists an agent's archived sessions (GET /agents/{id}/archives).
 func (c *Client) ListArchives(ctx context.Context, agentID string) ([]Archive, error) {
-	cl := call{op: "list archives", method: http.MethodGet, path: agentPath(agentID, "/archives")}
-	body, status, err := c.do(ctx, cl)
-	if err != nil {
-		return nil, err
-	}
 	var out []Archive
-	if err := decodeList(cl, status, body, &out); err != nil {
+	err := c.do(ctx, call{
+		op: "list archives", method: http.MethodGet, path: agentPath(agentID, "/archives"),
+		maxBytes: MaxListingBytes, decode: func(r io.Reader) (err error) { out, err = decodeArchives(r); return err },
+	})
+	if err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -103,8 +97,7 @@ func (c *Client) Restore(ctx context.Context, agentID, filename string, label *s
 		Filename string  `json:"filename"`
 		Label    *string `json:"label,omitempty"`
 	}{filename, label}
-	_, _, err := c.do(ctx, call{op: "restore archive", method: http.MethodPost, path: agentPath(agentID, "/archives/restore"), body: req})
-	return err
+	return c.do(ctx, call{op: "restore archive", method: http.MethodPost, path: agentPath(agentID, "/archives/restore"), body: req})
 }
 
 // DeleteArchive permanently deletes an archive (POST /agents/{id}/archives/delete).
@@ -112,6 +105,5 @@ func (c *Client) DeleteArchive(ctx context.Context, agentID, filename string) er
 	req := struct {
 		Filename string `json:"filename"`
 	}{filename}
-	_, _, err := c.do(ctx, call{op: "delete archive", method: http.MethodPost, path: agentPath(agentID, "/archives/delete"), body: req})
-	return err
+	return c.do(ctx, call{op: "delete archive", method: http.MethodPost, path: agentPath(agentID, "/archives/delete"), body: req})
 }

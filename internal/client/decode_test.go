@@ -1,11 +1,35 @@
 package client
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
+	"io"
+	"net/http"
 	"strings"
 	"testing"
 )
+
+// decodeList decodes body into out the way a call reads a 2xx answer of
+// the list type of out, *DecodeError included, reading at most cl.maxBytes
+// (default MaxListingBytes).
+func decodeList[T Session | Archive | ChatMessage](cl call, status int, body []byte, out *[]T) error {
+	var dec func(io.Reader) ([]T, error)
+	switch f := any(out).(type) {
+	case *[]Session:
+		dec = func(r io.Reader) ([]T, error) { l, err := decodeSessions(r); *f = l; return *out, err }
+	case *[]Archive:
+		dec = func(r io.Reader) ([]T, error) { l, err := decodeArchives(r); *f = l; return *out, err }
+	case *[]ChatMessage:
+		dec = func(r io.Reader) ([]T, error) { l, err := decodeMessages(r); *f = l; return *out, err }
+	}
+	if cl.maxBytes == 0 {
+		cl.maxBytes = MaxListingBytes
+	}
+	cl.decode = func(r io.Reader) error { _, err := dec(r); return err }
+	_, err := (&Client{scrub: newScrubber(testKey)}).readAnswer(context.Background(), cl, &http.Response{StatusCode: status, Body: bodyOf(body)})
+	return err
+}
 
 func TestSessionDecodeVariants(t *testing.T) {
 	body := `[
@@ -172,7 +196,7 @@ func TestChatMessageDecodeAndText(t *testing.T) {
 
 func TestErrorBodyParsing(t *testing.T) {
 	e := &APIError{Op: "rename session", Method: "POST", Path: "/agents/a/sessions/rename", StatusCode: 422}
-	e.parseErrorBody([]byte(`{"message":"The given data was invalid.","errors":{"label":["label already in use: Support"],"key":"required"}}`))
+	e.parseErrorBody([]byte(`{"message":"The given data was invalid.","errors":{"label":["label already in use: Support"],"key":"required"}}`), nil)
 	if e.Message != "The given data was invalid." || e.FieldErrors["label"][0] != "label already in use: Support" || e.FieldErrors["key"][0] != "required" {
 		t.Errorf("%+v", e)
 	}
@@ -180,7 +204,7 @@ func TestErrorBodyParsing(t *testing.T) {
 		t.Errorf("Error() = %s", e.Error())
 	}
 	h := &APIError{Op: "list sessions", Method: "GET", Path: "/agents/a/sessions", StatusCode: 502}
-	h.parseErrorBody([]byte("<html><head><title>502 Bad Gateway</title><style>body{x}</style></head><body><h1>502 Bad Gateway</h1><p>nginx</p></body></html>"))
+	h.parseErrorBody([]byte("<html><head><title>502 Bad Gateway</title><style>body{x}</style></head><body><h1>502 Bad Gateway</h1><p>nginx</p></body></html>"), nil)
 	if h.Body == "" || h.Message != "" {
 		t.Errorf("%+v", h)
 	}

@@ -15,18 +15,23 @@ import (
 
 // Sentinel errors matched by *APIError through errors.Is. Refinements also
 // match their parent: ErrScope, ErrSubscription and ErrOtherAgent match
-// ErrForbidden; ErrAgentNotFound and ErrSessionNotFound match ErrNotFound.
+// ErrForbidden; ErrAgentNotFound and ErrSessionNotFound match ErrNotFound;
+// ErrLabelInUse matches ErrValidation. ErrOutcomeUnknown and
+// ErrRetryAfterTooLong come on top of the status's own sentinels.
 var (
+	// ErrRedirect matches a 3xx: the client never follows a redirect.
+	ErrRedirect = errors.New("redirect not followed")
 	// ErrNotFound matches every 404.
 	ErrNotFound = errors.New("not found")
 	// ErrAgentNotFound matches a 404 whose message is "Agent not found".
 	ErrAgentNotFound = errors.New("agent not found")
-	// ErrSessionNotFound matches a JSON 404 about anything but the agent
-	// (an unknown session key or archive filename). A 404 whose body is not
-	// JSON (a proxy page) or is Laravel's "The route ... could not be found."
-	// (a wrong base_url) matches only ErrNotFound, so it is never mistaken
-	// for a deleted session: test for ErrSessionNotFound before dropping
-	// state.
+	// ErrSessionNotFound matches a JSON 404 with a message about anything
+	// but the agent (an unknown session key or archive filename: "Session
+	// not found", "Session could not be found"). A 404 whose body is empty
+	// or not JSON (a proxy page) or is Laravel's "The route ... could not be
+	// found." (a wrong base_url) matches only ErrNotFound, so it is never
+	// mistaken for a deleted session: test for ErrSessionNotFound before
+	// dropping state.
 	ErrSessionNotFound = errors.New("session or archive not found")
 	// ErrUnauthorized matches 401: a missing, unknown, revoked or expired key.
 	ErrUnauthorized = errors.New("unauthorized")
@@ -36,22 +41,36 @@ var (
 	ErrScope = errors.New("API key lacks the agent:manage scope")
 	// ErrSubscription matches a 403 for an owner without an active subscription.
 	ErrSubscription = errors.New("no active subscription")
-	// ErrOtherAgent matches any other JSON 403, in practice an agent key used
-	// on an agent it does not belong to.
+	// ErrOtherAgent matches any other 403 with a JSON message, in practice
+	// an agent key used on an agent it does not belong to. An empty or
+	// non-JSON 403 (a proxy or firewall) matches only ErrForbidden.
 	ErrOtherAgent = errors.New("API key not allowed on this agent")
 	// ErrConflict matches 409.
 	ErrConflict = errors.New("conflict")
 	// ErrValidation matches 422 (and 400).
 	ErrValidation = errors.New("validation failed")
+	// ErrLabelInUse matches a 422 saying that another active session holds
+	// the label ("label already in use: <label>").
+	ErrLabelInUse = errors.New("label already in use")
 	// ErrRateLimited matches 429.
 	ErrRateLimited = errors.New("rate limited")
-	// ErrAgentNotRunning matches a 503 whose message says the agent's
-	// container is not running. It is never retried.
+	// ErrAgentNotRunning matches a 503 whose JSON message is the platform's
+	// "Agent container is not running". It is never retried.
 	ErrAgentNotRunning = errors.New("agent container is not running")
 	// ErrBadGateway matches 502.
 	ErrBadGateway = errors.New("bad gateway")
 	// ErrServer matches any other 5xx (500, 503 other than "not running", 504, ...).
 	ErrServer = errors.New("server error")
+	// ErrRetryAfterTooLong matches an answer whose Retry-After asked for
+	// longer than the client waits (Config.MaxRetryAfter): the call stopped
+	// at once instead of retrying.
+	ErrRetryAfterTooLong = errors.New("Retry-After longer than the client waits")
+	// ErrOutcomeUnknown matches a 4xx answered to a write after an earlier
+	// attempt of it got no answer or a 5xx. That attempt may have done the
+	// write, and the 4xx may be its consequence (a retried restore meets
+	// 409, its own key now active; a retried archive meets 404): only a
+	// listing tells whether the write happened.
+	ErrOutcomeUnknown = errors.New("outcome unknown after a retried write")
 )
 
 // APIError is an HTTP error response from the Guayaba API.
@@ -70,19 +89,32 @@ type APIError struct {
 	Message string
 	// FieldErrors holds Laravel validation errors ("errors" field).
 	FieldErrors map[string][]string
-	// Body is the raw body, truncated, when it was not a JSON object.
+	// Body is the start of the body, as text (tags stripped, white space
+	// collapsed), when it was not a JSON object.
 	Body string
+	// Location is a redirect's target, without user information, query or
+	// fragment.
+	Location string
 	// Attempts is how many requests were made for this call.
 	Attempts int
-	// RetryAfter is the parsed Retry-After header, when present.
+	// RetryAfter is the parsed Retry-After header, when present (a day at
+	// most: longer values read as a day).
 	RetryAfter time.Duration
+	// RetryAfterMax is set when the call stopped because RetryAfter was
+	// longer than the client waits; it is that limit.
+	RetryAfterMax time.Duration
+	// OutcomeUnknown is set on a 4xx answered to a write after an earlier
+	// attempt got no answer or a 5xx; see ErrOutcomeUnknown.
+	OutcomeUnknown bool
 }
 
 const maxErrorBody = 2048
 
 // Error renders the error for a Terraform user: the call, the status, the
-// request, the server's message (or the start of a non-JSON body with its
-// tags stripped), field errors and, when retried, the number of attempts.
+// request, the server's message (or the start of a non-JSON body), field
+// errors, the number of attempts when retried and, for statuses a user can
+// act on in a general way, what happened and what to do next. Every text
+// from the server has been scrubbed of the key and control characters.
 func (e *APIError) Error() string {
 	var b strings.Builder
 	if e.Op != "" {
@@ -98,7 +130,7 @@ func (e *APIError) Error() string {
 	case e.Message != "":
 		b.WriteString(": " + strings.TrimRight(e.Message, ". "))
 	case e.Body != "":
-		b.WriteString(": non-JSON body: " + summarizeBody(e.Body, 200))
+		b.WriteString(": non-JSON body: " + truncate(e.Body, 200))
 	case e.Category != "":
 		b.WriteString(": " + e.Category)
 	}
@@ -115,30 +147,34 @@ func (e *APIError) Error() string {
 	if e.Attempts > 1 {
 		fmt.Fprintf(&b, " (gave up after %d attempts)", e.Attempts)
 	}
+	if next := e.nextStep(); next != "" {
+		b.WriteString(". " + next)
+	}
 	return b.String()
 }
 
-// Hint says, in one sentence, what the user can change to fix the error, or
-// returns "" when there is nothing specific to say. Error does not include
-// it, so callers that write their own guidance do not repeat it.
-func (e *APIError) Hint() string {
+// nextStep explains what the status alone does not say: a redirect not
+// followed, a Retry-After longer than the client waits, a write whose
+// outcome is unknown. (What each status means for a Terraform user is the
+// provider's to explain.)
+func (e *APIError) nextStep() string {
 	switch {
-	case e.Is(ErrUnauthorized):
-		return "Check api_key (or GUAYABA_API_KEY): the key is missing, unknown, revoked or expired"
-	case e.Is(ErrSubscription):
-		return "The agent owner's account needs an active subscription"
-	case e.Is(ErrScope):
-		return "Give the agent key the agent:manage scope, or use a master key"
-	case e.Is(ErrOtherAgent):
-		return "The key does not grant access to this agent: use that agent's key or a master key"
-	case e.Is(ErrAgentNotFound):
-		return "Check the agent id"
-	case e.StatusCode == http.StatusNotFound && !e.Is(ErrSessionNotFound):
-		return "Check base_url: it should be the API root ending in /api/v1, such as " + DefaultBaseURL
-	case e.Is(ErrAgentNotRunning):
-		return "Start the agent in the Guayaba dashboard and try again"
-	case e.Is(ErrRateLimited):
-		return "The API is throttling requests: raise max_retries or lower -parallelism"
+	case e.RetryAfterMax > 0:
+		wait := e.RetryAfter.Round(time.Second).String()
+		if e.RetryAfter >= maxRetryAfter {
+			wait = "a day or more"
+		}
+		return fmt.Sprintf("The platform asked to wait %s before trying again, longer than the client waits (%s): "+
+			"run Terraform again after that", wait, e.RetryAfterMax)
+	case e.StatusCode >= 300 && e.StatusCode <= 399:
+		to := "no Location"
+		if e.Location != "" {
+			to = e.Location
+		}
+		return "The API answered with a redirect (to " + to + "), which the client never follows: it would send " +
+			"the API key there. Set base_url to the API root itself, such as " + DefaultBaseURL
+	case e.OutcomeUnknown:
+		return "An earlier attempt got no answer and may have made the change: list the sessions to see whether it did"
 	}
 	return ""
 }
@@ -154,9 +190,24 @@ func (e *APIError) Is(target error) bool {
 }
 
 func (e *APIError) sentinels() []error {
-	jsonBody := e.Body == ""
+	list := e.statusSentinels()
+	if e.OutcomeUnknown {
+		list = append(list, ErrOutcomeUnknown)
+	}
+	if e.RetryAfterMax > 0 {
+		list = append(list, ErrRetryAfterTooLong)
+	}
+	return list
+}
+
+func (e *APIError) statusSentinels() []error {
+	// A JSON answer of the platform, not an empty or non-JSON one of a
+	// proxy in front of it.
+	fromPlatform := e.Body == "" && (e.Message != "" || e.Category != "")
 	msg := strings.ToLower(e.Message)
 	switch s := e.StatusCode; {
+	case s >= 300 && s <= 399:
+		return []error{ErrRedirect}
 	case s == http.StatusUnauthorized:
 		return []error{ErrUnauthorized}
 	case s == http.StatusForbidden:
@@ -165,7 +216,7 @@ func (e *APIError) sentinels() []error {
 			return []error{ErrForbidden, ErrSubscription}
 		case strings.Contains(msg, "scope"):
 			return []error{ErrForbidden, ErrScope}
-		case jsonBody:
+		case fromPlatform:
 			return []error{ErrForbidden, ErrOtherAgent}
 		}
 		return []error{ErrForbidden}
@@ -175,19 +226,21 @@ func (e *APIError) sentinels() []error {
 			return []error{ErrNotFound, ErrAgentNotFound}
 		case isRouteNotFound(msg):
 			return []error{ErrNotFound}
-		case jsonBody && (e.Message != "" || e.Category != ""):
+		case fromPlatform:
 			return []error{ErrNotFound, ErrSessionNotFound}
 		}
 		return []error{ErrNotFound}
 	case s == http.StatusConflict:
 		return []error{ErrConflict}
+	case s == http.StatusUnprocessableEntity && e.isLabelInUse():
+		return []error{ErrValidation, ErrLabelInUse}
 	case s == http.StatusUnprocessableEntity || s == http.StatusBadRequest:
 		return []error{ErrValidation}
 	case s == http.StatusTooManyRequests:
 		return []error{ErrRateLimited}
 	case s == http.StatusBadGateway:
 		return []error{ErrBadGateway}
-	case s == http.StatusServiceUnavailable && isNotRunning(e.Message):
+	case s == http.StatusServiceUnavailable && fromPlatform && isNotRunning(e.Message):
 		return []error{ErrAgentNotRunning}
 	case s >= 500:
 		return []error{ErrServer}
@@ -199,11 +252,25 @@ func (e *APIError) sentinels() []error {
 // agents/x/sessions could not be found."), which means a wrong base_url, not
 // a missing session.
 func isRouteNotFound(lowerMsg string) bool {
-	return strings.Contains(lowerMsg, "route") || strings.Contains(lowerMsg, "could not be found")
+	return strings.HasPrefix(lowerMsg, "the route ") && strings.Contains(lowerMsg, "could not be found")
 }
 
+// isNotRunning recognises the platform's own 503 message, and no other
+// text that happens to say "not running".
 func isNotRunning(message string) bool {
-	return strings.Contains(strings.ToLower(message), "not running")
+	return strings.EqualFold(strings.TrimRight(strings.TrimSpace(message), ". "), "Agent container is not running")
+}
+
+// isLabelInUse recognises the runtime's "label already in use: <label>", in
+// the label's field errors or in the message.
+func (e *APIError) isLabelInUse() bool {
+	for _, m := range append([]string{e.Message}, e.FieldErrors["label"]...) {
+		m = strings.ToLower(m)
+		if strings.Contains(m, "label") && strings.Contains(m, "in use") || strings.Contains(m, "already been taken") {
+			return true
+		}
+	}
+	return false
 }
 
 // errorBody is the union of the platform's and Laravel's error formats.
@@ -214,31 +281,33 @@ type errorBody struct {
 }
 
 // parseErrorBody fills Category, Message, FieldErrors, or Body when the body
-// is not a JSON object. It never fails.
-func (e *APIError) parseErrorBody(body []byte) {
+// is not a JSON object, every text scrubbed by s (nil: key shapes and
+// control characters only). It never fails.
+func (e *APIError) parseErrorBody(body []byte, s *scrubber) {
 	trimmed := strings.TrimSpace(string(body))
 	if trimmed == "" {
 		return
 	}
 	var eb errorBody
 	if !strings.HasPrefix(trimmed, "{") || json.Unmarshal([]byte(trimmed), &eb) != nil {
-		e.Body = truncate(trimmed, maxErrorBody)
+		e.Body = s.text(summarizeBody(trimmed, maxErrorBody))
 		return
 	}
-	e.Category = jsonText(eb.Error)
-	e.Message = jsonText(eb.Message)
+	e.Category = s.text(jsonText(eb.Error))
+	e.Message = s.text(jsonText(eb.Message))
 	if len(eb.Errors) > 0 {
 		var fe map[string]json.RawMessage
 		if json.Unmarshal(eb.Errors, &fe) == nil && len(fe) > 0 {
 			e.FieldErrors = make(map[string][]string, len(fe))
 			for k, v := range fe {
+				k = s.text(k)
 				var list []json.RawMessage
 				if json.Unmarshal(v, &list) == nil {
 					for _, item := range list {
-						e.FieldErrors[k] = append(e.FieldErrors[k], jsonText(item))
+						e.FieldErrors[k] = append(e.FieldErrors[k], s.text(jsonText(item)))
 					}
 				} else {
-					e.FieldErrors[k] = []string{jsonText(v)}
+					e.FieldErrors[k] = append(e.FieldErrors[k], s.text(jsonText(v)))
 				}
 			}
 		}
@@ -353,8 +422,8 @@ type DecodeError struct {
 	Path   string
 	// StatusCode is the HTTP status of the response.
 	StatusCode int
-	// Body is the start of the body (omitted for history responses, which
-	// hold transcripts).
+	// Body is the start of the body as text (omitted for history responses,
+	// which hold transcripts).
 	Body string
 	// Err is the decoding error.
 	Err error
@@ -364,7 +433,7 @@ type DecodeError struct {
 func (e *DecodeError) Error() string {
 	s := fmt.Sprintf("%s: %s %s: HTTP %d with an unexpected body: %v", e.Op, e.Method, e.Path, e.StatusCode, e.Err)
 	if e.Body != "" {
-		s += ": " + summarizeBody(e.Body, 200)
+		s += ": " + truncate(e.Body, 200)
 	}
 	return s
 }

@@ -3,12 +3,17 @@ package client
 import (
 	"encoding/json"
 	"errors"
+	"strings"
 	"testing"
+	"unicode"
 )
 
 // FuzzDecode feeds arbitrary bytes to every decoder: the three list
-// decoders, ChatMessage.Text/ContentJSON and the error-body parser with
-// every status. None may panic; decoded content must stay valid.
+// decoders (with the default limit and with a limit shorter than the body),
+// ChatMessage.Text/ContentJSON and the error-body parser with every status.
+// None may panic; decoded content must stay valid; a body longer than its
+// limit never decodes; no error text carries the key or a control
+// character, wherever the body put them.
 func FuzzDecode(f *testing.F) {
 	for _, s := range []string{
 		``, `null`, `[]`, `{}`, `[null]`, `"x"`, `<html><h1>502</h1></html>`,
@@ -20,6 +25,10 @@ func FuzzDecode(f *testing.F) {
 		`{"message":"The given data was invalid.","errors":{"label":["label already in use: x"]}}`,
 		`{"error":"Forbidden","message":"This API key lacks the required scope: agent:manage"}`,
 		`{"errors":{"a":"b","c":[1,{}]}}`,
+		`[{"key":"a"},{"key":"a"}]`, `[{}]`, `[{"filename":""}]`, "[" + strings.Repeat(" ", 300) + "]",
+		`{"error":"Unauthorized","message":"Invalid key ` + testKey + `\u001b[31m\n"}`,
+		`<html>Bearer &#103;_master_` + testKey[9:] + `</html>`,
+		`{"message":"x","errors":{"` + strings.ToUpper(testKey[9:]) + `":["\u0067_agent_` + testKey[9:] + `"]}}`,
 	} {
 		f.Add([]byte(s))
 	}
@@ -42,6 +51,16 @@ func FuzzDecode(f *testing.F) {
 				t.Fatal("label without LabelPresent")
 			}
 		}
+		// The same body under a limit shorter than itself never decodes.
+		if limit := int64(len(data) / 2); limit > 0 {
+			var capped []Session
+			err := decodeList(call{op: "list sessions", maxBytes: limit}, 200, data, &capped)
+			var de *DecodeError
+			if !errors.As(err, &de) {
+				t.Fatalf("a %d-byte body under a %d-byte limit: %v", len(data), limit, err)
+			}
+			expectCleanText(t, err.Error())
+		}
 		var archives []Archive
 		_ = decodeList(call{op: "list archives"}, 200, data, &archives)
 		var msgs []ChatMessage
@@ -62,12 +81,27 @@ func FuzzDecode(f *testing.F) {
 		_ = one.Text()
 		for _, st := range statuses {
 			e := &APIError{Op: "op", Method: "POST", Path: "/p", StatusCode: st, Attempts: 2}
-			e.parseErrorBody(data)
+			e.parseErrorBody(data, newScrubber(testKey))
 			if e.Error() == "" {
 				t.Fatal("empty error message")
 			}
+			expectCleanText(t, e.Error())
 			_ = errors.Is(e, ErrNotFound)
 			_ = errors.Is(e, ErrForbidden)
 		}
 	})
+}
+
+// expectCleanText fails when an error text carries the test key's random
+// part (in any letter case) or a control character.
+func expectCleanText(t *testing.T, msg string) {
+	t.Helper()
+	if strings.Contains(strings.ToLower(msg), testKey[9:]) {
+		t.Fatalf("error text carries the key: %q", msg)
+	}
+	for _, r := range msg {
+		if unicode.IsControl(r) {
+			t.Fatalf("error text carries control character %U: %q", r, msg)
+		}
+	}
 }

@@ -78,9 +78,10 @@ func logAttempt(ctx context.Context, op, method, path string, attempt, status in
 	tflog.SubsystemDebug(ctx, LogSubsystem, "Guayaba API attempt", fields)
 }
 
-// logBody logs a request or response body at TRACE, truncated. Callers skip
-// history responses, which hold users' transcripts.
-func logBody(ctx context.Context, msg string, cl call, body []byte) {
+// logBody logs a request or response body at TRACE, truncated and
+// scrubbed like an error (the subsystem's masks only know the key as
+// sent). Callers skip history responses, which hold users' transcripts.
+func (c *Client) logBody(ctx context.Context, msg string, cl call, body []byte) {
 	if !tflog.SubsystemIsTrace(ctx, LogSubsystem) {
 		return
 	}
@@ -88,7 +89,7 @@ func logBody(ctx context.Context, msg string, cl call, body []byte) {
 		"op":          cl.op,
 		"http_method": cl.method,
 		"http_path":   cl.path,
-		"body":        truncate(string(body), 1024),
+		"body":        c.scrub.text(truncate(string(body), 1024)),
 	})
 }
 

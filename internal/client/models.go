@@ -200,7 +200,7 @@ func nullableString(raw json.RawMessage) (*string, error) {
 	}
 	var s string
 	if err := json.Unmarshal(raw, &s); err != nil {
-		return nil, fmt.Errorf("want a string or null, got %s", truncate(string(raw), 40))
+		return nil, fmt.Errorf("want a string or null, got %s", jsonKind(raw))
 	}
 	return &s, nil
 }
@@ -220,7 +220,7 @@ func stringOrNumber(raw json.RawMessage) (string, error) {
 	if json.Unmarshal(t, &n) == nil {
 		return n.String(), nil
 	}
-	return "", fmt.Errorf("want a string or a number, got %s", truncate(string(raw), 40))
+	return "", fmt.Errorf("want a string or a number, got %s", jsonKind(raw))
 }
 
 // millis decodes a Unix-millisecond timestamp given as an integer, a float
@@ -238,7 +238,7 @@ func millis(raw json.RawMessage) (int64, error) {
 	} else {
 		var n json.Number
 		if err := json.Unmarshal(t, &n); err != nil {
-			return 0, fmt.Errorf("want a number, got %s", truncate(string(raw), 40))
+			return 0, fmt.Errorf("want a number, got %s", jsonKind(raw))
 		}
 		s = n.String()
 	}
@@ -248,7 +248,29 @@ func millis(raw json.RawMessage) (int64, error) {
 	}
 	f, err := strconv.ParseFloat(s, 64)
 	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) || f >= math.MaxInt64 || f <= math.MinInt64 {
-		return 0, fmt.Errorf("want a Unix-millisecond number, got %s", truncate(string(raw), 40))
+		return 0, fmt.Errorf("want a Unix-millisecond number, got %s", jsonKind(raw))
 	}
 	return int64(f), nil
+}
+
+// jsonKind names the kind of a JSON value for an error message, without
+// quoting it: the value came from the server and may hold anything.
+func jsonKind(raw json.RawMessage) string {
+	t := bytes.TrimSpace(raw)
+	if len(t) == 0 {
+		return "nothing"
+	}
+	switch t[0] {
+	case '"':
+		return "a string"
+	case '{':
+		return "an object"
+	case '[':
+		return "an array"
+	case 't', 'f':
+		return "a boolean"
+	case 'n':
+		return "null"
+	}
+	return "a number"
 }

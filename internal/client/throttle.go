@@ -28,10 +28,14 @@ import (
 //     rate with a burst of 1 (spaced a little more widely than the limit, to
 //     absorb clock and network jitter), so the workers go out one by one at
 //     the rate the server accepts. A response with X-RateLimit-Remaining: 0
-//     and no Retry-After also turns pacing on. A Client lives for one
-//     Terraform command, so once throttled the rest of that command runs at
-//     the advertised rate; pacing stops when a response shows at least
-//     paceRelease requests of spare burst.
+//     and no Retry-After also turns pacing on. Pacing stops when a response
+//     shows at least paceRelease requests of spare burst, or once a whole
+//     rate-limit window has passed without a throttling signal (a platform
+//     that sends X-RateLimit-Limit on its 429s only never says it has
+//     spare burst again).
+//   - A Retry-After longer than Config.MaxRetryAfter closes nothing: the
+//     call that got it stops with an error, and so does every other call
+//     that meets it, at once instead of after a useless wait.
 //
 // Waiting at the gate is not an attempt and not a retry: it happens before
 // each attempt (including the first), before the per-attempt timeout starts,
@@ -56,6 +60,7 @@ type throttle struct {
 	until    time.Time     // the gate is closed until this instant
 	interval time.Duration // pacing interval while pacing; 0 = no pacing
 	next     time.Time     // the next free pacing slot
+	signal   time.Time     // the last throttling signal
 	gen      uint64        // bumped whenever the gate closes further
 
 	waits    atomic.Int64 // attempts that had to wait at the gate
@@ -102,6 +107,10 @@ func (t *throttle) reserve(now time.Time) (time.Time, uint64) {
 	at := now
 	if t.until.After(at) {
 		at = t.until
+	}
+	if t.interval > 0 && now.Sub(t.signal) >= rateLimitWindow {
+		// A clean window: the platform no longer throttles.
+		t.interval = 0
 	}
 	if t.interval > 0 {
 		if t.next.After(at) {
@@ -181,6 +190,7 @@ func (t *throttle) observe(resp *http.Response, now time.Time) {
 	t.closings.Add(1)
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	t.signal = now
 	var interval time.Duration
 	if hasLimit && limit > 0 {
 		interval = time.Duration(float64(rateLimitWindow) / float64(limit) * (1 + paceMargin))
@@ -188,7 +198,7 @@ func (t *throttle) observe(resp *http.Response, now time.Time) {
 	}
 	if ra, ok := parseRetryAfter(h.Get("Retry-After"), now); ok {
 		if ra > t.maxRetryAfter {
-			ra = t.maxRetryAfter
+			return // the call stops; see checkRetry
 		}
 		if u := now.Add(ra); u.After(t.until) {
 			t.until = u

@@ -22,6 +22,12 @@ func apiDiag(what, agentID string, err error) diag.Diagnostic {
 func explainAPIError(agentID string, err error) (string, string) {
 	raw := err.Error()
 	switch {
+	case errors.Is(err, client.ErrRedirect):
+		return "the API answered with a redirect", "The provider never follows a redirect (it would send the API key " +
+			"elsewhere). Check `base_url` (or " + EnvBaseURL + ").\n\n" + raw
+	case errors.Is(err, client.ErrRetryAfterTooLong):
+		return "the platform asked to wait longer than the provider waits", "Nothing was retried. Run Terraform again " +
+			"after the time below.\n\n" + raw
 	case errors.Is(err, client.ErrUnauthorized):
 		return "the API key was refused",
 			"The platform answered 401: the API key is invalid, revoked or expired. Create a new key in the Guayaba dashboard " +
@@ -53,7 +59,7 @@ func explainAPIError(agentID string, err error) (string, string) {
 		// URL is wrong, not a session.
 		return "the API does not know this URL",
 			"The platform answered 404 for the API route itself. Check `base_url` (or " + EnvBaseURL + "): it should be the " +
-				"API root ending in /api/v1, such as " + DefaultBaseURL + ".\n\n" + raw
+				"API root ending in /api/v1, such as " + client.DefaultBaseURL + ".\n\n" + raw
 	case errors.Is(err, client.ErrAgentNotRunning):
 		return "the agent is not running",
 			"Agent " + agentID + "'s container is not running (503), and sessions can only be read or changed while it runs. " +
@@ -92,7 +98,7 @@ func explainAPIError(agentID string, err error) (string, string) {
 		return "the API answered with something that is not the expected JSON",
 			"The call succeeded (HTTP " + fmt.Sprint(de.StatusCode) + ") but its body is not what the Guayaba API sends: this " +
 				"usually means `base_url` (or " + EnvBaseURL + ") points at something other than the API, such as a web page, " +
-				"a login page or a proxy. It should be the API root ending in /api/v1, such as " + DefaultBaseURL + ". " +
+				"a login page or a proxy. It should be the API root ending in /api/v1, such as " + client.DefaultBaseURL + ". " +
 				"Nothing was changed by this call.\n\n" + raw
 	}
 	switch {

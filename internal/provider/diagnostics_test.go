@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/guayabadotrun/terraform-provider-guayaba/internal/client"
 	"github.com/guayabadotrun/terraform-provider-guayaba/internal/sessions"
@@ -34,6 +35,12 @@ func TestExplainAPIError(t *testing.T) {
 			[]string{"another conversation holds", "archive or delete the other session"}, []string{"not confirmed"}},
 		{"not confirmed", fmt.Errorf("%w: still active", sessions.ErrNotConfirmed), []string{"not confirmed", "apply again"}, nil},
 		{"anything else", errors.New("boom"), []string{"unexpected error", "boom"}, []string{"not confirmed"}},
+		{"redirect", &client.APIError{Op: "list sessions", Method: "GET", Path: "/agents/a/sessions", StatusCode: 301,
+			Location: "https://elsewhere.example/api/v1/agents/a/sessions", Attempts: 1},
+			[]string{"redirect", "never follows", "https://elsewhere.example/api/v1/agents/a/sessions", "base_url"}, nil},
+		{"Retry-After too long", &client.APIError{Op: "list sessions", Method: "GET", Path: "/agents/a/sessions", StatusCode: 429,
+			RetryAfter: time.Hour, RetryAfterMax: time.Minute, Attempts: 1},
+			[]string{"longer than the provider waits", "wait 1h0m0s"}, []string{"after every retry"}},
 	}
 	for _, c := range cases {
 		summary, detail := explainAPIError("agent-1", c.err)

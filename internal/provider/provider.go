@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"os"
 	"strings"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework/action"
@@ -35,14 +34,6 @@ const (
 	EnvAPIKey  = "GUAYABA_API_KEY"
 	EnvBaseURL = "GUAYABA_BASE_URL"
 	EnvAgentID = "GUAYABA_AGENT_ID"
-)
-
-// DefaultBaseURL is the production API.
-const DefaultBaseURL = "https://api.guayaba.run/api/v1"
-
-const (
-	defaultMaxRetries     = 5
-	defaultRequestTimeout = 30 * time.Second
 )
 
 var (
@@ -93,7 +84,7 @@ func (p *GuayabaProvider) Schema(_ context.Context, _ provider.SchemaRequest, re
 				Sensitive: true,
 			},
 			"base_url": schema.StringAttribute{
-				MarkdownDescription: "Base URL of the API. Falls back to `" + EnvBaseURL + "`, then `" + DefaultBaseURL +
+				MarkdownDescription: "Base URL of the API. Falls back to `" + EnvBaseURL + "`, then `" + client.DefaultBaseURL +
 					"`. Must use `https://` unless the host is loopback (`127.0.0.1`, `::1`, `localhost`), as for the offline sandbox.",
 				Optional:   true,
 				Validators: []validator.String{baseURLValidator{}},
@@ -106,14 +97,15 @@ func (p *GuayabaProvider) Schema(_ context.Context, _ provider.SchemaRequest, re
 			},
 			"max_retries": schema.Int64Attribute{
 				MarkdownDescription: fmt.Sprintf("How many times a throttled or failed call (HTTP 429, 502, 503, 504, connection errors "+
-					"and timeouts) is retried, with exponential backoff that honours `Retry-After`. `0` disables retries. Default `%d`.", defaultMaxRetries),
+					"and timeouts) is retried, with exponential backoff that honours `Retry-After`. `0` disables retries. Default `%d`.", client.DefaultMaxRetries),
 				Optional:   true,
 				Validators: []validator.Int64{int64validator.Between(0, 20)},
 			},
 			"request_timeout": schema.StringAttribute{
-				MarkdownDescription: "Timeout of one HTTP attempt, as a Go duration such as `\"30s\"` or `\"2m\"`. Default `\"30s\"`.",
-				Optional:            true,
-				Validators:          []validator.String{durationValidator{}},
+				MarkdownDescription: "Timeout of one HTTP attempt, as a Go duration such as `\"30s\"` or `\"2m\"`. Default `\"" +
+					client.DefaultRequestTimeout.String() + "\"`.",
+				Optional:   true,
+				Validators: []validator.String{durationValidator{}},
 			},
 		},
 	}
@@ -158,7 +150,7 @@ func (p *GuayabaProvider) Configure(ctx context.Context, req provider.ConfigureR
 
 	baseURL := stringOrEnv(cfg.BaseURL, EnvBaseURL)
 	if baseURL == "" {
-		baseURL = DefaultBaseURL
+		baseURL = client.DefaultBaseURL
 	}
 	if err := client.ValidateBaseURL(baseURL); err != nil {
 		resp.Diagnostics.AddAttributeError(path.Root("base_url"), "Invalid base_url", err.Error()+
@@ -172,11 +164,11 @@ func (p *GuayabaProvider) Configure(ctx context.Context, req provider.ConfigureR
 				agentID, sourceOf(cfg.AgentID, EnvAgentID)))
 	}
 
-	maxRetries := defaultMaxRetries
+	maxRetries := client.DefaultMaxRetries
 	if !cfg.MaxRetries.IsNull() {
 		maxRetries = int(cfg.MaxRetries.ValueInt64())
 	}
-	timeout := defaultRequestTimeout
+	timeout := client.DefaultRequestTimeout
 	if !cfg.RequestTimeout.IsNull() {
 		d, err := parsePositiveDuration(cfg.RequestTimeout.ValueString())
 		if err != nil {

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/guayabadotrun/terraform-provider-guayaba/internal/client"
 	"github.com/guayabadotrun/terraform-provider-guayaba/internal/sandbox"
 )
 
@@ -305,8 +306,8 @@ func TestAccReliability_throttling(t *testing.T) {
 	if len(attempts) != c.Total {
 		t.Errorf("the provider logged %d attempts, the sandbox counted %d requests", len(attempts), c.Total)
 	}
-	if maxAttempt > defaultMaxRetries+1 {
-		t.Errorf("a call made %d attempts, more than max_retries+1 = %d", maxAttempt, defaultMaxRetries+1)
+	if maxAttempt > client.DefaultMaxRetries+1 {
+		t.Errorf("a call made %d attempts, more than max_retries+1 = %d", maxAttempt, client.DefaultMaxRetries+1)
 	}
 	if c.RateLimited > n/4 {
 		t.Errorf("%d 429s for %d renames: the workers hammered the API instead of queueing", c.RateLimited, n)

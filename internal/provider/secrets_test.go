@@ -2,6 +2,8 @@ package provider
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -165,5 +167,81 @@ resource "guayaba_session" "x" {
 	if err == nil || !strings.Contains(f, "Missing API key") || !strings.Contains(f, "api_key") || !strings.Contains(f, "GUAYABA_API_KEY") {
 		t.Errorf("plan without a key: want one error naming api_key and GUAYABA_API_KEY: %v\n%s", err, out)
 	}
+	expectNoDeletes(t, env)
+}
+
+// A server or proxy that echoes the key back — in a 401's message, in a
+// 502's HTML page — does not put it anywhere either: not in terraform's
+// output or the TRACE log (terraform-plugin-go logs diagnostics outside the
+// client's masked log subsystem), not in the state, not in a saved plan.
+func TestAccSecrets_keyEchoedByTheServer(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, variants["strict"])
+	env.session(testAgentID, groupKey, nil)
+	key := env.masterKey
+	body := fmt.Sprintf("  base_url    = %q\n  agent_id    = %q\n  max_retries = 1", env.sb.URL(), testAgentID)
+	keyEnv := append([]string{"GUAYABA_API_KEY=" + key}, traceEnv...)
+	w := newTFWorkdir(t, secretsConfig(env, body, "Echo-safe"))
+	echo401 := sandbox.Fault{Route: sandbox.RouteSessionsList, Status: 401,
+		Body: `{"error":"Unauthorized","message":"Invalid or revoked API key: ` + key + "\\n\\u001b[31m" + strings.ToUpper(key[9:]) + `"}`}
+	page := `<html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1>` +
+		`<pre>upstream request: Authorization: Bearer ` + key + `</pre></body></html>`
+	echo502 := func(route string, n int) sandbox.Fault {
+		return sandbox.Fault{Route: route, Status: 502, Body: page, Count: n}
+	}
+	checkState := func(where string) {
+		if b, err := os.ReadFile(filepath.Join(w.dir, "terraform.tfstate")); err == nil {
+			expectNoSecret(t, "terraform.tfstate "+where, string(b), key)
+		}
+	}
+
+	// The 401 echoing the key fails the apply, explained without it.
+	env.sb.InjectFault(echo401)
+	out, err := w.run(keyEnv, applyArgs...)
+	if err == nil || !strings.Contains(flat(out), "the API key was refused") || !strings.Contains(flat(out), "[REDACTED]") {
+		t.Fatalf("want a refused key, its message scrubbed: %v\n%s", err, lastLines(out, 60))
+	}
+	expectNoSecret(t, "the TRACE output of an apply answered 401 with the key", out, key)
+	checkState("after the 401")
+
+	// A 502 page with the key on every attempt of the rename.
+	env.sb.InjectFault(echo502(sandbox.RouteSessionsRename, 2))
+	out, err = w.run(keyEnv, applyArgs...)
+	if err == nil || !strings.Contains(flat(out), "Bad Gateway") {
+		t.Fatalf("want the rename to fail on 502 pages: %v\n%s", err, lastLines(out, 60))
+	}
+	if !strings.Contains(out, "Guayaba API error response body") || !strings.Contains(out, "Bearer [REDACTED]") {
+		t.Errorf("the TRACE log does not show the 502 page, scrubbed:\n%s", lastLines(out, 40))
+	}
+	expectNoSecret(t, "the TRACE output of an apply answered 502 pages with the key", out, key)
+	checkState("after the 502 pages")
+
+	// The same page once per call, then success: apply, a saved plan, its
+	// JSON rendering and the state stay clean.
+	for _, r := range []string{sandbox.RouteSessionsList, sandbox.RouteSessionsRename, sandbox.RouteSessionsHistory} {
+		env.sb.InjectFault(echo502(r, 1))
+	}
+	out, err = w.run(keyEnv, applyArgs...)
+	if err != nil {
+		t.Fatalf("apply through one 502 page per call: %v\n%s", err, lastLines(out, 60))
+	}
+	expectNoSecret(t, "the TRACE output of an apply through 502 pages", out, key)
+	checkState("after the apply")
+	if s := env.mustSession(testAgentID, groupKey); labelOf(s.Label) != `"Echo-safe"` {
+		t.Errorf("label %s", labelOf(s.Label))
+	}
+	w.write("main.tf", secretsConfig(env, body, "Echo-safe 2"))
+	env.sb.InjectFault(echo502(sandbox.RouteSessionsList, 1))
+	out, err = w.run(keyEnv, "plan", "-no-color", "-out=p.tfplan")
+	if err != nil {
+		t.Fatalf("plan through a 502 page: %v\n%s", err, lastLines(out, 60))
+	}
+	expectNoSecret(t, "the TRACE output of plan -out through a 502 page", out, key)
+	expectNoSecretInPlanFile(t, w, "p.tfplan", key)
+	out, err = w.run([]string{"GUAYABA_API_KEY=" + key}, "show", "-json", "p.tfplan")
+	if err != nil || !strings.Contains(out, "Echo-safe 2") {
+		t.Fatalf("show -json: %v\n%s", err, out)
+	}
+	expectNoSecret(t, "terraform show -json p.tfplan", out, key)
 	expectNoDeletes(t, env)
 }

@@ -5,13 +5,20 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"net"
 	"net/http"
+	"strconv"
+	"strings"
 )
 
 // The control API lives under /_sandbox/, apart from the API. It needs no
-// key, answers loopback clients only, is not counted, and speaks JSON:
-// errors are {"error": "..."} with 400, 404, 409 or 422.
+// key, is not counted, and speaks JSON: errors are {"error": "..."} with
+// 400, 403, 404, 409, 415 or 422. It answers loopback clients only, and only
+// requests addressed to a loopback Host (a web page that rebinds its own
+// name to 127.0.0.1 still sends that name); every request that changes
+// something must say Content-Type: application/json, which a cross-site
+// form or a no-CORS fetch cannot send.
 //
 //	POST   /_sandbox/load                 Fixture (?replace=true resets first)
 //	POST   /_sandbox/reset                remove all data, faults and counters
@@ -41,8 +48,8 @@ import (
 func (s *Sandbox) registerControl(mux *http.ServeMux) {
 	h := func(pattern string, fn func(r *http.Request) (int, any)) {
 		mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
-			if !isLoopback(r.RemoteAddr) {
-				writeControl(w, http.StatusForbidden, map[string]string{"error": "the control API answers loopback clients only"})
+			if status, msg := controlRefusal(r); status != 0 {
+				writeControl(w, status, map[string]string{"error": msg})
 				return
 			}
 			status, v := fn(r)
@@ -80,6 +87,37 @@ func (s *Sandbox) registerControl(mux *http.ServeMux) {
 }
 
 func ok() (int, any) { return http.StatusOK, map[string]bool{"ok": true} }
+
+// controlRefusal says why a control request is refused (status 0: it is
+// not): a client that is not loopback, a Host that is not loopback, or a
+// change without a JSON content type.
+func controlRefusal(r *http.Request) (int, string) {
+	if !isLoopback(r.RemoteAddr) {
+		return http.StatusForbidden, "the control API answers loopback clients only"
+	}
+	if !isLoopbackHost(r.Host) {
+		return http.StatusForbidden, "the control API answers requests to a loopback host only (127.0.0.1, [::1] or localhost), not " +
+			strconv.Quote(r.Host)
+	}
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
+			return http.StatusUnsupportedMediaType, "control requests that change something need Content-Type: application/json"
+		}
+	}
+	return 0, ""
+}
+
+// isLoopbackHost accepts a Host header naming a loopback IP or localhost,
+// with or without a port.
+func isLoopbackHost(host string) bool {
+	h := hostOf(host)
+	h = strings.TrimSuffix(strings.TrimPrefix(h, "["), "]")
+	if strings.EqualFold(h, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(h)
+	return ip != nil && ip.IsLoopback()
+}
 
 func isLoopback(remoteAddr string) bool {
 	ip := net.ParseIP(hostOf(remoteAddr))

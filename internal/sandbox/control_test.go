@@ -3,6 +3,7 @@ package sandbox
 import (
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 )
@@ -143,18 +144,47 @@ func TestControlEndpoints(t *testing.T) {
 func TestControlLoopbackOnly(t *testing.T) {
 	t.Parallel()
 	sb := New(Options{})
-	req := httptest.NewRequest("GET", "/_sandbox/state", nil)
-	req.RemoteAddr = "192.0.2.7:5000"
-	w := httptest.NewRecorder()
-	sb.Handler().ServeHTTP(w, req)
-	if w.Code != http.StatusForbidden {
-		t.Fatalf("remote control request: %d", w.Code)
+	serve := func(method, remote, host, ctype string) int {
+		req := httptest.NewRequest(method, "/_sandbox/state", nil)
+		if method == "POST" {
+			req = httptest.NewRequest(method, "/_sandbox/reset", strings.NewReader("{}"))
+		}
+		req.RemoteAddr, req.Host = remote, host
+		if ctype != "" {
+			req.Header.Set("Content-Type", ctype)
+		}
+		w := httptest.NewRecorder()
+		sb.Handler().ServeHTTP(w, req)
+		return w.Code
 	}
-	req.RemoteAddr = "[::1]:5000"
-	w = httptest.NewRecorder()
-	sb.Handler().ServeHTTP(w, req)
-	if w.Code != http.StatusOK {
-		t.Fatalf("loopback control request: %d", w.Code)
+	cases := []struct {
+		name, method, remote, host, ctype string
+		want                              int
+	}{
+		{"remote client", "GET", "192.0.2.7:5000", "127.0.0.1:8080", "", http.StatusForbidden},
+		{"loopback", "GET", "[::1]:5000", "[::1]:8080", "", http.StatusOK},
+		{"localhost", "GET", "127.0.0.1:5000", "localhost:8080", "", http.StatusOK},
+		{"loopback without port", "GET", "127.0.0.1:5000", "127.0.0.1", "", http.StatusOK},
+		// DNS rebinding: a page's own name resolved to 127.0.0.1.
+		{"rebound name", "GET", "127.0.0.1:5000", "attacker.example:8080", "", http.StatusForbidden},
+		{"rebound name POST", "POST", "127.0.0.1:5000", "attacker.example", "application/json", http.StatusForbidden},
+		{"localhost lookalike", "GET", "127.0.0.1:5000", "localhost.attacker.example", "", http.StatusForbidden},
+		// Cross-site requests a page can send without CORS.
+		{"text/plain POST", "POST", "127.0.0.1:5000", "127.0.0.1:8080", "text/plain", http.StatusUnsupportedMediaType},
+		{"form POST", "POST", "127.0.0.1:5000", "127.0.0.1:8080", "application/x-www-form-urlencoded", http.StatusUnsupportedMediaType},
+		{"POST without type", "POST", "127.0.0.1:5000", "127.0.0.1:8080", "", http.StatusUnsupportedMediaType},
+		{"JSON POST", "POST", "127.0.0.1:5000", "127.0.0.1:8080", "application/json; charset=utf-8", http.StatusOK},
+	}
+	for _, tc := range cases {
+		if got := serve(tc.method, tc.remote, tc.host, tc.ctype); got != tc.want {
+			t.Errorf("%s: %d, want %d", tc.name, got, tc.want)
+		}
+	}
+	// A refused reset changed nothing.
+	sb.AddOwner("o", true)
+	_ = serve("POST", "127.0.0.1:5000", "127.0.0.1:8080", "text/plain")
+	if len(sb.Snapshot().Owners) == 0 {
+		t.Error("a text/plain POST reset the sandbox")
 	}
 }
 

@@ -83,7 +83,7 @@ func try(method, url, token string, body any) (result, error) {
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
-	if rd != nil {
+	if rd != nil || method != http.MethodGet {
 		req.Header.Set("Content-Type", "application/json")
 	}
 	req.Header.Set("Accept", "application/json")

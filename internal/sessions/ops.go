@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/guayabadotrun/terraform-provider-guayaba/internal/client"
 )
@@ -222,19 +221,11 @@ func MayHaveApplied(err error) bool {
 		errors.Is(err, client.ErrBadGateway) ||
 		errors.Is(err, client.ErrServer) ||
 		errors.Is(err, client.ErrRateLimited) ||
+		errors.Is(err, client.ErrOutcomeUnknown) ||
 		errors.Is(err, client.ErrSessionNotFound)
 }
 
 // IsLabelInUse tells a 422 about a label held by another session.
 func IsLabelInUse(err error) bool {
-	var ae *client.APIError
-	if !errors.As(err, &ae) || !errors.Is(err, client.ErrValidation) {
-		return false
-	}
-	for _, m := range ae.FieldErrors["label"] {
-		if strings.Contains(strings.ToLower(m), "in use") || strings.Contains(strings.ToLower(m), "taken") {
-			return true
-		}
-	}
-	return false
+	return errors.Is(err, client.ErrLabelInUse)
 }

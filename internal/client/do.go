@@ -1,0 +1,328 @@
+package client
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/hashicorp/go-retryablehttp"
+)
+
+// Answer size limits, counted after decompression. An answer larger than
+// its call's limit fails the call with a *DecodeError saying so, instead of
+// exhausting memory; success bodies are decoded as they stream in, so a call
+// holds the decoded elements and not the raw body as well.
+const (
+	// MaxListingBytes bounds a sessions or archives listing: 16 MiB, about
+	// 40,000 sessions of a real agent (one listed session is ~400 bytes).
+	MaxListingBytes = 16 << 20
+	// MaxHistoryBytes bounds a history answer: 16 MiB, 1,000 messages (the
+	// most one call asks for) of 16 KiB on average.
+	MaxHistoryBytes = 16 << 20
+	// smallAnswerBytes is how much of an answer a call decodes on its own.
+	// Past it, the call waits for the client's single large-answer slot,
+	// so that however many calls run at once (terraform -parallelism),
+	// one answer at most grows towards its limit: ten oversized answers
+	// cost one limit, not ten.
+	smallAnswerBytes = 1 << 20
+	// maxErrorBytes bounds what is read of an error answer, of which only
+	// the message is used; the rest is left unread.
+	maxErrorBytes = 8 << 10
+	// maxWriteAnswerBytes bounds what is drained of a write's 2xx answer,
+	// which is never used.
+	maxWriteAnswerBytes = 4 << 10
+)
+
+// call describes one API call.
+type call struct {
+	op     string // "rename session"
+	method string
+	path   string // escaped, relative to base
+	body   any    // JSON-encoded request body, or nil
+	// decode reads the 2xx answer of a read (at most maxBytes of it) as it
+	// streams in. It is nil for a write: a 2xx status ends a write, and
+	// its answer is drained best-effort and ignored.
+	decode   func(io.Reader) error
+	maxBytes int64
+	// sensitiveResponse keeps the answer out of logs and errors.
+	sensitiveResponse bool
+}
+
+// do performs a call. For a read, cl.decode has consumed the 2xx answer when
+// do returns nil. Otherwise it returns an *APIError for an error answer (a
+// redirect included), a *DecodeError for a 2xx answer that could not be
+// decoded, or a *TransportError when no usable answer came.
+func (c *Client) do(ctx context.Context, cl call) error {
+	c.calls.Add(1)
+	ctx, st, err := c.startCall(ctx, cl)
+	if err != nil {
+		return err
+	}
+	req, err := c.newRequest(ctx, cl)
+	if err != nil {
+		return err
+	}
+	// The response handler runs inside the retry loop, on every answer
+	// that is not retried on its status, so that a connection dropped or
+	// timed out while a read's body streams in is retried like any other
+	// transport failure.
+	var handled *http.Response
+	var errBody []byte
+	req.SetResponseHandler(func(resp *http.Response) error {
+		handled = resp
+		b, err := c.readAnswer(ctx, cl, resp)
+		errBody = b
+		return err
+	})
+	resp, err := c.rc.Do(req)
+	if err != nil {
+		return c.failed(ctx, cl, st, resp, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode >= 200 && resp.StatusCode <= 299 {
+		return nil
+	}
+	if handled != resp {
+		// Retries ran out on a retryable status: the handler did not run.
+		errBody = readErrorBody(resp.Body)
+	}
+	return c.apiError(ctx, cl, st, resp, errBody)
+}
+
+// startCall sets up the call's context (logging, per-call bookkeeping), or
+// fails at once when the caller has already given up.
+func (c *Client) startCall(ctx context.Context, cl call) (context.Context, *callState, error) {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, nil, &TransportError{Op: cl.op, Method: cl.method, Path: cl.path, PerAttemptTimeout: c.timeout, Err: err}
+	}
+	ctx = c.logContext(ctx)
+	st := &callState{op: cl.op, path: cl.path}
+	return context.WithValue(ctx, callStateKey{}, st), st, nil
+}
+
+// newRequest builds the request: JSON body (replayed on every retry), key,
+// user agent.
+func (c *Client) newRequest(ctx context.Context, cl call) (*retryablehttp.Request, error) {
+	var reqBody any
+	if cl.body != nil {
+		b, err := json.Marshal(cl.body)
+		if err != nil {
+			return nil, fmt.Errorf("%s: encoding request: %w", cl.op, err)
+		}
+		c.logBody(ctx, "request body", cl, b)
+		reqBody = b // a byte slice is replayed on every retry
+	}
+	req, err := retryablehttp.NewRequestWithContext(ctx, cl.method, c.base+cl.path, reqBody)
+	if err != nil {
+		return nil, fmt.Errorf("%s: building request: %w", cl.op, err)
+	}
+	req.Header.Set("Authorization", "Bearer "+c.apiKey)
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("User-Agent", c.userAgent)
+	if reqBody != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	return req, nil
+}
+
+// readAnswer consumes one answer that is not retried on its status. A 2xx
+// answer to a write is drained (at most maxWriteAnswerBytes, errors
+// ignored): the status alone says the write was done, and re-sending it
+// because its body stalled would repeat it. A 2xx answer to a read is
+// decoded as it streams in: a failure to read it is returned as is (and
+// retried), a failure to decode it or an answer past the call's limit as a
+// *DecodeError (not retried). An error answer is read up to maxErrorBytes
+// and returned.
+func (c *Client) readAnswer(ctx context.Context, cl call, resp *http.Response) ([]byte, error) {
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		b := readErrorBody(resp.Body)
+		_ = resp.Body.Close()
+		resp.Body = bodyOf(b) // checkRetry looks at it again
+		return b, nil
+	}
+	if cl.decode == nil {
+		b, _ := io.ReadAll(io.LimitReader(resp.Body, maxWriteAnswerBytes))
+		c.logBody(ctx, "response body", cl, b)
+		return nil, nil
+	}
+	ar := &answerReader{r: resp.Body, limit: cl.maxBytes, grow: func() error { return c.waitLargeAnswer(ctx) }}
+	defer func() {
+		if ar.grown {
+			<-c.largeAnswer
+		}
+	}()
+	err := cl.decode(ar)
+	if !cl.sensitiveResponse {
+		c.logBody(ctx, "response body (start)", cl, ar.head)
+	}
+	switch {
+	case ar.err != nil && !errors.Is(ar.err, errTooLarge):
+		return nil, ar.err // the connection failed: retry
+	case errors.Is(ar.err, errTooLarge):
+		err = fmt.Errorf("the answer is larger than the %d MiB this call reads; check base_url, or ask Guayaba support "+
+			"why the answer is so large", cl.maxBytes>>20)
+	case err == nil:
+		return nil, nil
+	}
+	de := &DecodeError{Op: cl.op, Method: cl.method, Path: cl.path, StatusCode: resp.StatusCode, Err: c.scrub.err(err)}
+	if !cl.sensitiveResponse {
+		de.Body = c.scrub.text(summarizeBody(string(ar.head), 200))
+	}
+	return nil, de
+}
+
+// failed turns what the retry loop ended with into the call's error.
+func (c *Client) failed(ctx context.Context, cl call, st *callState, resp *http.Response, err error) error {
+	if resp != nil && resp.Body != nil {
+		_ = resp.Body.Close()
+	}
+	var de *DecodeError
+	if errors.As(err, &de) {
+		logFailure(ctx, de)
+		return de
+	}
+	te := &TransportError{
+		Op: cl.op, Method: cl.method, Path: cl.path,
+		Attempts: int(st.attempts.Load()), PerAttemptTimeout: c.timeout,
+		LastStatus: int(st.lastStatus.Load()),
+		Err:        c.scrub.err(err),
+	}
+	if ctx.Err() != nil {
+		te.Err = ctx.Err()
+		if cause := context.Cause(ctx); cause != nil && cause != ctx.Err() {
+			te.Err = fmt.Errorf("%w: %w", ctx.Err(), cause)
+		}
+	} else if isTimeout(err) {
+		te.Timeout = true
+	}
+	logFailure(ctx, te)
+	return te
+}
+
+// apiError describes an error answer.
+func (c *Client) apiError(ctx context.Context, cl call, st *callState, resp *http.Response, body []byte) error {
+	ae := &APIError{
+		Op: cl.op, Method: cl.method, Path: cl.path,
+		StatusCode: resp.StatusCode, Attempts: int(st.attempts.Load()),
+		// A write answered 4xx after an attempt that got no answer or a
+		// 5xx: that attempt may have done the write.
+		OutcomeUnknown: cl.decode == nil && resp.StatusCode < 500 && st.unanswered.Load(),
+	}
+	if ra, ok := parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
+		ae.RetryAfter = ra
+		if ra > c.maxRetryAfter {
+			ae.RetryAfterMax = c.maxRetryAfter
+		}
+	}
+	if resp.StatusCode >= 300 && resp.StatusCode <= 399 {
+		ae.Location = c.scrub.text(redactLocation(resp.Header.Get("Location")))
+	}
+	ae.parseErrorBody(body, c.scrub)
+	c.logBody(ctx, "error response body", cl, body)
+	logFailure(ctx, ae)
+	return ae
+}
+
+// readErrorBody reads at most maxErrorBytes of an error answer; a read error
+// keeps what arrived. The result is never nil.
+func readErrorBody(r io.Reader) []byte {
+	b, _ := io.ReadAll(io.LimitReader(r, maxErrorBytes))
+	if b == nil {
+		b = []byte{}
+	}
+	return b
+}
+
+func bodyOf(b []byte) io.ReadCloser { return io.NopCloser(bytes.NewReader(b)) }
+
+var errTooLarge = errors.New("answer too large")
+
+// waitLargeAnswer takes the client's large-answer slot, waiting at most one
+// per-attempt timeout (then the attempt fails, and is retried).
+func (c *Client) waitLargeAnswer(ctx context.Context) error {
+	t := time.NewTimer(c.timeout)
+	defer t.Stop()
+	select {
+	case c.largeAnswer <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return fmt.Errorf("waited %s for another answer larger than %d MiB to be read", c.timeout, smallAnswerBytes>>20)
+	}
+}
+
+// answerReader reads at most limit bytes, then fails with errTooLarge;
+// past smallAnswerBytes it first calls grow, once. It keeps the first bytes
+// (for error messages) and the first read error.
+type answerReader struct {
+	r     io.Reader
+	limit int64
+	read  int64
+	grow  func() error
+	grown bool
+	head  []byte
+	err   error
+}
+
+const answerHead = 512
+
+func (a *answerReader) Read(p []byte) (int, error) {
+	if a.err != nil {
+		return 0, a.err
+	}
+	if !a.grown && a.read >= smallAnswerBytes && a.read < a.limit {
+		if err := a.grow(); err != nil {
+			a.err = err
+			return 0, err
+		}
+		a.grown = true
+	}
+	if a.read >= a.limit {
+		// One byte past the limit tells a body of exactly the limit from
+		// a larger one.
+		var one [1]byte
+		n, err := a.r.Read(one[:])
+		if n > 0 {
+			a.err = errTooLarge
+			return 0, a.err
+		}
+		if err != nil && err != io.EOF {
+			a.err = err
+		}
+		return 0, err
+	}
+	allowed := a.limit - a.read
+	if !a.grown {
+		allowed = min(allowed, smallAnswerBytes-a.read)
+	}
+	if int64(len(p)) > allowed {
+		p = p[:allowed]
+	}
+	n, err := a.r.Read(p)
+	a.read += int64(n)
+	if len(a.head) < answerHead {
+		a.head = append(a.head, p[:min(n, answerHead-len(a.head))]...)
+	}
+	if err != nil && err != io.EOF {
+		a.err = err
+	}
+	return n, err
+}
+
+func isTimeout(err error) bool {
+	if errors.Is(err, context.DeadlineExceeded) {
+		return true
+	}
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}
