@@ -342,6 +342,7 @@ func (r *SessionResource) Read(ctx context.Context, req resource.ReadRequest, re
 			// Nothing to write, so nothing to block: keep the state as it
 			// is, and let a destroy (which needs no API call) complete.
 			resp.Diagnostics.Append(agentGoneWarning(agentID, key, err))
+			resp.Diagnostics.Append(setSessionIdentity(ctx, resp.Identity, agentID, key)...)
 			return
 		}
 		resp.Diagnostics.Append(apiDiag(fmt.Sprintf("read session %q", key), agentID, err))
