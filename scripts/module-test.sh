@@ -50,7 +50,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-echo "module-test: building the provider and the sandbox ($("$tf" version | head -n1))"
+echo "module-test: building the provider and the sandbox ($tf_line)"
 go build -o "$tmp/bin/terraform-provider-guayaba" .
 go build -o "$tmp/guayaba-sandbox" ./cmd/guayaba-sandbox
 cat >"$tmp/terraformrc" <<RC

@@ -89,12 +89,11 @@ func (d *ArchivesDataSource) Configure(_ context.Context, req datasource.Configu
 func (d *ArchivesDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
 	var m archivesDataSourceModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
-	if resp.Diagnostics.HasError() || !d.data.ready(&resp.Diagnostics) {
+	if resp.Diagnostics.HasError() {
 		return
 	}
-	agentID, diags := d.data.agentFor(m.AgentID)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
+	agentID, ok := d.data.agentOf(m.AgentID, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	list, err := d.data.listings.Archives(ctx, agentID)

@@ -69,11 +69,8 @@ func ephemeralMessageAttributes() map[string]epschema.Attribute {
 // answer an unknown key with an empty list) and reads its messages.
 func readHistory(ctx context.Context, data *providerData, m *historyModel) diag.Diagnostics {
 	var diags diag.Diagnostics
-	if !data.ready(&diags) {
-		return diags
-	}
-	agentID, diags := data.agentFor(m.AgentID)
-	if diags.HasError() {
+	agentID, ok := data.agentOf(m.AgentID, &diags)
+	if !ok {
 		return diags
 	}
 	key := m.Key.ValueString()

@@ -50,6 +50,19 @@ func (p *providerData) agentFor(v types.String) (string, diag.Diagnostics) {
 	return "", diags
 }
 
+// agentOf resolves the agent of a resource, data source, action or list
+// the one way all of their methods do: the provider must be configured, and
+// the agent is v when set, else the provider's default. When either is
+// missing it adds the error to diags and returns false.
+func (p *providerData) agentOf(v types.String, diags *diag.Diagnostics) (string, bool) {
+	if !p.ready(diags) {
+		return "", false
+	}
+	agentID, d := p.agentFor(v)
+	diags.Append(d...)
+	return agentID, !d.HasError()
+}
+
 // missingAgentIDDiag is the error of a resource, data source or ephemeral
 // resource that has no agent_id and no provider default to fall back on.
 func missingAgentIDDiag() diag.Diagnostic {

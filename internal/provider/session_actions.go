@@ -87,16 +87,10 @@ func (a *sessionAction) Configure(_ context.Context, req action.ConfigureRequest
 
 // Invoke resolves the agent and runs the operation, sending its progress.
 func (a *sessionAction) Invoke(ctx context.Context, req action.InvokeRequest, resp *action.InvokeResponse) {
-	if a.data == nil {
-		resp.Diagnostics.AddError("Provider not configured",
-			"The guayaba provider was not configured before this action ran. This is a bug in the provider; please report it.")
-		return
-	}
 	var agent types.String
 	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("agent_id"), &agent)...)
-	agentID, diags := a.data.agentFor(agent)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
+	agentID, ok := a.data.agentOf(agent, &resp.Diagnostics)
+	if !ok || resp.Diagnostics.HasError() {
 		return
 	}
 	progress := func(msg string) {

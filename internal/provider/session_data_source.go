@@ -53,12 +53,11 @@ func (d *SessionDataSource) Configure(_ context.Context, req datasource.Configur
 func (d *SessionDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
 	var m sessionDataSourceModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
-	if resp.Diagnostics.HasError() || !d.data.ready(&resp.Diagnostics) {
+	if resp.Diagnostics.HasError() {
 		return
 	}
-	agentID, diags := d.data.agentFor(m.AgentID)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
+	agentID, ok := d.data.agentOf(m.AgentID, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	key := m.Key.ValueString()

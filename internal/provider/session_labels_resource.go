@@ -395,7 +395,7 @@ func conflictText(cs []sessions.LabelConflict) string {
 func (r *SessionLabelsResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	var plan sessionLabelsModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() || !r.configured(&resp.Diagnostics) {
+	if resp.Diagnostics.HasError() || !r.data.ready(&resp.Diagnostics) {
 		return
 	}
 	final, ok := r.apply(ctx, plan, nil, &resp.Diagnostics)
@@ -411,7 +411,7 @@ func (r *SessionLabelsResource) Update(ctx context.Context, req resource.UpdateR
 	var plan, state sessionLabelsModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() || !r.configured(&resp.Diagnostics) {
+	if resp.Diagnostics.HasError() || !r.data.ready(&resp.Diagnostics) {
 		return
 	}
 	prev, _ := knownLabels(state.Labels)
@@ -430,7 +430,10 @@ func (r *SessionLabelsResource) Update(ctx context.Context, req resource.UpdateR
 // apply runs the renames from the listing to the plan and returns the state
 // to record; ok is false when some of them did not happen.
 func (r *SessionLabelsResource) apply(ctx context.Context, plan sessionLabelsModel, prev map[string]string, diags *diag.Diagnostics) (sessionLabelsModel, bool) {
-	agentID := plan.AgentID.ValueString()
+	agentID, ok := r.data.agentOf(plan.AgentID, diags)
+	if !ok {
+		return sessionLabelsModel{}, false
+	}
 	wanted, _ := knownLabels(plan.Labels)
 	final := plan
 	final.ID = plan.AgentID
@@ -584,12 +587,11 @@ func (r *SessionLabelsResource) run(ctx context.Context, agentID string, l agent
 func (r *SessionLabelsResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var state sessionLabelsModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() || !r.configured(&resp.Diagnostics) {
+	if resp.Diagnostics.HasError() || !r.data.ready(&resp.Diagnostics) {
 		return
 	}
-	agentID, diags := r.data.agentFor(state.AgentID)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
+	agentID, ok := r.data.agentOf(state.AgentID, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	l, err := r.listing(ctx, agentID)
@@ -632,13 +634,16 @@ func (r *SessionLabelsResource) Read(ctx context.Context, req resource.ReadReque
 func (r *SessionLabelsResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	var state sessionLabelsModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() || !r.configured(&resp.Diagnostics) {
+	if resp.Diagnostics.HasError() || !r.data.ready(&resp.Diagnostics) {
 		return
 	}
 	if state.OnDestroy.ValueString() != onDestroyClear {
 		return
 	}
-	agentID := state.AgentID.ValueString()
+	agentID, ok := r.data.agentOf(state.AgentID, &resp.Diagnostics)
+	if !ok {
+		return
+	}
 	prev, _ := knownLabels(state.Labels)
 	l, err := r.listing(ctx, agentID)
 	if err != nil {
@@ -656,7 +661,7 @@ func (r *SessionLabelsResource) Delete(ctx context.Context, req resource.DeleteR
 // ImportState accepts `<agent_id>`, or an empty ID for the provider's
 // agent_id: labels becomes every labelled active session of the agent.
 func (r *SessionLabelsResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	if !r.configured(&resp.Diagnostics) {
+	if !r.data.ready(&resp.Diagnostics) {
 		return
 	}
 	agentID := strings.TrimSpace(req.ID)
@@ -686,13 +691,4 @@ func (r *SessionLabelsResource) ImportState(ctx context.Context, req resource.Im
 		OtherLabels: types.MapNull(types.StringType),
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &st)...)
-}
-
-func (r *SessionLabelsResource) configured(diags *diag.Diagnostics) bool {
-	if r.data == nil {
-		diags.AddError("Provider not configured",
-			"The guayaba provider was not configured before this resource was used. This is a bug in the provider; please report it.")
-		return false
-	}
-	return true
 }

@@ -85,8 +85,8 @@ func (r *SessionListResource) List(ctx context.Context, req list.ListRequest, st
 		stream.Results = list.ListResultsStreamDiagnostics(diags)
 		return
 	}
-	agentID, diags := r.data.agentFor(cfg.AgentID)
-	if diags.HasError() {
+	agentID, ok := r.data.agentOf(cfg.AgentID, &diags)
+	if !ok {
 		stream.Results = list.ListResultsStreamDiagnostics(diags)
 		return
 	}

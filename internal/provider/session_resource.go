@@ -192,9 +192,7 @@ func (r *SessionResource) ModifyPlan(ctx context.Context, req resource.ModifyPla
 			// The provider is not configured yet (its configuration is unknown).
 			plan.AgentID = types.StringUnknown()
 		default:
-			resp.Diagnostics.AddAttributeError(path.Root("agent_id"), "Missing agent_id",
-				"No agent is set for this session. Set `agent_id` on the resource, or `agent_id` in the provider block, "+
-					"or the "+EnvAgentID+" environment variable.")
+			resp.Diagnostics.Append(missingAgentIDDiag())
 			return
 		}
 	}
@@ -294,10 +292,14 @@ func (r *SessionResource) Create(ctx context.Context, req resource.CreateRequest
 	resp.Diagnostics.Append(forgetReplaced(ctx, resp.Private)...)
 	var plan sessionResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() || !r.configured(&resp.Diagnostics) {
+	if resp.Diagnostics.HasError() || !r.data.ready(&resp.Diagnostics) {
 		return
 	}
-	agentID, key := plan.AgentID.ValueString(), plan.Key.ValueString()
+	agentID, ok := r.data.agentOf(plan.AgentID, &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	key := plan.Key.ValueString()
 	s, ok, err := r.data.listings.Session(ctx, agentID, key)
 	if err != nil {
 		resp.Diagnostics.Append(apiDiag(fmt.Sprintf("adopt session %q", key), agentID, err))
@@ -322,15 +324,14 @@ func (r *SessionResource) Read(ctx context.Context, req resource.ReadRequest, re
 	resp.Diagnostics.Append(forgetReplaced(ctx, resp.Private)...)
 	var state sessionResourceModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() || !r.configured(&resp.Diagnostics) {
+	if resp.Diagnostics.HasError() || !r.data.ready(&resp.Diagnostics) {
 		return
 	}
 	if state.OnDestroy.IsNull() {
 		state.OnDestroy = types.StringValue(onDestroyKeep)
 	}
-	agentID, diags := r.data.agentFor(state.AgentID)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
+	agentID, ok := r.data.agentOf(state.AgentID, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	state.AgentID = types.StringValue(agentID)
@@ -369,7 +370,7 @@ func (r *SessionResource) Update(ctx context.Context, req resource.UpdateRequest
 	var plan, state sessionResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() || !r.configured(&resp.Diagnostics) {
+	if resp.Diagnostics.HasError() || !r.data.ready(&resp.Diagnostics) {
 		return
 	}
 	if plan.Label.Equal(state.Label) && plan.Archived.Equal(state.Archived) {
@@ -378,7 +379,11 @@ func (r *SessionResource) Update(ctx context.Context, req resource.UpdateRequest
 		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 		return
 	}
-	agentID, key := plan.AgentID.ValueString(), plan.Key.ValueString()
+	agentID, ok := r.data.agentOf(plan.AgentID, &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	key := plan.Key.ValueString()
 	ops := r.data.ops(agentID)
 	cur, found, err := ops.Locate(ctx, key, state.SessionID.ValueString(), state.ArchiveFilename.ValueString())
 	if err != nil {
@@ -397,14 +402,18 @@ func (r *SessionResource) Update(ctx context.Context, req resource.UpdateRequest
 func (r *SessionResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	var state sessionResourceModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() || !r.configured(&resp.Diagnostics) {
+	if resp.Diagnostics.HasError() || !r.data.ready(&resp.Diagnostics) {
 		return
 	}
 	mode := state.OnDestroy.ValueString()
 	if mode == "" || mode == onDestroyKeep {
 		return
 	}
-	agentID, key := state.AgentID.ValueString(), state.Key.ValueString()
+	agentID, ok := r.data.agentOf(state.AgentID, &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	key := state.Key.ValueString()
 	ops := r.data.ops(agentID)
 	cur, found, err := ops.Locate(ctx, key, state.SessionID.ValueString(), state.ArchiveFilename.ValueString())
 	if err != nil {
@@ -447,7 +456,7 @@ func (r *SessionResource) Delete(ctx context.Context, req resource.DeleteRequest
 // or `<key>@<archive_filename>`; or an identity (agent_id, key) of an
 // active session.
 func (r *SessionResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	if !r.configured(&resp.Diagnostics) {
+	if !r.data.ready(&resp.Diagnostics) {
 		return
 	}
 	id, byIdentity := req.ID, false
@@ -536,15 +545,6 @@ func agentGoneWarning(agentID, key string, err error) diag.Diagnostic {
 			"configuration or running terraform destroy completes without any API call. If the agent still exists, check "+
 			"`agent_id` and that the API key belongs to the agent's account; any change to this resource fails until then.\n\n%s",
 			key, err))
-}
-
-func (r *SessionResource) configured(diags *diag.Diagnostics) bool {
-	if r.data == nil {
-		diags.AddError("Provider not configured",
-			"The guayaba provider was not configured before this resource was used. This is a bug in the provider; please report it.")
-		return false
-	}
-	return true
 }
 
 // convergeAndSave brings the session to the plan and records the outcome.
