@@ -22,7 +22,7 @@ type sessionIdentityModel struct {
 	Key     types.String `tfsdk:"key"`
 }
 
-// IdentitySchema describes the identity (Terraform >= 1.12).
+// IdentitySchema describes the identity (Terraform >= 1.12, OpenTofu >= 1.12).
 func (r *SessionResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
 	resp.IdentitySchema = identityschema.Schema{
 		Attributes: map[string]identityschema.Attribute{

@@ -1,4 +1,4 @@
-# Requires Terraform >= 1.12 (import by identity).
+# Requires Terraform >= 1.12 or OpenTofu >= 1.12 (import by identity).
 # Import an active session by its identity: the key, and the agent when it is
 # not the provider's agent_id. (An archived session has no key in the archive
 # listing: import it by ID, "<agent_id>/<key>@<archive_filename>".)
