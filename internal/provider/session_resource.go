@@ -377,6 +377,7 @@ func (r *SessionResource) Update(ctx context.Context, req resource.UpdateRequest
 		// Only on_destroy changed: nothing to do on the platform.
 		plan.ArchiveFilename = state.ArchiveFilename
 		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+		resp.Diagnostics.Append(setSessionIdentity(ctx, resp.Identity, plan.AgentID.ValueString(), plan.Key.ValueString())...)
 		return
 	}
 	agentID, ok := r.data.agentOf(plan.AgentID, &resp.Diagnostics)
