@@ -47,6 +47,9 @@ provider "guayaba" {
   api_key     = "g_master_%s"
   agent_id    = %q
   max_retries = 0
+  # The answers past their first MiB are read one at a time: on a loaded
+  # machine the last of thirty waits longer than the default 30 s.
+  request_timeout = "10m"
 }
 
 locals {

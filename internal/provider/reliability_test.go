@@ -476,10 +476,7 @@ func TestAccReliability_transientFailures(t *testing.T) {
 // lost transcript.
 func TestAccReliability_lostResponses(t *testing.T) {
 	forEachVariant(t, func(t *testing.T, env *testEnv) {
-		env = relEnvWithSessionsOn(t, env)
-		setup, steps := writeSteps(env, nil)
-		w := newTFWorkdir(t, setup)
-		w.must(applyArgs...)
+		w, steps := writeStepsWorkdir(t, env)
 		for _, s := range steps {
 			if s.pre != "" {
 				w.write("main.tf", s.pre)
@@ -516,6 +513,51 @@ func TestAccReliability_lostResponses(t *testing.T) {
 			}
 		}
 	})
+}
+
+// A restore whose answer was lost is retried, and the retry meets 409: the
+// restored session itself now holds the key. The 409 says nothing about
+// whether the restore happened, so the provider judges by listing, finds
+// the session restored, and succeeds.
+func TestAccReliability_retriedRestoreMeetsConflict(t *testing.T) {
+	forEachVariant(t, func(t *testing.T, env *testEnv) {
+		w, steps := writeStepsWorkdir(t, env)
+		for _, s := range steps[:3] { // rename, archive, then the restore under test
+			w.write("main.tf", s.cfg)
+			if s.route != sandbox.RouteArchivesRestore {
+				w.must(applyArgs...)
+				continue
+			}
+			before := env.snapshot()
+			c0 := env.sb.Counters()
+			env.sb.InjectFault(sandbox.Fault{Route: s.route, ApplyThenDrop: true})
+			env.sb.InjectFault(sandbox.Fault{Route: s.route, Status: http.StatusConflict}) // "A session with this key already exists"
+			out, err := w.run(nil, s.args...)
+			if err != nil {
+				t.Fatalf("restore failed on the retry's 409 after a lost response: %v\n%s", err, lastLines(out, 40))
+			}
+			if err := s.check(before, env.snapshot()); err != nil {
+				t.Errorf("after the retried restore: %v", err)
+			}
+			c := env.sb.Counters()
+			if n := c.ByRoute[s.route] - c0.ByRoute[s.route]; n != 2 || len(env.sb.Faults()) != 0 {
+				t.Errorf("want the dropped restore and one retry answered 409, got %d requests %v", n, c.ByRouteStatus[s.route])
+			}
+			if out, err := w.run(nil, "plan", "-detailed-exitcode", "-no-color"); err != nil {
+				t.Errorf("plan after the retried restore is not empty: %v\n%s", err, out)
+			}
+		}
+	})
+}
+
+// writeStepsWorkdir adds the sessions of relEnvWithSessions to env and
+// applies the setup of writeSteps in a new working directory.
+func writeStepsWorkdir(t *testing.T, env *testEnv) (*tfWorkdir, []writeStep) {
+	t.Helper()
+	setup, steps := writeSteps(relEnvWithSessionsOn(t, env), nil)
+	w := newTFWorkdir(t, setup)
+	w.must(applyArgs...)
+	return w, steps
 }
 
 // relEnvWithSessionsOn adds relEnvWithSessions' data to an existing env.
