@@ -13,8 +13,10 @@
 #                the reason; MATRIX_REQUIRE_ALL=1 makes that an error (CI).
 # MATRIX_PKGS    packages to test per CLI (default ./internal/provider/).
 # MATRIX_RUN     -run pattern per CLI (default: every test).
-# MATRIX_SUBSET  "CLI=PATTERN ..." runs only PATTERN on that CLI (as written
-#                in MATRIX_CLIS): .ci/run uses it to keep the run short.
+# MATRIX_SKIP    "CLI=PATTERN ..." skips the tests matching PATTERN (go test
+#                -skip) on that CLI, as written in MATRIX_CLIS: for a shorter
+#                run, e.g. "bin/tofu=^TestAcc(Reliability|Scale)" leaves out the
+#                tests of the provider's HTTP behaviour, which no CLI changes.
 # MATRIX_DEMO    0 skips `make demo` on each CLI (default 1).
 # MATRIX_LOGDIR  where the full logs go (default: a new temp dir, kept).
 # TEST_TIMEOUT, TEST_PARALLEL as in the GNUmakefile.
@@ -23,7 +25,8 @@
 # acceptance tests (TF_ACC_TERRAFORM_PATH, and TF_ACC_PROVIDER_HOST for
 # OpenTofu), the CLI tests and the demo all use that binary. The summary
 # counts every test and subtest that passed, skipped or failed per CLI, with
-# the time of each CLI's leg. Exit status: non-zero when anything failed.
+# the time of each CLI's leg. Exit status: non-zero when anything failed or
+# no CLI was available.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -51,10 +54,10 @@ why_missing() {
 	esac
 }
 
-# subset_for CLI: the MATRIX_SUBSET pattern of CLI, if any.
-subset_for() {
+# skip_for CLI: the MATRIX_SKIP pattern of CLI, if any.
+skip_for() {
 	local entry
-	for entry in ${MATRIX_SUBSET:-}; do
+	for entry in ${MATRIX_SKIP:-}; do
 		if [ "${entry%%=*}" = "$1" ]; then
 			echo "${entry#*=}"
 			return
@@ -64,6 +67,7 @@ subset_for() {
 
 summary=()
 failed=0
+ran=0
 for cli in $clis; do
 	name=$(basename "$cli")
 	why=$(why_missing "$cli")
@@ -77,15 +81,15 @@ for cli in $clis; do
 		continue
 	fi
 	version=$(CHECKPOINT_DISABLE=1 TF_CLI_CONFIG_FILE=/dev/null "$cli" version 2>/dev/null | head -n1)
-	pattern=$(subset_for "$cli")
-	pattern=${pattern:-$run}
+	ran=$((ran + 1))
+	skip_pat=$(skip_for "$cli")
 	echo
-	echo "=== test-matrix: $version ($cli)${pattern:+, tests matching $pattern}"
+	echo "=== test-matrix: $version ($cli)${run:+, tests matching $run}${skip_pat:+, skipping $skip_pat}"
 	log="$logdir/$name.log"
 	start=$(date +%s)
 	rc=0
 	TERRAFORM="$cli" scripts/tf-env.sh env TF_ACC=1 go test $pkgs -count=1 -v -timeout "$timeout" \
-		-parallel "$parallel" ${pattern:+-run "$pattern"} >"$log" 2>&1 || rc=$?
+		-parallel "$parallel" ${run:+-run "$run"} ${skip_pat:+-skip "$skip_pat"} >"$log" 2>&1 || rc=$?
 	pass=$(grep -c -E '^\s*--- PASS' "$log" || true)
 	skip=$(grep -c -E '^\s*--- SKIP' "$log" || true)
 	fail=$(grep -c -E '^\s*--- FAIL' "$log" || true)
@@ -116,4 +120,8 @@ done
 echo
 echo "=== test-matrix summary (logs in $logdir)"
 printf '%s\n' "${summary[@]}"
+if [ "$ran" -eq 0 ]; then
+	echo "test-matrix: no CLI was available, nothing ran" >&2
+	exit 1
+fi
 exit "$failed"
