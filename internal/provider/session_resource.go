@@ -91,7 +91,7 @@ func (r *SessionResource) Schema(_ context.Context, _ resource.SchemaRequest, re
 					"default) forces replacement: see *Replacement* above.",
 				Optional:   true,
 				Computed:   true,
-				Validators: []validator.String{uuidValidator{}},
+				Validators: []validator.String{uuidValidator},
 			},
 			"key": schema.StringAttribute{
 				MarkdownDescription: "The session key, e.g. `agent:main:telegram:direct:123456789`, `api:<uuid>` or `s-<id>`. " +
