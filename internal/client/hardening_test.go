@@ -111,7 +111,7 @@ func TestEchoedKeyNeverInErrors(t *testing.T) {
 	t.Run("malformed status line", func(t *testing.T) {
 		t.Parallel()
 		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			conn, buf, err := w.(http.Hijacker).Hijack()
+			conn, buf, err := http.NewResponseController(w).Hijack()
 			if err != nil {
 				return
 			}
@@ -265,7 +265,7 @@ func TestWriteAnswered2xxIsDone(t *testing.T) {
 		} else {
 			_, _ = io.WriteString(w, `{"success":`)
 		}
-		w.(http.Flusher).Flush()
+		_ = http.NewResponseController(w).Flush()
 		<-r.Context().Done()
 	}))
 	defer srv.Close()
@@ -298,7 +298,7 @@ func TestRetriedWriteOutcomeUnknown(t *testing.T) {
 				if n.Add(1) == 1 {
 					switch first {
 					case "drop":
-						conn, _, _ := w.(http.Hijacker).Hijack()
+						conn, _, _ := http.NewResponseController(w).Hijack()
 						_ = conn.Close()
 						return
 					case "502":

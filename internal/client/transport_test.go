@@ -273,7 +273,7 @@ func TestDroppedConnectionRetried(t *testing.T) {
 	var n atomic.Int64
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if n.Add(1) <= 2 {
-			conn, _, err := w.(http.Hijacker).Hijack()
+			conn, _, err := http.NewResponseController(w).Hijack()
 			if err == nil {
 				_ = conn.Close()
 			}
@@ -299,7 +299,7 @@ func TestDroppedConnectionRetried(t *testing.T) {
 
 func TestDroppedConnectionExhausted(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		conn, _, _ := w.(http.Hijacker).Hijack()
+		conn, _, _ := http.NewResponseController(w).Hijack()
 		_ = conn.Close()
 	}))
 	defer srv.Close()

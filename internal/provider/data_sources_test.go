@@ -70,19 +70,6 @@ func msgAt(m sandbox.Message, id string, at time.Time) sandbox.Message {
 	return m
 }
 
-func dsPath(parts ...any) tfjsonpath.Path {
-	p := tfjsonpath.New(parts[0].(string))
-	for _, part := range parts[1:] {
-		switch v := part.(type) {
-		case string:
-			p = p.AtMapKey(v)
-		case int:
-			p = p.AtSliceIndex(v)
-		}
-	}
-	return p
-}
-
 // Every attribute of guayaba_sessions, guayaba_session and guayaba_archives
 // against the seeded values.
 func TestAccDataSources_attributes(t *testing.T) {
@@ -128,16 +115,16 @@ output "recent" {
 			Steps: []resource.TestStep{{
 				Config: cfg,
 				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue("data.guayaba_sessions.all", dsPath("sessions"), knownvalue.ListExact([]knownvalue.Check{sessionA, sessionB, sessionC})),
-					statecheck.ExpectKnownValue("data.guayaba_sessions.all", dsPath("keys"), knownvalue.ListExact([]knownvalue.Check{
+					statecheck.ExpectKnownValue("data.guayaba_sessions.all", tfjsonpath.New("sessions"), knownvalue.ListExact([]knownvalue.Check{sessionA, sessionB, sessionC})),
+					statecheck.ExpectKnownValue("data.guayaba_sessions.all", tfjsonpath.New("keys"), knownvalue.ListExact([]knownvalue.Check{
 						knownvalue.StringExact("agent:main:telegram:group:-100200:topic:7"),
 						knownvalue.StringExact("agent:main:webchat:direct:bea"),
 						knownvalue.StringExact("api:9c1d2e3f-4a5b-4c6d-8e7f-0a1b2c3d4e5f"),
 					})),
-					statecheck.ExpectKnownValue("data.guayaba_sessions.all", dsPath("agent_id"), knownvalue.StringExact(testAgentID)),
-					statecheck.ExpectKnownValue("data.guayaba_session.one", dsPath("session_id"), knownvalue.StringExact(sidA)),
-					statecheck.ExpectKnownValue("data.guayaba_session.one", dsPath("updated_at"), knownvalue.StringExact("2026-11-25T18:00:00.123Z")),
-					statecheck.ExpectKnownValue("data.guayaba_session.nolabel", dsPath("label"), knownvalue.Null()),
+					statecheck.ExpectKnownValue("data.guayaba_sessions.all", tfjsonpath.New("agent_id"), knownvalue.StringExact(testAgentID)),
+					statecheck.ExpectKnownValue("data.guayaba_session.one", tfjsonpath.New("session_id"), knownvalue.StringExact(sidA)),
+					statecheck.ExpectKnownValue("data.guayaba_session.one", tfjsonpath.New("updated_at"), knownvalue.StringExact("2026-11-25T18:00:00.123Z")),
+					statecheck.ExpectKnownValue("data.guayaba_session.nolabel", tfjsonpath.New("label"), knownvalue.Null()),
 					statecheck.ExpectKnownOutputValue("origin", knownvalue.ObjectExact(map[string]knownvalue.Check{
 						"provider": knownvalue.StringExact("telegram"),
 						"chatType": knownvalue.StringExact("group"),
@@ -151,7 +138,7 @@ output "recent" {
 						knownvalue.StringExact("agent:main:telegram:group:-100200:topic:7"),
 						knownvalue.StringExact("api:9c1d2e3f-4a5b-4c6d-8e7f-0a1b2c3d4e5f"),
 					})),
-					statecheck.ExpectKnownValue("data.guayaba_archives.all", dsPath("archives"), knownvalue.ListExact([]knownvalue.Check{
+					statecheck.ExpectKnownValue("data.guayaba_archives.all", tfjsonpath.New("archives"), knownvalue.ListExact([]knownvalue.Check{
 						knownvalue.ObjectExact(map[string]knownvalue.Check{
 							"filename":    knownvalue.StringExact(sidE + ".jsonl.deleted.2026-11-20T09-30-00.000Z"),
 							"label":       knownvalue.Null(),
@@ -212,8 +199,8 @@ func TestAccDataSources_filters(t *testing.T) {
 				want = append(want, knownvalue.StringExact(k))
 			}
 			checks = append(checks,
-				statecheck.ExpectKnownValue("data.guayaba_sessions."+name, dsPath("keys"), knownvalue.ListExact(want)),
-				statecheck.ExpectKnownValue("data.guayaba_sessions."+name, dsPath("sessions"), knownvalue.ListSizeExact(len(c.want))))
+				statecheck.ExpectKnownValue("data.guayaba_sessions."+name, tfjsonpath.New("keys"), knownvalue.ListExact(want)),
+				statecheck.ExpectKnownValue("data.guayaba_sessions."+name, tfjsonpath.New("sessions"), knownvalue.ListSizeExact(len(c.want))))
 		}
 		for _, c := range archives {
 			i++
@@ -327,9 +314,9 @@ output "blocks" { value = jsondecode(data.guayaba_session_history.all.messages[1
 				{
 					Config: cfg,
 					ConfigStateChecks: []statecheck.StateCheck{
-						statecheck.ExpectKnownValue("data.guayaba_session_history.all", dsPath("messages"), knownvalue.ListExact([]knownvalue.Check{m1, m2, m3})),
-						statecheck.ExpectKnownValue("data.guayaba_session_history.all", dsPath("limit"), knownvalue.Int64Exact(100)),
-						statecheck.ExpectKnownValue("data.guayaba_session_history.last2", dsPath("messages"), knownvalue.ListExact([]knownvalue.Check{m2, m3})),
+						statecheck.ExpectKnownValue("data.guayaba_session_history.all", tfjsonpath.New("messages"), knownvalue.ListExact([]knownvalue.Check{m1, m2, m3})),
+						statecheck.ExpectKnownValue("data.guayaba_session_history.all", tfjsonpath.New("limit"), knownvalue.Int64Exact(100)),
+						statecheck.ExpectKnownValue("data.guayaba_session_history.last2", tfjsonpath.New("messages"), knownvalue.ListExact([]knownvalue.Check{m2, m3})),
 						statecheck.ExpectKnownOutputValueAtPath("blocks", tfjsonpath.New(2).AtMapKey("type"), knownvalue.StringExact("toolCall")),
 						statecheck.ExpectKnownOutputValueAtPath("blocks", tfjsonpath.New(0).AtMapKey("thinking"), knownvalue.StringExact("calcular")),
 					},

@@ -87,13 +87,13 @@ func (p *GuayabaProvider) Schema(_ context.Context, _ provider.SchemaRequest, re
 				MarkdownDescription: "Base URL of the API. Falls back to `" + EnvBaseURL + "`, then `" + client.DefaultBaseURL +
 					"`. Must use `https://` unless the host is loopback (`127.0.0.1`, `::1`, `localhost`), as for the offline sandbox.",
 				Optional:   true,
-				Validators: []validator.String{baseURLValidator{}},
+				Validators: []validator.String{baseURLValidator},
 			},
 			"agent_id": schema.StringAttribute{
 				MarkdownDescription: "Default agent (UUID) of every resource and data source that does not set its own `agent_id`. " +
 					"Falls back to `" + EnvAgentID + "`. Agent keys serve one agent, so most configurations set it once here.",
 				Optional:   true,
-				Validators: []validator.String{uuidValidator{}},
+				Validators: []validator.String{uuidValidator},
 			},
 			"max_retries": schema.Int64Attribute{
 				MarkdownDescription: fmt.Sprintf("How many times a throttled or failed call (HTTP 429, 502, 503, 504, connection errors "+
@@ -105,7 +105,7 @@ func (p *GuayabaProvider) Schema(_ context.Context, _ provider.SchemaRequest, re
 				MarkdownDescription: "Timeout of one HTTP attempt, as a Go duration such as `\"30s\"` or `\"2m\"`. Default `\"" +
 					client.DefaultRequestTimeout.String() + "\"`.",
 				Optional:   true,
-				Validators: []validator.String{durationValidator{}},
+				Validators: []validator.String{durationValidator},
 			},
 		},
 	}
@@ -160,8 +160,7 @@ func (p *GuayabaProvider) Configure(ctx context.Context, req provider.ConfigureR
 	agentID := stringOrEnv(cfg.AgentID, EnvAgentID)
 	if agentID != "" && !isUUID(agentID) {
 		resp.Diagnostics.AddAttributeError(path.Root("agent_id"), "Invalid agent_id",
-			fmt.Sprintf("%q (from %s) is not a UUID. Agent ids look like 3f1c9b7a-5d2e-4c1b-9a8f-2b7e6d5c4a3b; copy it from the dashboard.",
-				agentID, sourceOf(cfg.AgentID, EnvAgentID)))
+			notAUUID(agentID, sourceOf(cfg.AgentID, EnvAgentID)))
 	}
 
 	maxRetries := client.DefaultMaxRetries

@@ -63,7 +63,7 @@ func (a *sessionAction) Metadata(_ context.Context, req action.MetadataRequest, 
 // Schema describes the action: agent_id plus its own attributes.
 func (a *sessionAction) Schema(_ context.Context, _ action.SchemaRequest, resp *action.SchemaResponse) {
 	attrs := map[string]schema.Attribute{
-		"agent_id": schema.StringAttribute{Optional: true, Validators: []validator.String{uuidValidator{}},
+		"agent_id": schema.StringAttribute{Optional: true, Validators: []validator.String{uuidValidator},
 			MarkdownDescription: "The agent (UUID). Defaults to the provider's `agent_id`."},
 	}
 	for k, v := range a.attributes {

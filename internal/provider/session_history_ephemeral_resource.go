@@ -37,7 +37,7 @@ func (e *SessionHistoryEphemeralResource) Schema(_ context.Context, _ ephemeral.
 			"plan files. Requires Terraform 1.10 or later, or OpenTofu 1.11 or later.",
 		Attributes: map[string]schema.Attribute{
 			"agent_id": schema.StringAttribute{Optional: true, Computed: true, MarkdownDescription: desc["agent_id"],
-				Validators: stringValidators(uuidValidator{})},
+				Validators: stringValidators(uuidValidator)},
 			"key": schema.StringAttribute{Required: true, Validators: stringValidators(keyValidator), MarkdownDescription: desc["key"]},
 			"limit": schema.Int64Attribute{Optional: true, Computed: true, MarkdownDescription: desc["limit"],
 				Validators: []validator.Int64{int64validator.Between(1, 1000)}},

@@ -92,7 +92,7 @@ func (r *SessionLabelsResource) Schema(_ context.Context, _ resource.SchemaReque
 				MarkdownDescription: "The agent (UUID). Defaults to the provider's `agent_id`. Changing it forces replacement.",
 				Optional:            true,
 				Computed:            true,
-				Validators:          []validator.String{uuidValidator{}},
+				Validators:          []validator.String{uuidValidator},
 			},
 			"labels": schema.MapAttribute{
 				MarkdownDescription: "The wanted labels: session key → label, e.g. " +

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	dsschema "github.com/hashicorp/terraform-plugin-framework/datasource/schema"
@@ -64,7 +65,11 @@ func sessionFilterAttributes(ctx context.Context) map[string]schema.Attribute {
 	(&SessionsDataSource{}).Schema(ctx, datasource.SchemaRequest{}, &ds)
 	out := map[string]schema.Attribute{}
 	for _, name := range []string{"agent_id", "key_prefix", "label", "chat_type", "last_channel", "updated_after", "updated_before"} {
-		a := ds.Schema.Attributes[name].(dsschema.StringAttribute)
+		a, ok := ds.Schema.Attributes[name].(dsschema.StringAttribute)
+		if !ok {
+			// A programming error caught by every test that loads the schema.
+			panic(fmt.Sprintf("guayaba_sessions attribute %q is not a string attribute", name))
+		}
 		out[name] = schema.StringAttribute{Optional: true, MarkdownDescription: a.MarkdownDescription, Validators: a.Validators}
 	}
 	return out

@@ -66,7 +66,7 @@ func agentIDAttribute() schema.StringAttribute {
 	return schema.StringAttribute{
 		Optional:            true,
 		Computed:            true,
-		Validators:          stringValidators(uuidValidator{}),
+		Validators:          stringValidators(uuidValidator),
 		MarkdownDescription: "The agent (UUID). Defaults to the provider's `agent_id`.",
 	}
 }

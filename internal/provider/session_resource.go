@@ -91,7 +91,7 @@ func (r *SessionResource) Schema(_ context.Context, _ resource.SchemaRequest, re
 					"default) forces replacement: see *Replacement* above.",
 				Optional:   true,
 				Computed:   true,
-				Validators: []validator.String{uuidValidator{}},
+				Validators: []validator.String{uuidValidator},
 			},
 			"key": schema.StringAttribute{
 				MarkdownDescription: "The session key, e.g. `agent:main:telegram:direct:123456789`, `api:<uuid>` or `s-<id>`. " +
@@ -481,7 +481,9 @@ func (r *SessionResource) ImportState(ctx context.Context, req resource.ImportSt
 		resp.Diagnostics.AddError("Invalid import ID", importIDHelp(id))
 		return
 	}
-	filename := ""
+	// The archive named by the ID, when it is one: its filename and
+	// session id go to state as listed.
+	var archive *client.Archive
 	if i := strings.LastIndex(key, "@"); !byIdentity && i > 0 && i < len(key)-1 {
 		archives, err := r.data.listings.Archives(ctx, agentID)
 		if err != nil {
@@ -489,10 +491,10 @@ func (r *SessionResource) ImportState(ctx context.Context, req resource.ImportSt
 			return
 		}
 		if a, ok := sessions.FindArchive(archives, key[i+1:], ""); ok {
-			key, filename = key[:i], a.Filename
+			key, archive = key[:i], &a
 		}
 	}
-	if filename == "" {
+	if archive == nil {
 		if _, ok, err := r.data.listings.Session(ctx, agentID, key); err != nil {
 			resp.Diagnostics.Append(apiDiag(fmt.Sprintf("import session %q", key), agentID, err))
 			return
@@ -509,14 +511,10 @@ func (r *SessionResource) ImportState(ctx context.Context, req resource.ImportSt
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("key"), key)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), agentID+"/"+key)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("on_destroy"), onDestroyKeep)...)
-	if filename != "" {
-		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("archive_filename"), filename)...)
+	if archive != nil {
+		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("archive_filename"), archive.Filename)...)
 		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("archived"), true)...)
-		sid := filename
-		if i := strings.Index(filename, "."); i > 0 {
-			sid = filename[:i]
-		}
-		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("session_id"), sid)...)
+		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("session_id"), archive.SessionID)...)
 	}
 	resp.Diagnostics.Append(setSessionIdentity(ctx, resp.Identity, agentID, key)...)
 }

@@ -65,8 +65,7 @@ func importIDFromIdentity(ctx context.Context, identity *tfsdk.ResourceIdentity)
 	}
 	if !isUUID(id.AgentID.ValueString()) {
 		diags.AddAttributeError(path.Root("agent_id"), "Invalid agent_id in the import identity",
-			fmt.Sprintf("%q is not a UUID. Agent ids look like 3f1c9b7a-5d2e-4c1b-9a8f-2b7e6d5c4a3b; copy it from the dashboard, "+
-				"or leave agent_id out to use the provider's.", id.AgentID.ValueString()))
+			notAUUID(id.AgentID.ValueString(), "the import identity")+" Or leave agent_id out to use the provider's.")
 		return "", diags
 	}
 	return id.AgentID.ValueString() + "/" + id.Key.ValueString(), diags

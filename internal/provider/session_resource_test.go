@@ -1,18 +1,28 @@
 package provider
 
 import (
+	"context"
 	"fmt"
+	"net/http/httptest"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	fwresource "github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
+	"github.com/guayabadotrun/terraform-provider-guayaba/internal/client"
 	"github.com/guayabadotrun/terraform-provider-guayaba/internal/sandbox"
+	"github.com/guayabadotrun/terraform-provider-guayaba/internal/sessions"
 )
 
 const (
@@ -363,6 +373,44 @@ resource "guayaba_session" "x" {
 			},
 		})
 	})
+}
+
+// Importing an archived session records the archive as listed: its session
+// id comes from the archive, not from its filename, whose shape the
+// platform does not document (an assumed point of the behaviour contract).
+func TestImportArchivedSessionKeepsTheListedArchive(t *testing.T) {
+	ctx := context.Background()
+	sb := sandbox.New(sandbox.Options{})
+	sb.AddOwner("owner", true)
+	sb.AddAgent("owner", testAgentID)
+	const sessionID = "6d0f5c2e-8b1a-4f3e-9c7d-2a1b3c4d5e6f"
+	const filename = "archive-0001.jsonl" // no session id in it
+	if _, err := sb.AddArchive(testAgentID, sandbox.ArchiveSpec{Key: "agent:main:webchat:direct:ana", SessionID: sessionID,
+		Filename: filename, ArchivedAt: time.Date(2026, 11, 28, 17, 0, 0, 0, time.UTC)}); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(sb.Handler())
+	t.Cleanup(srv.Close)
+	c, err := client.New(client.Config{BaseURL: srv.URL + "/api/v1", APIKey: sb.AddKey(sandbox.MasterKey("owner")).Token})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	r := &SessionResource{data: &providerData{client: c, listings: sessions.NewListings(c), agentID: testAgentID}}
+	var sr fwresource.SchemaResponse
+	r.Schema(ctx, fwresource.SchemaRequest{}, &sr)
+	resp := fwresource.ImportStateResponse{State: tfsdk.State{Schema: sr.Schema, Raw: tftypes.NewValue(sr.Schema.Type().TerraformType(ctx), nil)}}
+	r.ImportState(ctx, fwresource.ImportStateRequest{ID: "agent:main:webchat:direct:ana@" + filename}, &resp)
+	if resp.Diagnostics.HasError() {
+		t.Fatalf("import: %v", resp.Diagnostics)
+	}
+	for attr, want := range map[string]string{"session_id": sessionID, "archive_filename": filename, "key": "agent:main:webchat:direct:ana"} {
+		var got types.String
+		resp.Diagnostics.Append(resp.State.GetAttribute(ctx, path.Root(attr), &got)...)
+		if got.ValueString() != want {
+			t.Errorf("%s = %q, want %q", attr, got.ValueString(), want)
+		}
+	}
 }
 
 // on_destroy: each mode changes exactly what it says and nothing else.

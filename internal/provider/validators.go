@@ -18,6 +18,16 @@ var uuidRE = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[
 
 func isUUID(s string) bool { return uuidRE.MatchString(s) }
 
+// notAUUID is the one message for an agent id that is not a UUID; from
+// names where the value came from, when not from the attribute itself.
+func notAUUID(value, from string) string {
+	if from != "" {
+		from = " (from " + from + ")"
+	}
+	return fmt.Sprintf("%q%s is not a UUID. Agent ids look like 3f1c9b7a-5d2e-4c1b-9a8f-2b7e6d5c4a3b; copy it from the dashboard.",
+		value, from)
+}
+
 func parsePositiveDuration(s string) (time.Duration, error) {
 	d, err := time.ParseDuration(s)
 	if err != nil || d <= 0 {
@@ -86,6 +96,17 @@ func checkLabel(label string) string {
 	return ""
 }
 
+// errorText turns a function that returns an error into a "what is wrong"
+// function for stringCheck: the error's text, or "".
+func errorText(f func(string) error) func(string) string {
+	return func(s string) string {
+		if err := f(s); err != nil {
+			return err.Error()
+		}
+		return ""
+	}
+}
+
 // stringCheck adapts a "what is wrong" function to a plan-time validator.
 type stringCheck struct {
 	summary     string
@@ -124,6 +145,29 @@ var (
 			return ""
 		},
 	}
+	uuidValidator = stringCheck{
+		summary:     "Invalid agent_id",
+		description: "a UUID",
+		check: func(s string) string {
+			if isUUID(s) {
+				return ""
+			}
+			return notAUUID(s, "")
+		},
+	}
+	baseURLValidator = stringCheck{
+		summary:     "Invalid base_url",
+		description: "an https:// URL, or http:// on a loopback host",
+		check:       errorText(client.ValidateBaseURL),
+	}
+	durationValidator = stringCheck{
+		summary:     "Invalid request_timeout",
+		description: "a positive Go duration",
+		check: errorText(func(s string) error {
+			_, err := parsePositiveDuration(s)
+			return err
+		}),
+	}
 	rfc3339Validator = stringCheck{
 		summary:     "Invalid timestamp",
 		description: "an RFC 3339 timestamp such as 2026-11-28T17:00:00Z",
@@ -136,52 +180,5 @@ var (
 		},
 	}
 )
-
-type uuidValidator struct{}
-
-func (uuidValidator) Description(context.Context) string { return "a UUID" }
-func (uuidValidator) MarkdownDescription(context.Context) string {
-	return "a UUID"
-}
-func (uuidValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	if !isUUID(req.ConfigValue.ValueString()) {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid agent_id",
-			fmt.Sprintf("%q is not a UUID. Agent ids look like 3f1c9b7a-5d2e-4c1b-9a8f-2b7e6d5c4a3b; copy it from the dashboard.",
-				req.ConfigValue.ValueString()))
-	}
-}
-
-type baseURLValidator struct{}
-
-func (baseURLValidator) Description(context.Context) string {
-	return "an https:// URL, or http:// on a loopback host"
-}
-func (v baseURLValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
-func (baseURLValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	if err := client.ValidateBaseURL(req.ConfigValue.ValueString()); err != nil {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid base_url", err.Error())
-	}
-}
-
-type durationValidator struct{}
-
-func (durationValidator) Description(context.Context) string { return "a positive Go duration" }
-func (v durationValidator) MarkdownDescription(ctx context.Context) string {
-	return v.Description(ctx)
-}
-func (durationValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	if _, err := parsePositiveDuration(req.ConfigValue.ValueString()); err != nil {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid "+req.Path.String(), err.Error())
-	}
-}
 
 func stringValidators(v ...validator.String) []validator.String { return v }

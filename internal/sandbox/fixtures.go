@@ -124,18 +124,7 @@ func (s *Sandbox) addSessionLocked(a *agent, spec SessionSpec) (*session, error)
 	if err != nil {
 		return nil, err
 	}
-	if spec.SessionID == "" {
-		spec.SessionID = newUUID()
-	}
-	if spec.SessionFile == "" {
-		spec.SessionFile = sessionFilePath(a.id, spec.SessionID)
-	}
-	if spec.ChatType == "" {
-		spec.ChatType = "direct"
-	}
-	if spec.LastChannel == "" {
-		spec.LastChannel = "api"
-	}
+	fillConversationDefaults(a.id, &spec.SessionID, &spec.SessionFile, &spec.ChatType, &spec.LastChannel)
 	updated := spec.UpdatedAt
 	if updated.IsZero() {
 		updated = s.now()
@@ -183,18 +172,7 @@ func (s *Sandbox) addArchiveLocked(a *agent, spec ArchiveSpec) (*archive, error)
 	if err != nil {
 		return nil, err
 	}
-	if spec.SessionID == "" {
-		spec.SessionID = newUUID()
-	}
-	if spec.SessionFile == "" {
-		spec.SessionFile = sessionFilePath(a.id, spec.SessionID)
-	}
-	if spec.ChatType == "" {
-		spec.ChatType = "direct"
-	}
-	if spec.LastChannel == "" {
-		spec.LastChannel = "api"
-	}
+	fillConversationDefaults(a.id, &spec.SessionID, &spec.SessionFile, &spec.ChatType, &spec.LastChannel)
 	at := spec.ArchivedAt
 	if at.IsZero() {
 		at = s.now()
@@ -265,4 +243,22 @@ func (s *Sandbox) Reset() {
 	s.faults = map[string][]*Fault{}
 	s.buckets = map[string]*bucket{}
 	s.counters = newCounters()
+}
+
+// fillConversationDefaults gives the empty fields of a session or archive
+// spec those of a fresh conversation: a new session id, its transcript
+// path, a direct chat over the API.
+func fillConversationDefaults(agentID string, sessionID, sessionFile, chatType, lastChannel *string) {
+	if *sessionID == "" {
+		*sessionID = newUUID()
+	}
+	if *sessionFile == "" {
+		*sessionFile = sessionFilePath(agentID, *sessionID)
+	}
+	if *chatType == "" {
+		*chatType = "direct"
+	}
+	if *lastChannel == "" {
+		*lastChannel = "api"
+	}
 }

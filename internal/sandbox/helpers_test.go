@@ -137,6 +137,17 @@ func decodeAs[T any](t *testing.T, b []byte) T {
 	return v
 }
 
+// as returns v as a T, failing the test (rather than panicking) when v has
+// another type.
+func as[T any](t *testing.T, v any) T {
+	t.Helper()
+	x, ok := v.(T)
+	if !ok {
+		t.Fatalf("%v is a %T, not a %T", v, v, x)
+	}
+	return x
+}
+
 func ptr(s string) *string { return &s }
 
 // routeCall is one request of each route, with a valid body for the demo agent.

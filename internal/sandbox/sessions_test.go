@@ -14,7 +14,7 @@ func listSessions(t *testing.T, e *env) map[string]map[string]any {
 	expect(t, r, 200, "")
 	out := map[string]map[string]any{}
 	for _, s := range decodeAs[[]map[string]any](t, r.body) {
-		out[s["key"].(string)] = s
+		out[as[string](t, s["key"])] = s
 	}
 	return out
 }
@@ -298,14 +298,15 @@ func TestHistory(t *testing.T) {
 	if first["role"] != "user" || first["content"] != "Can you find me a flight to Lisbon on Friday?" {
 		t.Fatalf("first message %s", all[0])
 	}
-	blocks := decodeAs[map[string]any](t, all[1])["content"].([]any)
-	if blocks[0].(map[string]any)["type"] != "thinking" || blocks[1].(map[string]any)["type"] != "toolCall" ||
-		blocks[1].(map[string]any)["arguments"].(map[string]any)["query"] != "flights to Lisbon Friday" {
+	blocks := as[[]any](t, decodeAs[map[string]any](t, all[1])["content"])
+	thinking, toolCall := as[map[string]any](t, blocks[0]), as[map[string]any](t, blocks[1])
+	if thinking["type"] != "thinking" || toolCall["type"] != "toolCall" ||
+		as[map[string]any](t, toolCall["arguments"])["query"] != "flights to Lisbon Friday" {
 		t.Fatalf("blocks %v", blocks)
 	}
 	var prev float64
 	for _, m := range all {
-		ts := decodeAs[map[string]any](t, m)["timestamp"].(float64)
+		ts := as[float64](t, decodeAs[map[string]any](t, m)["timestamp"])
 		if ts < prev {
 			t.Fatal("not oldest first")
 		}
