@@ -336,13 +336,15 @@ func (r *SessionResource) Read(ctx context.Context, req resource.ReadRequest, re
 	}
 	state.AgentID = types.StringValue(agentID)
 	key := state.Key.ValueString()
+	// The identity is known from state and never changes; Terraform < 1.12
+	// sends none, and the framework wants one back whatever happens below.
+	resp.Diagnostics.Append(setSessionIdentity(ctx, resp.Identity, agentID, key)...)
 	cur, found, err := r.data.ops(agentID).Locate(ctx, key, state.SessionID.ValueString(), state.ArchiveFilename.ValueString())
 	if err != nil {
 		if errors.Is(err, client.ErrAgentNotFound) && state.OnDestroy.ValueString() == onDestroyKeep {
 			// Nothing to write, so nothing to block: keep the state as it
 			// is, and let a destroy (which needs no API call) complete.
 			resp.Diagnostics.Append(agentGoneWarning(agentID, key, err))
-			resp.Diagnostics.Append(setSessionIdentity(ctx, resp.Identity, agentID, key)...)
 			return
 		}
 		resp.Diagnostics.Append(apiDiag(fmt.Sprintf("read session %q", key), agentID, err))
@@ -352,16 +354,12 @@ func (r *SessionResource) Read(ctx context.Context, req resource.ReadRequest, re
 		tflog.Warn(ctx, "session is gone from the active sessions and the archives; removing it from state",
 			map[string]any{"agent_id": agentID, "key": key})
 		resp.State.RemoveResource(ctx)
-		// The framework wants an identity even for a removed resource
-		// when Terraform (< 1.12) sent none.
-		resp.Diagnostics.Append(setSessionIdentity(ctx, resp.Identity, agentID, key)...)
 		return
 	}
 	state.ID = types.StringValue(agentID + "/" + key)
 	state.Label = stringPtrValue(cur.Label())
 	state.setFromRemote(cur, true)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
-	resp.Diagnostics.Append(setSessionIdentity(ctx, resp.Identity, agentID, key)...)
 }
 
 // Update brings the session to the planned label and archive state.
@@ -373,6 +371,9 @@ func (r *SessionResource) Update(ctx context.Context, req resource.UpdateRequest
 	if resp.Diagnostics.HasError() || !r.data.ready(&resp.Diagnostics) {
 		return
 	}
+	// The identity never changes in an update (agent_id and key force
+	// replacement); Terraform < 1.12 sends none, so set it every time.
+	resp.Diagnostics.Append(setSessionIdentity(ctx, resp.Identity, plan.AgentID.ValueString(), plan.Key.ValueString())...)
 	if plan.Label.Equal(state.Label) && plan.Archived.Equal(state.Archived) {
 		// Only on_destroy changed: nothing to do on the platform.
 		plan.ArchiveFilename = state.ArchiveFilename
@@ -396,7 +397,6 @@ func (r *SessionResource) Update(ctx context.Context, req resource.UpdateRequest
 		return
 	}
 	r.convergeAndSave(ctx, ops, key, cur, &plan, &resp.State, &resp.Diagnostics)
-	resp.Diagnostics.Append(setSessionIdentity(ctx, resp.Identity, agentID, key)...)
 }
 
 // Delete applies on_destroy; a session already gone is success.

@@ -2,10 +2,13 @@ data "guayaba_sessions" "telegram_groups" {
   key_prefix = "agent:main:telegram:group:"
 }
 
+locals {
+  groups = { for k in data.guayaba_sessions.telegram_groups.keys : k => provider::guayaba::parse_session_key(k) }
+}
+
 resource "guayaba_session_labels" "telegram_groups" {
   labels = {
-    for k in data.guayaba_sessions.telegram_groups.keys :
-    k => "Telegram group ${trimprefix(k, "agent:main:telegram:group:")}"
+    for k, p in local.groups : k => "Telegram group ${p.peer}${p.topic == null ? "" : " topic ${p.topic}"}"
   }
 }
 

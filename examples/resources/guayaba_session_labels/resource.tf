@@ -15,11 +15,15 @@ data "guayaba_sessions" "telegram_groups" {
   key_prefix = "agent:main:telegram:group:"
 }
 
+locals {
+  # key => {kind, agent, channel, account, chat_type, peer, thread, topic} (Terraform >= 1.8)
+  groups = { for k in data.guayaba_sessions.telegram_groups.keys : k => provider::guayaba::parse_session_key(k) }
+}
+
 resource "guayaba_session_labels" "telegram_groups" {
   agent_id = "5f0c6a3e-2b1d-4c8e-9f7a-1e2d3c4b5a69" # defaults to the provider's agent_id
   labels = {
-    for k in data.guayaba_sessions.telegram_groups.keys :
-    k => "Telegram group ${trimprefix(k, "agent:main:telegram:group:")}"
+    for k, p in local.groups : k => "Telegram group ${p.peer}${p.topic == null ? "" : " topic ${p.topic}"}"
   }
   exclusive  = true
   on_destroy = "clear"
