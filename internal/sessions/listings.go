@@ -49,8 +49,8 @@ type Listings struct {
 // started or ended for settle (the writes of one wave land together), and
 // never later than maxWait after the confirmation asked for it.
 const (
-	defaultSettle  = 200 * time.Millisecond
-	defaultMaxWait = 2 * time.Second
+	defaultSettle  = 500 * time.Millisecond
+	defaultMaxWait = 3 * time.Second
 )
 
 type kind int
@@ -66,9 +66,10 @@ type agentListings struct {
 	lastEvent time.Time // the last write or change start or end
 	changed   chan struct{}
 	// Changes in progress (Converge or a single write), how many of them
-	// are waiting (for a listing or a label), and the most seen at once:
-	// about -parallelism during a large apply.
+	// are waiting (for a listing or a label), and the most seen at once
+	// (about -parallelism during a large apply), reached at peakAt.
 	active, waiting, peak int
+	peakAt                time.Time
 
 	feeds   [2]feed
 	patches []patch
@@ -239,7 +240,9 @@ func (lc *Listings) read(ctx context.Context, agentID string, k kind, seq uint64
 // starting a listing, at most maxWait after it asked: until every change in
 // progress waits, so that no write can land before the listing starts,
 // and either as many changes wait as ever ran at once (Terraform cannot
-// start another before one ends) or none started or ended for settle.
+// start another before one ends; once that number has held for settle, as
+// the first changes of an apply arrive one by one) or none started or
+// ended for settle.
 func (lc *Listings) batchWaitLocked(a *agentListings, asked time.Time) time.Duration {
 	now := time.Now()
 	left := lc.maxWait - now.Sub(asked)
@@ -249,7 +252,7 @@ func (lc *Listings) batchWaitLocked(a *agentListings, asked time.Time) time.Dura
 	if a.writing > 0 || a.waiting < a.active {
 		return left
 	}
-	if a.active >= a.peak {
+	if a.active >= a.peak && now.Sub(a.peakAt) >= lc.settle {
 		return 0
 	}
 	quiet := lc.settle - now.Sub(a.lastEvent)
@@ -271,7 +274,9 @@ func (lc *Listings) enter(ctx context.Context, agentID string) (context.Context,
 	defer lc.mu.Unlock()
 	a := lc.agentLocked(agentID)
 	a.active++
-	a.peak = max(a.peak, a.active)
+	if a.active > a.peak {
+		a.peak, a.peakAt = a.active, time.Now()
+	}
 	a.lastEvent = time.Now()
 	a.broadcastLocked()
 	return context.WithValue(ctx, workKey{lc}, true), func() {
