@@ -35,7 +35,10 @@ tf_cmd=${TERRAFORM:-terraform}
 tf_bin=$(command -v "$tf_cmd" 2>/dev/null) || die "$tf_cmd is not on PATH (set TERRAFORM to a terraform or tofu binary)"
 tf_bin=$(cd "$(dirname "$tf_bin")" && pwd)/$(basename "$tf_bin")
 # Ephemeral resources (examples/demo reads one): Terraform 1.10, OpenTofu 1.11.
-tf_line=$(CHECKPOINT_DISABLE=1 TF_CLI_CONFIG_FILE=/dev/null "$tf_bin" version | head -n1)
+# The whole output, then its first line: `| head -n1` could stop the CLI with
+# SIGPIPE, which pipefail turns into a failure.
+tf_out=$(CHECKPOINT_DISABLE=1 TF_CLI_CONFIG_FILE=/dev/null "$tf_bin" version)
+tf_line=${tf_out%%$'\n'*}
 case "$tf_line" in
 "Terraform v"*) tf_name=Terraform tf_min=1.10.0 ;;
 "OpenTofu v"*) tf_name=OpenTofu tf_min=1.11.0 ;;
@@ -83,8 +86,8 @@ hostport=${base_url#http://}
 hostport=${hostport%%/*}
 # The demo fixture's agent key (agent:manage scope) and agent, as printed by
 # the sandbox: see `go run ./cmd/guayaba-sandbox`.
-api_key=$(sed -n 's/^  \(g_agent_[0-9a-f]*\)  (agent .*agent:manage.*/\1/p' "$tmp/sandbox.log" | head -n1)
-agent_id=$(sed -n 's/^  \([0-9a-f-]\{36\}\)  .*/\1/p' "$tmp/sandbox.log" | head -n1)
+api_key=$(sed -n 's/^  \(g_agent_[0-9a-f]*\)  (agent .*agent:manage.*/\1/p' "$tmp/sandbox.log" | sed -n 1p)
+agent_id=$(sed -n 's/^  \([0-9a-f-]\{36\}\)  .*/\1/p' "$tmp/sandbox.log" | sed -n 1p)
 [ -n "$api_key" ] && [ -n "$agent_id" ] || { cat "$tmp/sandbox.log" >&2; die "cannot read the demo key and agent from the sandbox banner"; }
 note "API:   $base_url"
 note "agent: $agent_id (8 sessions, 2 archives), agent key ${api_key:0:12}…"

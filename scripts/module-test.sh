@@ -26,7 +26,9 @@ die() {
 }
 
 command -v "$tf" >/dev/null 2>&1 || die "$tf is not on PATH"
-tf_line=$(CHECKPOINT_DISABLE=1 TF_CLI_CONFIG_FILE=/dev/null "$tf" version | head -n1)
+# The whole output, then its first line (`| head -n1` could SIGPIPE the CLI).
+tf_out=$(CHECKPOINT_DISABLE=1 TF_CLI_CONFIG_FILE=/dev/null "$tf" version)
+tf_line=${tf_out%%$'\n'*}
 tf_version=${tf_line#* v}
 # mock_provider: Terraform 1.7, OpenTofu 1.8.
 case "$tf_line" in

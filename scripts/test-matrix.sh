@@ -80,7 +80,9 @@ for cli in $clis; do
 		summary+=("$(printf '%-34s skipped: %s' "$cli" "$why")")
 		continue
 	fi
-	version=$(CHECKPOINT_DISABLE=1 TF_CLI_CONFIG_FILE=/dev/null "$cli" version 2>/dev/null | head -n1)
+	# The whole output, then its first line (`| head -n1` could SIGPIPE the CLI).
+	version=$(CHECKPOINT_DISABLE=1 TF_CLI_CONFIG_FILE=/dev/null "$cli" version 2>/dev/null || true)
+	version=${version%%$'\n'*}
 	ran=$((ran + 1))
 	skip_pat=$(skip_for "$cli")
 	echo

@@ -48,8 +48,11 @@ export TF_CLI_CONFIG_FILE="$tmp/terraformrc"
 export CHECKPOINT_DISABLE=1
 export TF_IN_AUTOMATION=1
 export TF_ACC_TERRAFORM_PATH="$tf"
-if "$tf" version 2>/dev/null | head -n1 | grep -q '^OpenTofu'; then
-	export TF_ACC_PROVIDER_HOST=registry.opentofu.org
-fi
+# The whole output, not `| head | grep -q`: with pipefail, a reader that
+# stops early can SIGPIPE the CLI and turn a match into a failure.
+tf_version=$("$tf" version 2>/dev/null || true)
+case "$tf_version" in
+OpenTofu*) export TF_ACC_PROVIDER_HOST=registry.opentofu.org ;;
+esac
 
 "$@"

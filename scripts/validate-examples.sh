@@ -76,7 +76,8 @@ RC
 export TF_CLI_CONFIG_FILE="$tmp/terraformrc"
 export CHECKPOINT_DISABLE=1
 export TF_IN_AUTOMATION=1
-echo "validate-examples: $(terraform version | head -n1) ($tf)"
+tf_version=$(terraform version)
+echo "validate-examples: ${tf_version%%$'\n'*} ($tf)"
 
 valid=0
 invalid=0

@@ -122,7 +122,7 @@ func TestAccParseSessionKeyFunction(t *testing.T) {
 			"thread": str(c.thread), "topic": str(c.topic),
 		})
 	}
-	resource.UnitTest(t, resource.TestCase{
+	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: providerFactories,
 		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{providerFunctions},
 		Steps: []resource.TestStep{{

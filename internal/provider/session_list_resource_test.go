@@ -184,7 +184,7 @@ list "guayaba_session" "groups" {
 }
 
 // One terraform query over 1,000 sessions makes one listing and nothing else.
-func TestScale_queryListings(t *testing.T) {
+func TestAccScale_queryListings(t *testing.T) {
 	t.Parallel()
 	listResources.skipWithout(t)
 	env := newTestEnv(t, variants["strict"])
