@@ -40,9 +40,7 @@ const (
 )
 
 // SessionResource manages the label and archive state of one existing session.
-type SessionResource struct {
-	data *providerData
-}
+type SessionResource struct{ configuredResource }
 
 // NewSessionResource returns the guayaba_session resource.
 func NewSessionResource() resource.Resource { return &SessionResource{} }
@@ -146,15 +144,6 @@ func (r *SessionResource) Schema(_ context.Context, _ resource.SchemaRequest, re
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 		},
-	}
-}
-
-// Configure receives the provider data.
-func (r *SessionResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	data, diags := providerDataFrom(req.ProviderData)
-	resp.Diagnostics.Append(diags...)
-	if data != nil {
-		r.data = data
 	}
 }
 
