@@ -18,7 +18,7 @@ var (
 )
 
 // ArchivesDataSource lists an agent's archived sessions.
-type ArchivesDataSource struct{ data *providerData }
+type ArchivesDataSource struct{ configuredDataSource }
 
 // NewArchivesDataSource returns the guayaba_archives data source.
 func NewArchivesDataSource() datasource.DataSource { return &ArchivesDataSource{} }
@@ -76,13 +76,6 @@ func (d *ArchivesDataSource) Schema(_ context.Context, _ datasource.SchemaReques
 			},
 		},
 	}
-}
-
-// Configure receives the provider data.
-func (d *ArchivesDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	data, diags := providerDataFrom(req.ProviderData)
-	resp.Diagnostics.Append(diags...)
-	d.data = data
 }
 
 // Read lists and filters.

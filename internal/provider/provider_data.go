@@ -1,10 +1,13 @@
 package provider
 
 import (
+	"context"
 	"fmt"
 
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/guayabadotrun/terraform-provider-guayaba/internal/client"
@@ -34,6 +37,36 @@ func providerDataFrom(v any) (*providerData, diag.Diagnostics) {
 		return nil, diags
 	}
 	return pd, diags
+}
+
+// configured is embedded by every resource, data source, list resource,
+// ephemeral resource and action: it keeps what the provider's Configure
+// handed over. Terraform may configure them before the provider is
+// configured (nil data); what was kept then stays.
+type configured struct{ data *providerData }
+
+func (c *configured) keep(v any, diags *diag.Diagnostics) {
+	data, d := providerDataFrom(v)
+	diags.Append(d...)
+	if data != nil {
+		c.data = data
+	}
+}
+
+// configuredDataSource gives a data source its Configure.
+type configuredDataSource struct{ configured }
+
+// Configure keeps the provider's data.
+func (c *configuredDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
+	c.keep(req.ProviderData, &resp.Diagnostics)
+}
+
+// configuredResource gives a resource (or list resource) its Configure.
+type configuredResource struct{ configured }
+
+// Configure keeps the provider's data.
+func (c *configuredResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	c.keep(req.ProviderData, &resp.Diagnostics)
 }
 
 // agentFor returns the agent of a resource or data source: its own agent_id

@@ -22,7 +22,7 @@ import (
 // diagnostics. The work itself is one idempotent operation of
 // internal/sessions; actions never touch Terraform state.
 type sessionAction struct {
-	data        *providerData
+	configured
 	name        string
 	description string
 	attributes  map[string]schema.Attribute
@@ -80,9 +80,7 @@ func (a *sessionAction) Schema(_ context.Context, _ action.SchemaRequest, resp *
 
 // Configure receives the provider data.
 func (a *sessionAction) Configure(_ context.Context, req action.ConfigureRequest, resp *action.ConfigureResponse) {
-	data, diags := providerDataFrom(req.ProviderData)
-	resp.Diagnostics.Append(diags...)
-	a.data = data
+	a.keep(req.ProviderData, &resp.Diagnostics)
 }
 
 // Invoke resolves the agent and runs the operation, sending its progress.

@@ -16,7 +16,7 @@ var (
 )
 
 // SessionDataSource reads one active session by key.
-type SessionDataSource struct{ data *providerData }
+type SessionDataSource struct{ configuredDataSource }
 
 // NewSessionDataSource returns the guayaba_session data source.
 func NewSessionDataSource() datasource.DataSource { return &SessionDataSource{} }
@@ -40,13 +40,6 @@ func (d *SessionDataSource) Schema(_ context.Context, _ datasource.SchemaRequest
 			"(archived sessions are listed by `guayaba_archives`).",
 		Attributes: attrs,
 	}
-}
-
-// Configure receives the provider data.
-func (d *SessionDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	data, diags := providerDataFrom(req.ProviderData)
-	resp.Diagnostics.Append(diags...)
-	d.data = data
 }
 
 // Read finds the session in the agent's listing.

@@ -15,7 +15,7 @@ var (
 )
 
 // SessionHistoryDataSource reads a session's transcript into state.
-type SessionHistoryDataSource struct{ data *providerData }
+type SessionHistoryDataSource struct{ configuredDataSource }
 
 // NewSessionHistoryDataSource returns the guayaba_session_history data source.
 func NewSessionHistoryDataSource() datasource.DataSource { return &SessionHistoryDataSource{} }
@@ -42,13 +42,6 @@ func (d *SessionHistoryDataSource) Schema(_ context.Context, _ datasource.Schema
 				NestedObject: schema.NestedAttributeObject{Attributes: dataSourceMessageAttributes()}},
 		},
 	}
-}
-
-// Configure receives the provider data.
-func (d *SessionHistoryDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	data, diags := providerDataFrom(req.ProviderData)
-	resp.Diagnostics.Append(diags...)
-	d.data = data
 }
 
 // Read reads the messages.

@@ -16,7 +16,7 @@ var (
 
 // SessionHistoryEphemeralResource reads a transcript without writing it to
 // state or plan files (Terraform >= 1.10, OpenTofu >= 1.11).
-type SessionHistoryEphemeralResource struct{ data *providerData }
+type SessionHistoryEphemeralResource struct{ configured }
 
 // NewSessionHistoryEphemeralResource returns the guayaba_session_history ephemeral resource.
 func NewSessionHistoryEphemeralResource() ephemeral.EphemeralResource {
@@ -49,9 +49,7 @@ func (e *SessionHistoryEphemeralResource) Schema(_ context.Context, _ ephemeral.
 
 // Configure receives the provider data.
 func (e *SessionHistoryEphemeralResource) Configure(_ context.Context, req ephemeral.ConfigureRequest, resp *ephemeral.ConfigureResponse) {
-	data, diags := providerDataFrom(req.ProviderData)
-	resp.Diagnostics.Append(diags...)
-	e.data = data
+	e.keep(req.ProviderData, &resp.Diagnostics)
 }
 
 // Open reads the messages.

@@ -43,9 +43,7 @@ const labelWorkers = 8
 const namedInMessages = 10
 
 // SessionLabelsResource manages the labels of many sessions of one agent.
-type SessionLabelsResource struct {
-	data *providerData
-}
+type SessionLabelsResource struct{ configuredResource }
 
 // NewSessionLabelsResource returns the guayaba_session_labels resource.
 func NewSessionLabelsResource() resource.Resource { return &SessionLabelsResource{} }
@@ -133,15 +131,6 @@ func (r *SessionLabelsResource) Schema(_ context.Context, _ resource.SchemaReque
 				Computed:    true,
 			},
 		},
-	}
-}
-
-// Configure receives the provider data.
-func (r *SessionLabelsResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	data, diags := providerDataFrom(req.ProviderData)
-	resp.Diagnostics.Append(diags...)
-	if data != nil {
-		r.data = data
 	}
 }
 

@@ -22,7 +22,7 @@ var (
 
 // SessionListResource lists an agent's active sessions for `terraform query`
 // (Terraform >= 1.14), as guayaba_session resources to import.
-type SessionListResource struct{ data *providerData }
+type SessionListResource struct{ configuredResource }
 
 // NewSessionListResource returns the guayaba_session list resource.
 func NewSessionListResource() list.ListResource { return &SessionListResource{} }
@@ -73,13 +73,6 @@ func sessionFilterAttributes(ctx context.Context) map[string]schema.Attribute {
 		out[name] = schema.StringAttribute{Optional: true, MarkdownDescription: a.MarkdownDescription, Validators: a.Validators}
 	}
 	return out
-}
-
-// Configure receives the provider data.
-func (r *SessionListResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	data, diags := providerDataFrom(req.ProviderData)
-	resp.Diagnostics.Append(diags...)
-	r.data = data
 }
 
 // List lists the agent's sessions once and streams the matching ones.

@@ -40,9 +40,7 @@ const (
 )
 
 // SessionResource manages the label and archive state of one existing session.
-type SessionResource struct {
-	data *providerData
-}
+type SessionResource struct{ configuredResource }
 
 // NewSessionResource returns the guayaba_session resource.
 func NewSessionResource() resource.Resource { return &SessionResource{} }
@@ -146,15 +144,6 @@ func (r *SessionResource) Schema(_ context.Context, _ resource.SchemaRequest, re
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 		},
-	}
-}
-
-// Configure receives the provider data.
-func (r *SessionResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	data, diags := providerDataFrom(req.ProviderData)
-	resp.Diagnostics.Append(diags...)
-	if data != nil {
-		r.data = data
 	}
 }
 
@@ -381,22 +370,41 @@ func (r *SessionResource) Update(ctx context.Context, req resource.UpdateRequest
 		resp.Diagnostics.Append(setSessionIdentity(ctx, resp.Identity, plan.AgentID.ValueString(), plan.Key.ValueString())...)
 		return
 	}
-	agentID, ok := r.data.agentOf(plan.AgentID, &resp.Diagnostics)
+	l, ok := r.locate(ctx, &plan, &state, &resp.Diagnostics)
 	if !ok {
 		return
 	}
-	key := plan.Key.ValueString()
-	ops := r.data.ops(agentID)
-	cur, found, err := ops.Locate(ctx, key, state.SessionID.ValueString(), state.ArchiveFilename.ValueString())
+	if !l.found {
+		resp.Diagnostics.Append(sessionGoneDiag(l.agentID, l.key))
+		return
+	}
+	r.convergeAndSave(ctx, l.ops, l.key, l.cur, &plan, &resp.State, &resp.Diagnostics)
+}
+
+// located is a managed session as the listings show it now.
+type located struct {
+	agentID, key string
+	ops          *sessions.Ops
+	cur          sessions.Remote
+	found        bool
+}
+
+// locate resolves the agent of m (the plan or the state) and finds the
+// session where state last saw it: by key, session id and archive
+// filename. It returns false, with the error in diags, when it cannot.
+func (r *SessionResource) locate(ctx context.Context, m, state *sessionResourceModel, diags *diag.Diagnostics) (located, bool) {
+	agentID, ok := r.data.agentOf(m.AgentID, diags)
+	if !ok {
+		return located{}, false
+	}
+	l := located{agentID: agentID, key: m.Key.ValueString(), ops: r.data.ops(agentID)}
+	var err error
+	l.cur, l.found, err = l.ops.Locate(ctx, l.key, state.SessionID.ValueString(), state.ArchiveFilename.ValueString())
 	if err != nil {
-		resp.Diagnostics.Append(apiDiag(fmt.Sprintf("read session %q", key), agentID, err))
-		return
+		diags.Append(apiDiag(fmt.Sprintf("read session %q", l.key), agentID, err))
+		return located{}, false
 	}
-	if !found {
-		resp.Diagnostics.Append(sessionGoneDiag(agentID, key))
-		return
-	}
-	r.convergeAndSave(ctx, ops, key, cur, &plan, &resp.State, &resp.Diagnostics)
+	return l, true
 }
 
 // Delete applies on_destroy; a session already gone is success.
@@ -410,20 +418,11 @@ func (r *SessionResource) Delete(ctx context.Context, req resource.DeleteRequest
 	if mode == "" || mode == onDestroyKeep {
 		return
 	}
-	agentID, ok := r.data.agentOf(state.AgentID, &resp.Diagnostics)
-	if !ok {
+	l, ok := r.locate(ctx, &state, &state, &resp.Diagnostics)
+	if !ok || !l.found {
 		return
 	}
-	key := state.Key.ValueString()
-	ops := r.data.ops(agentID)
-	cur, found, err := ops.Locate(ctx, key, state.SessionID.ValueString(), state.ArchiveFilename.ValueString())
-	if err != nil {
-		resp.Diagnostics.Append(apiDiag(fmt.Sprintf("read session %q", key), agentID, err))
-		return
-	}
-	if !found {
-		return
-	}
+	agentID, key, ops, cur := l.agentID, l.key, l.ops, l.cur
 	switch mode {
 	case onDestroyClearLabel:
 		if cur.Active != nil && cur.Active.Label != nil {

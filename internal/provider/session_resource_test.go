@@ -396,7 +396,8 @@ func TestImportArchivedSessionKeepsTheListedArchive(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	r := &SessionResource{data: &providerData{client: c, listings: sessions.NewListings(c), agentID: testAgentID}}
+	r := &SessionResource{}
+	r.data = &providerData{client: c, listings: sessions.NewListings(c), agentID: testAgentID}
 	var sr fwresource.SchemaResponse
 	r.Schema(ctx, fwresource.SchemaRequest{}, &sr)
 	resp := fwresource.ImportStateResponse{State: tfsdk.State{Schema: sr.Schema, Raw: tftypes.NewValue(sr.Schema.Type().TerraformType(ctx), nil)}}

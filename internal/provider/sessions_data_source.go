@@ -19,7 +19,7 @@ var (
 )
 
 // SessionsDataSource lists an agent's active sessions.
-type SessionsDataSource struct{ data *providerData }
+type SessionsDataSource struct{ configuredDataSource }
 
 // NewSessionsDataSource returns the guayaba_sessions data source.
 func NewSessionsDataSource() datasource.DataSource { return &SessionsDataSource{} }
@@ -74,13 +74,6 @@ func (d *SessionsDataSource) Schema(_ context.Context, _ datasource.SchemaReques
 			},
 		},
 	}
-}
-
-// Configure receives the provider data.
-func (d *SessionsDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	data, diags := providerDataFrom(req.ProviderData)
-	resp.Diagnostics.Append(diags...)
-	d.data = data
 }
 
 // Read lists and filters.
