@@ -367,7 +367,6 @@ func (r *SessionResource) Update(ctx context.Context, req resource.UpdateRequest
 		// Only on_destroy changed: nothing to do on the platform.
 		plan.ArchiveFilename = state.ArchiveFilename
 		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-		resp.Diagnostics.Append(setSessionIdentity(ctx, resp.Identity, plan.AgentID.ValueString(), plan.Key.ValueString())...)
 		return
 	}
 	l, ok := r.locate(ctx, &plan, &state, &resp.Diagnostics)
