@@ -26,16 +26,16 @@ func TestAccExample_labelTelegramGroups(t *testing.T) {
 	env.session(testAgentID, "agent:main:webchat:direct:ana", nil)
 
 	w := newTFWorkdirFrom(t, "examples/label-telegram-groups")
-	vars := env.providerEnv(testAgentID)
+	vars := env.providerEnv()
 	w.with(vars...).must("apply", "-auto-approve", "-no-color")
 	wantLabels := []string{"Telegram group -1001 topic 1", "Telegram group -1001 topic 2", "Telegram group -1002"}
 	for i, k := range groups {
 		want := wantLabels[i]
-		if s := env.mustSession(testAgentID, k); s.Label == nil || *s.Label != want {
+		if s := env.mustSession(k); s.Label == nil || *s.Label != want {
 			t.Errorf("%s: label %s, want %q", k, labelOf(s.Label), want)
 		}
 	}
-	if s := env.mustSession(testAgentID, "agent:main:telegram:direct:77"); labelOf(s.Label) != `"Direct chat"` {
+	if s := env.mustSession("agent:main:telegram:direct:77"); labelOf(s.Label) != `"Direct chat"` {
 		t.Errorf("a direct chat was touched: %s", labelOf(s.Label))
 	}
 	var labelled map[string]string
@@ -67,18 +67,18 @@ func TestAccExample_testingModules(t *testing.T) {
 	env.session(testAgentID, "agent:main:telegram:direct:77", ptr("Direct chat"))
 
 	w := newTFWorkdirFrom(t, "examples/testing-modules")
-	out := w.with(env.providerEnv(testAgentID)...).must("test", "-no-color")
+	out := w.with(env.providerEnv()...).must("test", "-no-color")
 	if !strings.Contains(out, "6 passed, 0 failed") {
 		t.Errorf("terraform test should pass 6 runs:\n%s", out)
 	}
 	// The last run relabels with "Group"; destroy keeps the sessions.
 	for _, k := range groups {
 		want := "Group " + strings.TrimPrefix(k, "agent:main:telegram:group:")
-		if s := env.mustSession(testAgentID, k); labelOf(s.Label) != fmt.Sprintf("%q", want) {
+		if s := env.mustSession(k); labelOf(s.Label) != fmt.Sprintf("%q", want) {
 			t.Errorf("%s: label %s, want %q", k, labelOf(s.Label), want)
 		}
 	}
-	if s := env.mustSession(testAgentID, "agent:main:telegram:direct:77"); labelOf(s.Label) != `"Direct chat"` {
+	if s := env.mustSession("agent:main:telegram:direct:77"); labelOf(s.Label) != `"Direct chat"` {
 		t.Errorf("a direct chat was touched: %s", labelOf(s.Label))
 	}
 }
@@ -88,7 +88,7 @@ func TestAccExample_transcriptModule(t *testing.T) {
 	env := newTestEnv(t, variants["strict"])
 	seedData(t, env)
 	w := newTFWorkdirFrom(t, "examples/transcript-module")
-	vars := env.providerEnv(testAgentID)
+	vars := env.providerEnv()
 	w.with(vars...).must("get", "-no-color")
 	w.with(vars...).must("apply", "-auto-approve", "-no-color", "-var", "session_key=agent:main:telegram:group:-100200:topic:7")
 	outs := w.outputs()

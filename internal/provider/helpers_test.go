@@ -164,9 +164,11 @@ func (e *testEnv) session(agentID, key string, label *string) sandbox.Session {
 	return s
 }
 
-func (e *testEnv) mustSession(agentID, key string) sandbox.Session {
+// mustSession returns the active session key of testAgentID, failing the
+// test when there is none.
+func (e *testEnv) mustSession(key string) sandbox.Session {
 	e.t.Helper()
-	s, ok := e.sb.Session(agentID, key)
+	s, ok := e.sb.Session(testAgentID, key)
 	if !ok {
 		e.t.Fatalf("session %q is not active in the sandbox", key)
 	}
@@ -341,11 +343,11 @@ func expectNoDeletes(t *testing.T, env *testEnv) {
 }
 
 // providerEnv configures the provider from the environment, as a user
-// would: the sandbox, the master key and agentID.
-func (e *testEnv) providerEnv(agentID string) []string {
+// would: the sandbox, the master key and testAgentID.
+func (e *testEnv) providerEnv() []string {
 	return []string{
 		"GUAYABA_BASE_URL=" + e.sb.URL(),
 		"GUAYABA_API_KEY=" + e.masterKey,
-		"GUAYABA_AGENT_ID=" + agentID,
+		"GUAYABA_AGENT_ID=" + testAgentID,
 	}
 }

@@ -33,7 +33,7 @@ provider "guayaba" {}
 data "guayaba_session" "one" { key = "`+groupKey+`" }
 output "label" { value = data.guayaba_session.one.label }
 `)
-	w.with(env.providerEnv(testAgentID)...).must("apply", "-auto-approve", "-no-color")
+	w.with(env.providerEnv()...).must("apply", "-auto-approve", "-no-color")
 	if got := string(w.outputs()["label"]); got != `"from env"` {
 		t.Errorf("label output = %s", got)
 	}
@@ -42,7 +42,7 @@ output "label" { value = data.guayaba_session.one.label }
 data "guayaba_sessions" "all" {}
 output "n" { value = length(data.guayaba_sessions.all.keys) }
 `)
-	w.with(env.providerEnv(testAgentID)...).must("apply", "-auto-approve", "-no-color")
+	w.with(env.providerEnv()...).must("apply", "-auto-approve", "-no-color")
 	if got := string(w.outputs()["n"]); got != "0" {
 		t.Errorf("agent_id from the provider block should win: %s sessions", got)
 	}

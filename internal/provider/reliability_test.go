@@ -69,14 +69,15 @@ func expectUnchanged() stateCheck {
 	return diffErr
 }
 
-// expectRelabelled: only the active session key's label changed.
-func expectRelabelled(agentID, key string, label *string) stateCheck {
+// expectRelabelled: only the label of testAgentID's active session key
+// changed.
+func expectRelabelled(key string, label *string) stateCheck {
 	return func(before, after sandbox.State) error {
 		want := cloneState(before)
 		found := false
 		for i, ag := range want.Agents {
 			for j, s := range ag.Sessions {
-				if ag.ID == agentID && s.Key == key {
+				if ag.ID == testAgentID && s.Key == key {
 					want.Agents[i].Sessions[j].Label = label
 					found = true
 				}
@@ -387,7 +388,7 @@ func writeSteps(env *testEnv, extra []string) (setup string, steps []writeStep) 
 	l := ptr("Renamed")
 	return relConfig(env, extra, x(nil, false)), []writeStep{
 		{name: "rename", route: sandbox.RouteSessionsRename, op: "rename session",
-			cfg: relConfig(env, extra, x(l, false)), args: applyArgs, check: expectRelabelled(testAgentID, k1, l)},
+			cfg: relConfig(env, extra, x(l, false)), args: applyArgs, check: expectRelabelled(k1, l)},
 		{name: "archive", route: sandbox.RouteSessionsArchive, op: "archive session",
 			cfg: relConfig(env, extra, x(l, true)), args: applyArgs, check: expectArchived(testAgentID, k1, l)},
 		{name: "restore", route: sandbox.RouteArchivesRestore, op: "restore archive",
@@ -600,13 +601,13 @@ func TestAccReliability_noDataLoss(t *testing.T) {
 				cfg   string
 				check stateCheck
 			}{
-				{"adopt with a label", x(ptr("L1"), false, mode), expectRelabelled(testAgentID, groupKey, ptr("L1"))},
-				{"change the label", x(ptr("L2"), false, mode), expectRelabelled(testAgentID, groupKey, ptr("L2"))},
+				{"adopt with a label", x(ptr("L1"), false, mode), expectRelabelled(groupKey, ptr("L1"))},
+				{"change the label", x(ptr("L2"), false, mode), expectRelabelled(groupKey, ptr("L2"))},
 				{"archive", x(ptr("L2"), true, mode), expectArchived(testAgentID, groupKey, ptr("L2"))},
 				{"relabel while archived", x(ptr("L3"), true, mode), expectRearchived(testAgentID, groupKey, ptr("L3"))},
 				{"restore", x(ptr("L3"), false, mode), expectRestored(testAgentID, groupKey, ptr("L3"))},
-				{"clear the label", x(nil, false, mode), expectRelabelled(testAgentID, groupKey, nil)},
-				{"set a label again", x(ptr("Doomed?"), false, mode), expectRelabelled(testAgentID, groupKey, ptr("Doomed?"))},
+				{"clear the label", x(nil, false, mode), expectRelabelled(groupKey, nil)},
+				{"set a label again", x(ptr("Doomed?"), false, mode), expectRelabelled(groupKey, ptr("Doomed?"))},
 				{"on_destroy changed", x(ptr("Doomed?"), false, other), expectUnchanged()},
 				{"on_destroy changed back", x(ptr("Doomed?"), false, mode), expectUnchanged()},
 			}

@@ -40,7 +40,7 @@ func expectNoSecretInPlanFile(t *testing.T, w *tfWorkdir, name, key string) {
 	}
 }
 
-func secretsConfig(env *testEnv, providerBody, label string) string {
+func secretsConfig(providerBody, label string) string {
 	return fmt.Sprintf(`
 provider "guayaba" {
 %s
@@ -67,7 +67,7 @@ func TestAccSecrets_traceLogsStateAndPlan(t *testing.T) {
 	// saved plan, which holds the configuration and the variables' values.
 	body := fmt.Sprintf("  base_url = %q\n  agent_id = %q", env.sb.URL(), testAgentID)
 	keyEnv := append([]string{"GUAYABA_API_KEY=" + key}, traceEnv...)
-	w := newTFWorkdir(t, secretsConfig(env, body, "Secret-safe"))
+	w := newTFWorkdir(t, secretsConfig(body, "Secret-safe"))
 
 	// One retried rename, so the log shows more than one attempt of a call.
 	env.sb.InjectFault(sandbox.Fault{Route: sandbox.RouteSessionsRename, Status: 502})
@@ -77,7 +77,7 @@ func TestAccSecrets_traceLogsStateAndPlan(t *testing.T) {
 	}
 	expectNoSecret(t, "the TRACE output of apply", out, key)
 	expectNoSecret(t, "terraform.tfstate", w.read("terraform.tfstate"), key)
-	if s := env.mustSession(testAgentID, groupKey); labelOf(s.Label) != `"Secret-safe"` {
+	if s := env.mustSession(groupKey); labelOf(s.Label) != `"Secret-safe"` {
 		t.Errorf("label %s", labelOf(s.Label))
 	}
 
@@ -101,7 +101,7 @@ func TestAccSecrets_traceLogsStateAndPlan(t *testing.T) {
 	}
 
 	// A saved plan, its JSON rendering and the plan output: no key either.
-	w.write("main.tf", secretsConfig(env, body, "Secret-safe 2"))
+	w.write("main.tf", secretsConfig(body, "Secret-safe 2"))
 	out = w.with(keyEnv...).must("plan", "-no-color", "-out=p.tfplan")
 	expectNoSecret(t, "the TRACE output of plan -out", out, key)
 	expectNoSecretInPlanFile(t, w, "p.tfplan", key)
@@ -122,7 +122,7 @@ func TestAccSecrets_keyInConfigAndRefusedKey(t *testing.T) {
 	t.Parallel()
 	env := newTestEnv(t, variants["strict"])
 	env.session(testAgentID, groupKey, nil)
-	w := newTFWorkdir(t, secretsConfig(env, fmt.Sprintf("  base_url = %q\n  api_key = %q\n  agent_id = %q",
+	w := newTFWorkdir(t, secretsConfig(fmt.Sprintf("  base_url = %q\n  api_key = %q\n  agent_id = %q",
 		env.sb.URL(), env.masterKey, testAgentID), "In config"))
 	out := w.with(traceEnv...).must(applyArgs...)
 	expectNoSecret(t, "the TRACE output of apply", out, env.masterKey)
@@ -157,7 +157,7 @@ resource "guayaba_session" "x" {
 	w := newTFWorkdir(t, cfg)
 	envVars := []string{"GUAYABA_API_KEY=" + env.manageKey, "GUAYABA_BASE_URL=" + env.sb.URL(), "GUAYABA_AGENT_ID=" + testAgentID}
 	w.with(envVars...).must(applyArgs...)
-	if s := env.mustSession(testAgentID, groupKey); labelOf(s.Label) != `"From env"` {
+	if s := env.mustSession(groupKey); labelOf(s.Label) != `"From env"` {
 		t.Errorf("label %s", labelOf(s.Label))
 	}
 	expectNoSecret(t, "terraform.tfstate", w.read("terraform.tfstate"), env.manageKey)
@@ -181,7 +181,7 @@ func TestAccSecrets_keyEchoedByTheServer(t *testing.T) {
 	key := env.masterKey
 	body := fmt.Sprintf("  base_url    = %q\n  agent_id    = %q\n  max_retries = 1", env.sb.URL(), testAgentID)
 	keyEnv := append([]string{"GUAYABA_API_KEY=" + key}, traceEnv...)
-	w := newTFWorkdir(t, secretsConfig(env, body, "Echo-safe"))
+	w := newTFWorkdir(t, secretsConfig(body, "Echo-safe"))
 	echo401 := sandbox.Fault{Route: sandbox.RouteSessionsList, Status: 401,
 		Body: `{"error":"Unauthorized","message":"Invalid or revoked API key: ` + key + "\\n\\u001b[31m" + strings.ToUpper(key[9:]) + `"}`}
 	page := `<html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1>` +
@@ -227,10 +227,10 @@ func TestAccSecrets_keyEchoedByTheServer(t *testing.T) {
 	}
 	expectNoSecret(t, "the TRACE output of an apply through 502 pages", out, key)
 	checkState("after the apply")
-	if s := env.mustSession(testAgentID, groupKey); labelOf(s.Label) != `"Echo-safe"` {
+	if s := env.mustSession(groupKey); labelOf(s.Label) != `"Echo-safe"` {
 		t.Errorf("label %s", labelOf(s.Label))
 	}
-	w.write("main.tf", secretsConfig(env, body, "Echo-safe 2"))
+	w.write("main.tf", secretsConfig(body, "Echo-safe 2"))
 	env.sb.InjectFault(echo502(sandbox.RouteSessionsList, 1))
 	out, err = w.run(keyEnv, "plan", "-no-color", "-out=p.tfplan")
 	if err != nil {

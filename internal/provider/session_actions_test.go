@@ -209,7 +209,7 @@ func TestAccExample_archiveOldSessions(t *testing.T) {
 		}
 	}
 	recent := env.session(testAgentID, groupKey, ptr("Keep me"))
-	w := newTFWorkdirFrom(t, "examples/guides/archive-old-sessions").with(env.providerEnv(testAgentID)...)
+	w := newTFWorkdirFrom(t, "examples/guides/archive-old-sessions").with(env.providerEnv()...)
 	w.write("provider.tf", `terraform {
   required_providers {
     guayaba = { source = "guayabadotrun/guayaba" }

@@ -32,7 +32,7 @@ func listSessions(env *testEnv) (labelled, unlabelled, direct string) {
 func TestAccSessionList_query(t *testing.T) {
 	forEachVariant(t, func(t *testing.T, env *testEnv) {
 		labelled, unlabelled, direct := listSessions(env)
-		sid := env.mustSession(testAgentID, labelled).SessionID
+		sid := env.mustSession(labelled).SessionID
 		identity := func(agentID, key string) queryfilter.QueryFilter {
 			return queryfilter.ByResourceIdentity(map[string]knownvalue.Check{
 				"agent_id": knownvalue.StringExact(agentID), "key": knownvalue.StringExact(key)})

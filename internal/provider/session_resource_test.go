@@ -48,7 +48,7 @@ func TestAccSession_label(t *testing.T) {
 		for _, k := range keys {
 			env.session(testAgentID, k, ptr("old "+k))
 		}
-		sid := env.mustSession(testAgentID, groupKey).SessionID
+		sid := env.mustSession(groupKey).SessionID
 		cfg := func(label string) string {
 			out := env.provider()
 			for i, k := range keys {

@@ -17,10 +17,10 @@ import (
 // snapshot before and after: only what was asked for may change.
 
 // safetyWorkdir applies cfg in a fresh working directory and returns it.
-func safetyWorkdir(t *testing.T, cfg string, env ...string) *tfWorkdir {
+func safetyWorkdir(t *testing.T, cfg string) *tfWorkdir {
 	t.Helper()
 	w := newTFWorkdir(t, cfg)
-	if out, err := w.run(env, applyArgs...); err != nil {
+	if out, err := w.run(nil, applyArgs...); err != nil {
 		t.Fatalf("first apply: %v\n%s", err, out)
 	}
 	return w
@@ -97,7 +97,7 @@ func TestAccSessionSafety_replacementWarns(t *testing.T) {
 		out = w.must(applyArgs...)
 		expectSays(t, "the apply of a key change", out, "Replacement deletes session")
 		want, _ := withoutSession(cloneState(before), testAgentID, groupKey)
-		if err := expectRelabelled(testAgentID, apiKey, ptr("Managed"))(want, env.snapshot()); err != nil {
+		if err := expectRelabelled(apiKey, ptr("Managed"))(want, env.snapshot()); err != nil {
 			t.Errorf("after the warned replacement: %v", err)
 		}
 
@@ -199,7 +199,7 @@ func TestAccSessionSafety_replaceArchived(t *testing.T) {
 				if mode == "delete" {
 					want, _ = withoutArchivesOf(want, testAgentID, groupKey)
 				}
-				if err := expectRelabelled(testAgentID, apiKey, ptr("Old"))(want, env.snapshot()); err != nil {
+				if err := expectRelabelled(apiKey, ptr("Old"))(want, env.snapshot()); err != nil {
 					t.Errorf("after the replacement: %v", err)
 				}
 			})
@@ -244,10 +244,10 @@ func TestAccSessionSafety_restoreWithoutHeldLabel(t *testing.T) {
 		if err := expectRestored(testAgentID, groupKey, nil)(before, env.snapshot()); err != nil {
 			t.Errorf("restoring with no label: %v\n%s", err, out)
 		}
-		if s := env.mustSession(testAgentID, groupKey); s.Label != nil {
+		if s := env.mustSession(groupKey); s.Label != nil {
 			t.Errorf("restored session has label %s, want none", labelOf(s.Label))
 		}
-		if s := env.mustSession(testAgentID, apiKey); labelOf(s.Label) != `"Main"` {
+		if s := env.mustSession(apiKey); labelOf(s.Label) != `"Main"` {
 			t.Errorf("the other session's label is %s, want \"Main\"", labelOf(s.Label))
 		}
 		if out, err := w.run(nil, "plan", "-detailed-exitcode", "-no-color"); err != nil {
