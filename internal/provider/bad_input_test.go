@@ -12,7 +12,7 @@ import (
 	"github.com/guayabadotrun/terraform-provider-guayaba/internal/sandbox"
 )
 
-// The bad-input table (issue 5): every argument of the provider, the
+// The bad-input table: every argument of the provider, the
 // resource, the data sources and the ephemeral resource, each given empty,
 // too long, in the wrong format, outside its enum, or unknown at plan time
 // (from a terraform_data not yet created). Each either fails at plan time

@@ -16,7 +16,7 @@ import (
 	"github.com/guayabadotrun/terraform-provider-guayaba/internal/sandbox"
 )
 
-// Reliability end to end (issue 5): the real terraform binary against the
+// Reliability end to end: the real terraform binary against the
 // sandbox's rate limiter and fault injection. Every test here that does not
 // ask for on_destroy = "delete" also checks that nothing was deleted.
 
