@@ -46,3 +46,13 @@ func (s *Sandbox) count(route string, status int) {
 		s.counters.RateLimited++
 	}
 }
+
+// Counters counts API requests. ByRouteStatus uses status 0 for requests
+// that got no response (dropped connection, client gone during a delay).
+type Counters struct {
+	ByRoute       map[string]int         `json:"byRoute"`
+	ByRouteStatus map[string]map[int]int `json:"byRouteStatus"`
+	// RateLimited counts every 429 answered, by the limiter or by a fault.
+	RateLimited int `json:"rateLimited"`
+	Total       int `json:"total"`
+}

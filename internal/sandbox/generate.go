@@ -4,6 +4,8 @@ import (
 	"encoding/hex"
 	"fmt"
 	"math/rand/v2"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -267,4 +269,49 @@ func DemoFixture() Fixture {
 			{Token: DemoReadOnlyKey, OwnerID: DemoOwnerID, AgentID: DemoAgentID, Scopes: []string{ScopeRead, ScopeChat}, Name: "agent key without agent:manage"},
 		},
 	}
+}
+
+// GenerateOptions drives Generate.
+type GenerateOptions struct {
+	Agents             int   `json:"agents"`
+	SessionsPerAgent   int   `json:"sessions"`
+	ArchivesPerAgent   int   `json:"archives"`
+	MessagesPerSession int   `json:"messages"`
+	Seed               int64 `json:"seed"`
+}
+
+// ParseGenerateOptions parses "agents=1,sessions=1000,archives=10,messages=5,seed=1".
+// Missing fields keep the defaults of 1 agent, 10 sessions, 2 archives,
+// 4 messages and seed 1.
+func ParseGenerateOptions(spec string) (GenerateOptions, error) {
+	g := GenerateOptions{Agents: 1, SessionsPerAgent: 10, ArchivesPerAgent: 2, MessagesPerSession: 4, Seed: 1}
+	for _, part := range strings.Split(spec, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		name, val, ok := strings.Cut(part, "=")
+		if !ok {
+			return g, fmt.Errorf("generate: %q is not name=value", part)
+		}
+		n, err := strconv.ParseInt(strings.TrimSpace(val), 10, 64)
+		if err != nil || n < 0 {
+			return g, fmt.Errorf("generate: %s wants a non-negative integer, got %q", name, val)
+		}
+		switch strings.TrimSpace(name) {
+		case "agents":
+			g.Agents = int(n)
+		case "sessions":
+			g.SessionsPerAgent = int(n)
+		case "archives":
+			g.ArchivesPerAgent = int(n)
+		case "messages":
+			g.MessagesPerSession = int(n)
+		case "seed":
+			g.Seed = n
+		default:
+			return g, fmt.Errorf("generate: unknown field %q (want agents, sessions, archives, messages, seed)", name)
+		}
+	}
+	return g, nil
 }
