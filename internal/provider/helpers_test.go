@@ -79,19 +79,9 @@ type testEnv struct {
 	otherAgentKey string // agent key of testAgent2ID with agent:manage
 }
 
-// variants are the platform behaviours every resource test runs against:
-// strict (404 for unknown keys, empty success bodies, null labels) and
-// lenient (unknown keys answer 200 and do nothing, rename creates, success
-// bodies carry a message, null labels are left out, lists come shuffled).
-var variants = map[string]sandbox.Options{
-	"strict": {},
-	"lenient": {
-		UnknownKeys:   sandbox.UnknownKeyLenient,
-		SuccessBody:   sandbox.SuccessMessage,
-		OmitNullLabel: true,
-		ShuffleLists:  true,
-	},
-}
+// variants are the platform behaviours every resource test runs against
+// (see sandbox.Variants).
+var variants = sandbox.Variants()
 
 // forEachVariant runs fn in parallel subtests, one per platform variant.
 func forEachVariant(t *testing.T, fn func(t *testing.T, env *testEnv)) {

@@ -18,11 +18,6 @@ const (
 	key     = "agent:main:telegram:group:-1001234567890:topic:42"
 )
 
-var actionVariants = map[string]sandbox.Options{
-	"strict":  {},
-	"lenient": {UnknownKeys: sandbox.UnknownKeyLenient, SuccessBody: sandbox.SuccessMessage, OmitNullLabel: true, ShuffleLists: true},
-}
-
 // actionWorld is a sandbox with one agent and one labelled session, and the
 // ops of that agent as the provider builds them (one listing cache).
 type actionWorld struct {
@@ -82,7 +77,7 @@ func (w *actionWorld) lastProgress() string {
 
 func forEachActionVariant(t *testing.T, fn func(t *testing.T, w *actionWorld)) {
 	t.Parallel()
-	for name, opts := range actionVariants {
+	for name, opts := range sandbox.Variants() {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			fn(t, newActionWorld(t, opts))

@@ -17,13 +17,9 @@ import (
 
 const agentID = "3f1c9b7a-5d2e-4c1b-9a8f-2b7e6d5c4a3b"
 
-// variants are the platform behaviours of the [assumed] points: strict
-// (404 for unknown keys, empty success bodies) and lenient (200 and no
-// change for unknown keys, messages in success bodies, shuffled lists).
-var variants = map[string]sandbox.Options{
-	"strict":  {},
-	"lenient": {UnknownKeys: sandbox.UnknownKeyLenient, SuccessBody: sandbox.SuccessMessage, OmitNullLabel: true, ShuffleLists: true},
-}
+// variants are the platform behaviours of the [assumed] points (see
+// sandbox.Variants).
+var variants = sandbox.Variants()
 
 // env is one sandbox with one agent, served through an optional hook.
 type env struct {
