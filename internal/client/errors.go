@@ -179,6 +179,13 @@ func (e *APIError) nextStep() string {
 	return ""
 }
 
+// Retried tells whether the client retries an answer like this one (a
+// status it retries, without a Retry-After longer than it waits), so that
+// more retries might have outlasted it.
+func (e *APIError) Retried() bool {
+	return retriedStatus(e.StatusCode, e.Message) && e.RetryAfterMax == 0
+}
+
 // Is reports whether target is one of the sentinel errors that describes e.
 func (e *APIError) Is(target error) bool {
 	for _, s := range e.sentinels() {

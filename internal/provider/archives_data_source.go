@@ -85,17 +85,17 @@ func (d *ArchivesDataSource) Read(ctx context.Context, req datasource.ReadReques
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	agentID, ok := d.data.agentOf(m.AgentID, &resp.Diagnostics)
+	agent, ok := d.data.agent(m.AgentID, &resp.Diagnostics)
 	if !ok {
 		return
 	}
-	list, err := d.data.listings.Archives(ctx, agentID)
+	list, err := agent.Archives(ctx)
 	if err != nil {
-		resp.Diagnostics.Append(apiDiag("list archives", agentID, err))
+		resp.Diagnostics.Append(apiDiag("list archives", agent.ID(), err))
 		return
 	}
 	after, before := parseOptionalTime(m.ArchivedAfter), parseOptionalTime(m.ArchivedBefore)
-	m.AgentID = types.StringValue(agentID)
+	m.AgentID = types.StringValue(agent.ID())
 	m.Archives = []archiveModel{}
 	for _, a := range list {
 		if !archiveMatches(a, m, after, before) {

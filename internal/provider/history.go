@@ -7,7 +7,6 @@ import (
 	dsschema "github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	epschema "github.com/hashicorp/terraform-plugin-framework/ephemeral/schema"
-	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 )
 
@@ -65,11 +64,12 @@ func ephemeralMessageAttributes() map[string]epschema.Attribute {
 	return attrs
 }
 
-// readHistory checks that the key is an active session (the platform may
-// answer an unknown key with an empty list) and reads its messages.
+// readHistory reads the messages of an active session (the agent's handle
+// checks the key against the listing first: the platform may answer an
+// unknown key with an empty list).
 func readHistory(ctx context.Context, data *providerData, m *historyModel) diag.Diagnostics {
 	var diags diag.Diagnostics
-	agentID, ok := data.agentOf(m.AgentID, &diags)
+	agent, ok := data.agent(m.AgentID, &diags)
 	if !ok {
 		return diags
 	}
@@ -78,23 +78,17 @@ func readHistory(ctx context.Context, data *providerData, m *historyModel) diag.
 	if !m.Limit.IsNull() && !m.Limit.IsUnknown() {
 		limit = int(m.Limit.ValueInt64())
 	}
-	_, ok, err := data.listings.Session(ctx, agentID, key)
-	if err != nil {
-		diags.Append(apiDiag(fmt.Sprintf("read the history of session %q", key), agentID, err))
+	msgs, found, err := agent.History(ctx, key, limit)
+	switch {
+	case err != nil:
+		diags.Append(apiDiag(fmt.Sprintf("read the history of session %q", key), agent.ID(), err))
+		return diags
+	case !found:
+		diags.Append(sessionNotFoundDiag(agent.ID(), key, ", so it has no history to read. Check the key against the "+
+			"guayaba_sessions data source (archived sessions' transcripts cannot be read until restored)."))
 		return diags
 	}
-	if !ok {
-		diags.AddAttributeError(path.Root("key"), "Session not found",
-			fmt.Sprintf("Agent %s has no active session with key %q, so it has no history to read. Check the key against "+
-				"the guayaba_sessions data source (archived sessions' transcripts cannot be read until restored).", agentID, key))
-		return diags
-	}
-	msgs, err := data.client.History(ctx, agentID, key, limit)
-	if err != nil {
-		diags.Append(apiDiag(fmt.Sprintf("read the history of session %q", key), agentID, err))
-		return diags
-	}
-	m.AgentID = types.StringValue(agentID)
+	m.AgentID = types.StringValue(agent.ID())
 	m.Limit = types.Int64Value(int64(limit))
 	m.Messages = make([]messageModel, 0, len(msgs))
 	for _, msg := range msgs {

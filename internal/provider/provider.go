@@ -23,7 +23,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/guayabadotrun/terraform-provider-guayaba/internal/client"
-	"github.com/guayabadotrun/terraform-provider-guayaba/internal/sessions"
 )
 
 // Address is the provider's registry address.
@@ -187,14 +186,10 @@ func (p *GuayabaProvider) Configure(ctx context.Context, req provider.ConfigureR
 		UserAgent:      client.UserAgent(p.version, req.TerraformVersion),
 	})
 	if err != nil {
-		resp.Diagnostics.AddError("Cannot configure the Guayaba client", err.Error())
+		resp.Diagnostics.Append(clientConfigDiag(err))
 		return
 	}
-	data := &providerData{
-		client:   c,
-		listings: sessions.NewListings(c),
-		agentID:  agentID,
-	}
+	data := newProviderData(c, agentID)
 	resp.ResourceData = data
 	resp.DataSourceData = data
 	resp.EphemeralResourceData = data

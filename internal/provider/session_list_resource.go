@@ -83,12 +83,13 @@ func (r *SessionListResource) List(ctx context.Context, req list.ListRequest, st
 		stream.Results = list.ListResultsStreamDiagnostics(diags)
 		return
 	}
-	agentID, ok := r.data.agentOf(cfg.AgentID, &diags)
+	agent, ok := r.data.agent(cfg.AgentID, &diags)
 	if !ok {
 		stream.Results = list.ListResultsStreamDiagnostics(diags)
 		return
 	}
-	all, err := r.data.listings.SessionList(ctx, agentID)
+	agentID := agent.ID()
+	all, err := agent.SessionList(ctx)
 	if err != nil {
 		diags.Append(apiDiag("list sessions", agentID, err))
 		stream.Results = list.ListResultsStreamDiagnostics(diags)

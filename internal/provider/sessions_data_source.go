@@ -83,17 +83,17 @@ func (d *SessionsDataSource) Read(ctx context.Context, req datasource.ReadReques
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	agentID, ok := d.data.agentOf(m.AgentID, &resp.Diagnostics)
+	agent, ok := d.data.agent(m.AgentID, &resp.Diagnostics)
 	if !ok {
 		return
 	}
-	list, err := d.data.listings.SessionList(ctx, agentID)
+	list, err := agent.SessionList(ctx)
 	if err != nil {
-		resp.Diagnostics.Append(apiDiag("list sessions", agentID, err))
+		resp.Diagnostics.Append(apiDiag("list sessions", agent.ID(), err))
 		return
 	}
 	after, before := parseOptionalTime(m.UpdatedAfter), parseOptionalTime(m.UpdatedBefore)
-	m.AgentID = types.StringValue(agentID)
+	m.AgentID = types.StringValue(agent.ID())
 	m.Sessions = []sessionModel{}
 	m.Keys = []string{}
 	for _, s := range list {

@@ -4,12 +4,14 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"sort"
 	"strings"
 	"time"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/guayabadotrun/terraform-provider-guayaba/internal/client"
 )
@@ -182,3 +184,60 @@ var (
 )
 
 func stringValidators(v ...validator.String) []validator.String { return v }
+
+// labelEntriesValidator checks every entry of labels with the validators of
+// guayaba_session (key and label), names the entry in each error, and
+// refuses a label wanted by two keys.
+type labelEntriesValidator struct{}
+
+func (labelEntriesValidator) Description(context.Context) string {
+	return "session keys to labels; each label valid as guayaba_session.label and unique in the map"
+}
+
+func (v labelEntriesValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (labelEntriesValidator) ValidateMap(ctx context.Context, req validator.MapRequest, resp *validator.MapResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	elems := req.ConfigValue.Elements()
+	keys := make([]string, 0, len(elems))
+	for k := range elems {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	firstWith := map[string]string{}
+	for _, k := range keys {
+		p := req.Path.AtMapKey(k)
+		entry := fmt.Sprintf("labels[%q]", k)
+		var kr validator.StringResponse
+		keyValidator.ValidateString(ctx, validator.StringRequest{Path: p, ConfigValue: types.StringValue(k)}, &kr)
+		for _, d := range kr.Diagnostics {
+			resp.Diagnostics.AddAttributeError(p, d.Summary()+" in "+entry, d.Detail())
+		}
+		s, ok := elems[k].(types.String)
+		if !ok || s.IsUnknown() {
+			continue
+		}
+		if s.IsNull() {
+			resp.Diagnostics.AddAttributeError(p, "Missing label in "+entry,
+				entry+" is null. Give the session a label, or remove the entry (use on_destroy = \"clear\" to clear the "+
+					"labels of removed entries).")
+			continue
+		}
+		var lr validator.StringResponse
+		labelValidator.ValidateString(ctx, validator.StringRequest{Path: p, ConfigValue: s}, &lr)
+		for _, d := range lr.Diagnostics {
+			resp.Diagnostics.AddAttributeError(p, d.Summary()+" in "+entry, entry+": "+d.Detail())
+		}
+		if first, dup := firstWith[s.ValueString()]; dup {
+			resp.Diagnostics.AddAttributeError(p, "Duplicate label in "+entry,
+				fmt.Sprintf("labels[%q] and labels[%q] both want the label %q, but labels are unique among an agent's "+
+					"active sessions. Give each session its own label.", first, k, s.ValueString()))
+		} else {
+			firstWith[s.ValueString()] = k
+		}
+	}
+}
