@@ -138,7 +138,7 @@ func (p *GuayabaProvider) Configure(ctx context.Context, req provider.ConfigureR
 	}
 
 	apiKey := stringOrEnv(cfg.APIKey, EnvAPIKey)
-	if apiKey == "" {
+	if strings.TrimSpace(apiKey) == "" {
 		resp.Diagnostics.AddAttributeError(path.Root("api_key"), "Missing API key",
 			"The provider needs an API key. Set `api_key` in the provider block or the "+EnvAPIKey+
 				" environment variable to a master key (g_master_…) or an agent key (g_agent_…) with the agent:manage scope.")
@@ -151,8 +151,8 @@ func (p *GuayabaProvider) Configure(ctx context.Context, req provider.ConfigureR
 	if baseURL == "" {
 		baseURL = client.DefaultBaseURL
 	}
-	if err := client.ValidateBaseURL(baseURL); err != nil {
-		resp.Diagnostics.AddAttributeError(path.Root("base_url"), "Invalid base_url", err.Error()+
+	if problem := baseURLProblem(baseURL); problem != "" {
+		resp.Diagnostics.AddAttributeError(path.Root("base_url"), "Invalid base_url", problem+
 			" (from "+sourceOf(cfg.BaseURL, EnvBaseURL)+").")
 	}
 
@@ -162,9 +162,9 @@ func (p *GuayabaProvider) Configure(ctx context.Context, req provider.ConfigureR
 			notAUUID(agentID, sourceOf(cfg.AgentID, EnvAgentID)))
 	}
 
-	maxRetries := client.DefaultMaxRetries
+	var maxRetries *int // the client's default
 	if !cfg.MaxRetries.IsNull() {
-		maxRetries = int(cfg.MaxRetries.ValueInt64())
+		maxRetries = new(int(cfg.MaxRetries.ValueInt64()))
 	}
 	timeout := client.DefaultRequestTimeout
 	if !cfg.RequestTimeout.IsNull() {

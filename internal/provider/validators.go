@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"regexp"
 	"sort"
@@ -98,6 +99,41 @@ func checkLabel(label string) string {
 	return ""
 }
 
+// baseURLProblem says what is wrong with a base_url the client refuses,
+// and what to write instead, or "".
+func baseURLProblem(raw string) string {
+	err := client.ValidateBaseURL(raw)
+	var be *client.BaseURLError
+	switch {
+	case err == nil:
+		return ""
+	case !errors.As(err, &be):
+		return err.Error()
+	}
+	root := "; use the API root, such as " + client.DefaultBaseURL
+	u := fmt.Sprintf("base_url %q", be.URL)
+	switch be.Problem {
+	case client.BaseURLEmpty:
+		return "base_url is empty" + root
+	case client.BaseURLInvalid:
+		return u + " is not a valid URL: " + be.Detail + root
+	case client.BaseURLNotAbsolute:
+		return u + " is not an absolute URL" + root
+	case client.BaseURLCredentials:
+		return u + " must not contain credentials; give the key as api_key"
+	case client.BaseURLQuery:
+		return u + " must not have a query or fragment" + root
+	case client.BaseURLNoHost:
+		return u + " has no host"
+	case client.BaseURLPort:
+		return fmt.Sprintf("%s has an invalid port %q", u, be.Detail)
+	case client.BaseURLInsecure:
+		return u + " uses http://, which would send the API key unencrypted; use https:// (http:// is accepted only " +
+			"for a loopback IP address such as 127.0.0.1 or ::1, or the name localhost)"
+	}
+	return fmt.Sprintf("%s has scheme %q; use https:// (or http:// for a loopback host)", u, be.Detail)
+}
+
 // errorText turns a function that returns an error into a "what is wrong"
 // function for stringCheck: the error's text, or "".
 func errorText(f func(string) error) func(string) string {
@@ -160,7 +196,7 @@ var (
 	baseURLValidator = stringCheck{
 		summary:     "Invalid base_url",
 		description: "an https:// URL, or http:// on a loopback host",
-		check:       errorText(client.ValidateBaseURL),
+		check:       baseURLProblem,
 	}
 	durationValidator = stringCheck{
 		summary:     "Invalid request_timeout",

@@ -41,7 +41,7 @@ func newActionWorld(t *testing.T, opts sandbox.Options) *actionWorld {
 		Messages: []sandbox.Message{sandbox.TextMessage("user", "hola")}}); err != nil {
 		t.Fatal(err)
 	}
-	c, err := client.New(client.Config{BaseURL: sb.URL(), APIKey: token, MaxRetries: 3, RequestTimeout: 5 * time.Second,
+	c, err := client.New(client.Config{BaseURL: sb.URL(), APIKey: token, MaxRetries: new(3), RequestTimeout: 5 * time.Second,
 		RetryWaitMin: time.Millisecond, RetryWaitMax: 5 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
@@ -52,7 +52,7 @@ func newActionWorld(t *testing.T, opts sandbox.Options) *actionWorld {
 // fresh returns a handle with an empty listing cache, as a new terraform command has.
 func (w *actionWorld) fresh(t *testing.T) *sessions.Agent {
 	t.Helper()
-	c, err := client.New(client.Config{BaseURL: w.sb.URL(), APIKey: w.sb.AddKey(sandbox.MasterKey(owner)).Token, MaxRetries: 3,
+	c, err := client.New(client.Config{BaseURL: w.sb.URL(), APIKey: w.sb.AddKey(sandbox.MasterKey(owner)).Token, MaxRetries: new(3),
 		RequestTimeout: 5 * time.Second, RetryWaitMin: time.Millisecond, RetryWaitMax: 5 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)

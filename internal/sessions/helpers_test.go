@@ -48,7 +48,7 @@ func newEnv(t *testing.T, opts sandbox.Options) *env {
 	}))
 	t.Cleanup(srv.Close)
 	c, err := client.New(client.Config{
-		BaseURL: srv.URL + "/api/v1", APIKey: key, MaxRetries: 2,
+		BaseURL: srv.URL + "/api/v1", APIKey: key, MaxRetries: new(2),
 		RetryWaitMin: time.Millisecond, RetryWaitMax: 5 * time.Millisecond, RequestTimeout: 5 * time.Second,
 	})
 	if err != nil {

@@ -45,7 +45,7 @@ func forEachSafetyVariant(t *testing.T, fn func(t *testing.T, e safetyEnv)) {
 			srv := httptest.NewServer(sb.Handler())
 			t.Cleanup(srv.Close)
 			c, err := client.New(client.Config{BaseURL: srv.URL + "/api/v1", APIKey: sb.AddKey(sandbox.MasterKey("owner")).Token,
-				MaxRetries: 1, RetryWaitMin: time.Millisecond, RetryWaitMax: time.Millisecond, RequestTimeout: 5 * time.Second})
+				MaxRetries: new(1), RetryWaitMin: time.Millisecond, RetryWaitMax: time.Millisecond, RequestTimeout: 5 * time.Second})
 			if err != nil {
 				t.Fatal(err)
 			}
