@@ -2,13 +2,11 @@ package provider
 
 import (
 	"context"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
-	"github.com/guayabadotrun/terraform-provider-guayaba/internal/client"
 	"github.com/guayabadotrun/terraform-provider-guayaba/internal/sessions"
 )
 
@@ -94,11 +92,12 @@ func (d *ArchivesDataSource) Read(ctx context.Context, req datasource.ReadReques
 		resp.Diagnostics.Append(apiDiag("list archives", agent.ID(), err))
 		return
 	}
-	after, before := parseOptionalTime(m.ArchivedAfter), parseOptionalTime(m.ArchivedBefore)
+	filter := sessions.ArchiveFilter{SessionID: stringPtr(m.SessionID), Label: stringPtr(m.Label),
+		ArchivedAfter: parseOptionalTime(m.ArchivedAfter), ArchivedBefore: parseOptionalTime(m.ArchivedBefore)}
 	m.AgentID = types.StringValue(agent.ID())
 	m.Archives = []archiveModel{}
 	for _, a := range list {
-		if !archiveMatches(a, m, after, before) {
+		if !filter.Match(a) {
 			continue
 		}
 		m.Archives = append(m.Archives, archiveModel{
@@ -109,30 +108,4 @@ func (d *ArchivesDataSource) Read(ctx context.Context, req datasource.ReadReques
 		})
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
-}
-
-// archiveMatches reports whether an archive passes every filter set in m
-// (the archives' counterpart of sessionMatches). An archivedAt that does not
-// parse passes no time filter.
-func archiveMatches(a client.Archive, m archivesDataSourceModel, after, before *time.Time) bool {
-	if v := m.SessionID; !v.IsNull() && a.SessionID != v.ValueString() {
-		return false
-	}
-	if v := m.Label; !v.IsNull() && (a.Label == nil || *a.Label != v.ValueString()) {
-		return false
-	}
-	if after == nil && before == nil {
-		return true
-	}
-	t, ok := sessions.ParseTime(a.ArchivedAt)
-	if !ok {
-		return false
-	}
-	if after != nil && !t.After(*after) {
-		return false
-	}
-	if before != nil && !t.Before(*before) {
-		return false
-	}
-	return true
 }

@@ -33,7 +33,7 @@ type historyModel struct {
 const historyDescription = "Reads the last messages of one active session, oldest first."
 
 var historyAttrDescriptions = map[string]string{
-	"agent_id":     "The agent (UUID). Defaults to the provider's `agent_id`.",
+	"agent_id":     agentIDDescription,
 	"key":          "The session key, e.g. `agent:main:telegram:direct:123456789`.",
 	"limit":        "How many of the most recent messages to read, 1 to 1000. Default 100.",
 	"messages":     "The messages, oldest first.",

@@ -64,7 +64,7 @@ func (a *sessionAction) Metadata(_ context.Context, req action.MetadataRequest, 
 func (a *sessionAction) Schema(_ context.Context, _ action.SchemaRequest, resp *action.SchemaResponse) {
 	attrs := map[string]schema.Attribute{
 		"agent_id": schema.StringAttribute{Optional: true, Validators: []validator.String{uuidValidator},
-			MarkdownDescription: "The agent (UUID). Defaults to the provider's `agent_id`."},
+			MarkdownDescription: agentIDDescription},
 	}
 	for k, v := range a.attributes {
 		attrs[k] = v

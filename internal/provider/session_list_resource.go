@@ -2,10 +2,7 @@ package provider
 
 import (
 	"context"
-	"fmt"
 
-	"github.com/hashicorp/terraform-plugin-framework/datasource"
-	dsschema "github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/list/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -28,13 +25,8 @@ type SessionListResource struct{ configuredResource }
 func NewSessionListResource() list.ListResource { return &SessionListResource{} }
 
 type sessionListConfigModel struct {
-	AgentID       types.String `tfsdk:"agent_id"`
-	KeyPrefix     types.String `tfsdk:"key_prefix"`
-	Label         types.String `tfsdk:"label"`
-	ChatType      types.String `tfsdk:"chat_type"`
-	LastChannel   types.String `tfsdk:"last_channel"`
-	UpdatedAfter  types.String `tfsdk:"updated_after"`
-	UpdatedBefore types.String `tfsdk:"updated_before"`
+	AgentID types.String `tfsdk:"agent_id"`
+	sessionFiltersModel
 }
 
 // Metadata sets the type name guayaba_session (the resource it lists).
@@ -43,7 +35,7 @@ func (r *SessionListResource) Metadata(_ context.Context, req resource.MetadataR
 }
 
 // ListResourceConfigSchema describes the filters of the list block's config.
-func (r *SessionListResource) ListResourceConfigSchema(ctx context.Context, _ list.ListResourceSchemaRequest, resp *list.ListResourceSchemaResponse) {
+func (r *SessionListResource) ListResourceConfigSchema(_ context.Context, _ list.ListResourceSchemaRequest, resp *list.ListResourceSchemaResponse) {
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Finds an agent's active sessions with `terraform query` (Terraform ≥ 1.14), to bring them under " +
 			"management as `guayaba_session` resources. The filters are those of the `guayaba_sessions` data source and combine " +
@@ -53,26 +45,8 @@ func (r *SessionListResource) ListResourceConfigSchema(ctx context.Context, _ li
 			"`on_destroy = \"keep\"`, so `terraform query -generate-config-out=FILE` writes import and resource blocks whose " +
 			"first plan imports every session and changes nothing. Archived sessions are not listed (archives carry no key); " +
 			"import them by ID.",
-		Attributes: sessionFilterAttributes(ctx),
+		Attributes: listFilterAttributes(),
 	}
-}
-
-// sessionFilterAttributes are the filters of the guayaba_sessions data
-// source (agent_id and the six filters), with the same descriptions and
-// validators, as list block config attributes.
-func sessionFilterAttributes(ctx context.Context) map[string]schema.Attribute {
-	var ds datasource.SchemaResponse
-	(&SessionsDataSource{}).Schema(ctx, datasource.SchemaRequest{}, &ds)
-	out := map[string]schema.Attribute{}
-	for _, name := range []string{"agent_id", "key_prefix", "label", "chat_type", "last_channel", "updated_after", "updated_before"} {
-		a, ok := ds.Schema.Attributes[name].(dsschema.StringAttribute)
-		if !ok {
-			// A programming error caught by every test that loads the schema.
-			panic(fmt.Sprintf("guayaba_sessions attribute %q is not a string attribute", name))
-		}
-		out[name] = schema.StringAttribute{Optional: true, MarkdownDescription: a.MarkdownDescription, Validators: a.Validators}
-	}
-	return out
 }
 
 // List lists the agent's sessions once and streams the matching ones.
@@ -95,16 +69,14 @@ func (r *SessionListResource) List(ctx context.Context, req list.ListRequest, st
 		stream.Results = list.ListResultsStreamDiagnostics(diags)
 		return
 	}
-	filter := sessionsDataSourceModel{KeyPrefix: cfg.KeyPrefix, Label: cfg.Label, ChatType: cfg.ChatType,
-		LastChannel: cfg.LastChannel, UpdatedAfter: cfg.UpdatedAfter, UpdatedBefore: cfg.UpdatedBefore}
-	after, before := parseOptionalTime(cfg.UpdatedAfter), parseOptionalTime(cfg.UpdatedBefore)
+	filter := cfg.filter()
 	stream.Results = func(push func(list.ListResult) bool) {
 		var n int64
 		for _, s := range all {
 			if req.Limit > 0 && n >= req.Limit {
 				return
 			}
-			if !sessionMatches(s, filter, after, before) {
+			if !filter.Match(s) {
 				continue
 			}
 			n++
