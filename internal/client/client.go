@@ -102,35 +102,11 @@ type Client struct {
 
 // New validates cfg and returns a Client.
 func New(cfg Config) (*Client, error) {
-	if err := ValidateBaseURL(cfg.BaseURL); err != nil {
+	maxRetries, err := cfg.check()
+	if err != nil {
 		return nil, err
 	}
-	if strings.TrimSpace(cfg.APIKey) == "" {
-		return nil, ErrNoAPIKey
-	}
-	maxRetries := DefaultMaxRetries
-	if cfg.MaxRetries != nil {
-		maxRetries = *cfg.MaxRetries
-	}
-	if maxRetries < 0 {
-		return nil, fmt.Errorf("the number of retries is negative (%d)", maxRetries)
-	}
-	if cfg.RetryWaitMin <= 0 {
-		cfg.RetryWaitMin = DefaultRetryWaitMin
-	}
-	if cfg.RetryWaitMax <= 0 {
-		cfg.RetryWaitMax = DefaultRetryWaitMax
-	}
-	if cfg.RetryWaitMax < cfg.RetryWaitMin {
-		cfg.RetryWaitMax = cfg.RetryWaitMin
-	}
-	if cfg.MaxRetryAfter <= 0 {
-		cfg.MaxRetryAfter = DefaultMaxRetryAfter
-	}
-	if cfg.UserAgent == "" {
-		cfg.UserAgent = UserAgent("dev", "")
-	}
-
+	cfg.fillDefaults()
 	var hc http.Client
 	if cfg.HTTPClient != nil {
 		hc = *cfg.HTTPClient // shallow copy: the caller's client is not modified
@@ -181,6 +157,44 @@ func New(cfg Config) (*Client, error) {
 		},
 	}
 	return c, nil
+}
+
+// check validates the base URL, the key and the retries, and returns the
+// number of retries.
+func (cfg Config) check() (int, error) {
+	if err := ValidateBaseURL(cfg.BaseURL); err != nil {
+		return 0, err
+	}
+	if strings.TrimSpace(cfg.APIKey) == "" {
+		return 0, ErrNoAPIKey
+	}
+	maxRetries := DefaultMaxRetries
+	if cfg.MaxRetries != nil {
+		maxRetries = *cfg.MaxRetries
+	}
+	if maxRetries < 0 {
+		return 0, fmt.Errorf("the number of retries is negative (%d)", maxRetries)
+	}
+	return maxRetries, nil
+}
+
+// fillDefaults sets the backoff, Retry-After and User-Agent defaults.
+func (cfg *Config) fillDefaults() {
+	if cfg.RetryWaitMin <= 0 {
+		cfg.RetryWaitMin = DefaultRetryWaitMin
+	}
+	if cfg.RetryWaitMax <= 0 {
+		cfg.RetryWaitMax = DefaultRetryWaitMax
+	}
+	if cfg.RetryWaitMax < cfg.RetryWaitMin {
+		cfg.RetryWaitMax = cfg.RetryWaitMin
+	}
+	if cfg.MaxRetryAfter <= 0 {
+		cfg.MaxRetryAfter = DefaultMaxRetryAfter
+	}
+	if cfg.UserAgent == "" {
+		cfg.UserAgent = UserAgent("dev", "")
+	}
 }
 
 // MaxRetries returns the effective number of retries per call.

@@ -176,43 +176,52 @@ func (r *SessionResource) ModifyPlan(ctx context.Context, req resource.ModifyPla
 	if plan.AgentID, ok = r.data.plannedAgentID(config.AgentID, &resp.Diagnostics); !ok {
 		return
 	}
-	if !plan.AgentID.IsUnknown() && !plan.Key.IsUnknown() {
-		plan.ID = types.StringValue(plan.AgentID.ValueString() + "/" + plan.Key.ValueString())
-	} else {
-		plan.ID = types.StringUnknown()
-	}
-
-	switch {
-	case plan.Archived.IsUnknown():
-		plan.ArchiveFilename = types.StringUnknown()
-	case !plan.Archived.ValueBool():
-		plan.ArchiveFilename = types.StringNull()
-	case state == nil || !state.Archived.ValueBool() || !plan.Label.Equal(state.Label):
-		plan.ArchiveFilename = types.StringUnknown()
-	default:
-		plan.ArchiveFilename = state.ArchiveFilename
-	}
-
-	// A session coming back from an archive learns its chat type and channel
-	// (archives do not carry them).
-	if !plan.Archived.ValueBool() {
-		if plan.ChatType.IsNull() {
-			plan.ChatType = types.StringUnknown()
-		}
-		if plan.LastChannel.IsNull() {
-			plan.LastChannel = types.StringUnknown()
-		}
-	}
-
+	plan.planComputed(state)
 	if state == nil {
 		r.refuseUnsafeReplacement(ctx, req, &plan, resp)
 		if resp.Diagnostics.HasError() {
 			return
 		}
+	} else {
+		planReplacement(*state, &plan, resp)
 	}
+	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+}
 
-	agentChanged := state != nil && !state.AgentID.IsNull() && !plan.AgentID.Equal(state.AgentID)
-	if state != nil && (agentChanged || !plan.Key.Equal(state.Key)) {
+// planComputed plans the computed attributes that follow from the
+// configuration: id, archive_filename, and, for a session coming back from
+// an archive (archives carry neither), chat_type and last_channel.
+func (m *sessionResourceModel) planComputed(state *sessionResourceModel) {
+	if !m.AgentID.IsUnknown() && !m.Key.IsUnknown() {
+		m.ID = types.StringValue(m.AgentID.ValueString() + "/" + m.Key.ValueString())
+	} else {
+		m.ID = types.StringUnknown()
+	}
+	switch {
+	case m.Archived.IsUnknown():
+		m.ArchiveFilename = types.StringUnknown()
+	case !m.Archived.ValueBool():
+		m.ArchiveFilename = types.StringNull()
+	case state == nil || !state.Archived.ValueBool() || !m.Label.Equal(state.Label):
+		m.ArchiveFilename = types.StringUnknown()
+	default:
+		m.ArchiveFilename = state.ArchiveFilename
+	}
+	if !m.Archived.ValueBool() {
+		if m.ChatType.IsNull() {
+			m.ChatType = types.StringUnknown()
+		}
+		if m.LastChannel.IsNull() {
+			m.LastChannel = types.StringUnknown()
+		}
+	}
+}
+
+// planReplacement warns before a changed key or agent replaces the object,
+// and forces the replacement of a changed agent.
+func planReplacement(state sessionResourceModel, plan *sessionResourceModel, resp *resource.ModifyPlanResponse) {
+	agentChanged := !state.AgentID.IsNull() && !plan.AgentID.Equal(state.AgentID)
+	if agentChanged || !plan.Key.Equal(state.Key) {
 		newKey, newAgent := plan.Key.ValueString(), plan.AgentID.ValueString()
 		if plan.Key.IsUnknown() {
 			newKey = "(known after apply)"
@@ -220,7 +229,7 @@ func (r *SessionResource) ModifyPlan(ctx context.Context, req resource.ModifyPla
 		if plan.AgentID.IsUnknown() {
 			newAgent = "(known after apply)"
 		}
-		for _, w := range replacementWarnings(replacedFromState(*state), newAgent, newKey) {
+		for _, w := range replacementWarnings(replacedFromState(state), newAgent, newKey) {
 			resp.Diagnostics.AddWarning(w.Summary, w.Detail)
 		}
 	}
@@ -231,7 +240,6 @@ func (r *SessionResource) ModifyPlan(ctx context.Context, req resource.ModifyPla
 		plan.ChatType = types.StringUnknown()
 		plan.LastChannel = types.StringUnknown()
 	}
-	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 }
 
 // refuseUnsafeReplacement refuses the create half of a replacement whose

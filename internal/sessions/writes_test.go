@@ -1,6 +1,7 @@
 package sessions
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -187,4 +188,46 @@ func TestWrites_confirmedWhenDone(t *testing.T) {
 			t.Error("the session is not active after the restore")
 		}
 	})
+}
+
+// The one write-and-confirm step judges a write by the listing, whatever its
+// answer: shown is confirmed (even after an error that may have applied);
+// not shown is refused, failed or unconfirmed by what the answer was.
+func TestWrite_outcomes(t *testing.T) {
+	e := newEnv(t, sandbox.Options{})
+	lost := &client.TransportError{Op: "archive session", Err: errors.New("connection reset")}
+	refusal := &client.APIError{StatusCode: 409, Category: "Conflict", Message: "busy", Attempts: 1}
+	for _, tc := range []struct {
+		name    string
+		answer  error
+		shown   bool
+		want    outcome
+		wantErr error
+	}{
+		{"accepted and shown", nil, true, confirmed, nil},
+		{"lost and shown", lost, true, confirmed, nil},
+		{"refused", refusal, true, refused, refusal},
+		{"lost and not shown", lost, false, failed, lost},
+		{"accepted and not shown", nil, false, unconfirmed, ErrNotConfirmed},
+	} {
+		var listedAfter, done uint64
+		got, err := e.agent().write(t.Context(), write{
+			change: "the test write",
+			send:   func(context.Context) error { return tc.answer },
+			shown: func(_ context.Context, seq uint64) (bool, string, error) {
+				listedAfter = seq
+				return tc.shown, "the listing shows nothing", nil
+			},
+			done: func(seq uint64) { done = seq },
+		})
+		if got != tc.want || !errors.Is(err, tc.wantErr) || (tc.wantErr == nil) != (err == nil) {
+			t.Errorf("%s: outcome %d, %v; want %d, %v", tc.name, got, err, tc.want, tc.wantErr)
+		}
+		if tc.want != refused && listedAfter != e.agent().latest() {
+			t.Errorf("%s: judged after write %d, want the write's own number %d", tc.name, listedAfter, e.agent().latest())
+		}
+		if (done != 0) != (tc.want == confirmed) {
+			t.Errorf("%s: recorded in the cache: %t", tc.name, done != 0)
+		}
+	}
 }
