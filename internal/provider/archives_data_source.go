@@ -5,6 +5,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/guayabadotrun/terraform-provider-guayaba/internal/sessions"
@@ -28,15 +29,6 @@ type archiveModel struct {
 	SessionID  types.String `tfsdk:"session_id"`
 }
 
-type archivesDataSourceModel struct {
-	AgentID        types.String   `tfsdk:"agent_id"`
-	SessionID      types.String   `tfsdk:"session_id"`
-	Label          types.String   `tfsdk:"label"`
-	ArchivedAfter  types.String   `tfsdk:"archived_after"`
-	ArchivedBefore types.String   `tfsdk:"archived_before"`
-	Archives       []archiveModel `tfsdk:"archives"`
-}
-
 // Metadata sets the type name guayaba_archives.
 func (d *ArchivesDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_archives"
@@ -47,16 +39,8 @@ func (d *ArchivesDataSource) Schema(_ context.Context, _ datasource.SchemaReques
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Lists an agent's archived sessions, optionally filtered (filters combine with AND). Sorted by " +
 			"`archived_at`, oldest first, then by filename. Archives do not carry the session key.",
-		Attributes: map[string]schema.Attribute{
+		Attributes: dataSourceFilterAttributes(archiveFilters, map[string]schema.Attribute{
 			"agent_id": agentIDAttribute(),
-			"session_id": schema.StringAttribute{Optional: true,
-				MarkdownDescription: "Only archives of this session id."},
-			"label": schema.StringAttribute{Optional: true,
-				MarkdownDescription: "Only archives with exactly this label."},
-			"archived_after": schema.StringAttribute{Optional: true, Validators: stringValidators(rfc3339Validator),
-				MarkdownDescription: "Only archives made strictly after this RFC 3339 time."},
-			"archived_before": schema.StringAttribute{Optional: true, Validators: stringValidators(rfc3339Validator),
-				MarkdownDescription: "Only archives made strictly before this RFC 3339 time."},
 			"archives": schema.ListNestedAttribute{
 				Computed:            true,
 				MarkdownDescription: "The matching archives.",
@@ -72,40 +56,34 @@ func (d *ArchivesDataSource) Schema(_ context.Context, _ datasource.SchemaReques
 						MarkdownDescription: "The archived session's UUID."},
 				}},
 			},
-		},
+		}),
 	}
 }
 
-// Read lists and filters.
+// Read lists and filters. The state starts as the configuration: the
+// filters stay as set.
 func (d *ArchivesDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	var m archivesDataSourceModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	var agentID types.String
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("agent_id"), &agentID)...)
+	filter := filterFrom(ctx, archiveFilters, req.Config, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	agent, ok := d.data.agent(m.AgentID, &resp.Diagnostics)
+	agent, list, ok := readAgent(ctx, d.data, agentID, &resp.Diagnostics, "list archives", (*sessions.Agent).Archives)
 	if !ok {
 		return
 	}
-	list, err := agent.Archives(ctx)
-	if err != nil {
-		resp.Diagnostics.Append(apiDiag("list archives", agent.ID(), err))
-		return
-	}
-	filter := sessions.ArchiveFilter{SessionID: stringPtr(m.SessionID), Label: stringPtr(m.Label),
-		ArchivedAfter: parseOptionalTime(m.ArchivedAfter), ArchivedBefore: parseOptionalTime(m.ArchivedBefore)}
-	m.AgentID = types.StringValue(agent.ID())
-	m.Archives = []archiveModel{}
+	found := []archiveModel{}
 	for _, a := range list {
-		if !filter.Match(a) {
-			continue
+		if filter.Match(a) {
+			found = append(found, archiveModel{
+				Filename:   types.StringValue(a.Filename),
+				Label:      stringPtrValue(a.Label),
+				ArchivedAt: types.StringValue(archivedAtRFC3339(a.ArchivedAt)),
+				SessionID:  types.StringValue(a.SessionID),
+			})
 		}
-		m.Archives = append(m.Archives, archiveModel{
-			Filename:   types.StringValue(a.Filename),
-			Label:      stringPtrValue(a.Label),
-			ArchivedAt: types.StringValue(archivedAtRFC3339(a.ArchivedAt)),
-			SessionID:  types.StringValue(a.SessionID),
-		})
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("agent_id"), agent.ID())...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("archives"), found)...)
 }

@@ -84,16 +84,3 @@ func stringListValue(s []string) types.List {
 	}
 	return types.ListValueMust(types.StringType, elems)
 }
-
-// parseOptionalTime parses an optional RFC 3339 value (validated at plan
-// time); nil when null, unknown or invalid.
-func parseOptionalTime(v types.String) *time.Time {
-	if v.IsNull() || v.IsUnknown() {
-		return nil
-	}
-	t, err := time.Parse(time.RFC3339, v.ValueString())
-	if err != nil {
-		return nil
-	}
-	return &t
-}

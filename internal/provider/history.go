@@ -4,30 +4,24 @@ import (
 	"context"
 	"fmt"
 
+	fwattr "github.com/hashicorp/terraform-plugin-framework/attr"
 	dsschema "github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	epschema "github.com/hashicorp/terraform-plugin-framework/ephemeral/schema"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/guayabadotrun/terraform-provider-guayaba/internal/client"
 )
 
 // defaultHistoryLimit is the number of messages read when limit is not set.
 const defaultHistoryLimit = 100
 
-// messageModel is one transcript message as the history readers return it.
-type messageModel struct {
-	ID          types.String `tfsdk:"id"`
-	Role        types.String `tfsdk:"role"`
-	Text        types.String `tfsdk:"text"`
-	ContentJSON types.String `tfsdk:"content_json"`
-	Timestamp   types.String `tfsdk:"timestamp"`
-}
-
 // historyModel is the shared model of the data source and the ephemeral resource.
 type historyModel struct {
-	AgentID  types.String   `tfsdk:"agent_id"`
-	Key      types.String   `tfsdk:"key"`
-	Limit    types.Int64    `tfsdk:"limit"`
-	Messages []messageModel `tfsdk:"messages"`
+	AgentID  types.String `tfsdk:"agent_id"`
+	Key      types.String `tfsdk:"key"`
+	Limit    types.Int64  `tfsdk:"limit"`
+	Messages types.List   `tfsdk:"messages"`
 }
 
 const historyDescription = "Reads the last messages of one active session, oldest first."
@@ -45,23 +39,51 @@ var historyAttrDescriptions = map[string]string{
 }
 
 // messageAttributes are the computed attributes of one message, in the order
-// the docs list them.
-var messageAttributes = []string{"id", "role", "text", "content_json", "timestamp"}
+// the docs list them, each with its value: they make the schema's nested
+// object and each message's value.
+var messageAttributes = []struct {
+	name  string
+	value func(client.ChatMessage) string
+}{
+	{"id", func(m client.ChatMessage) string { return m.ID }},
+	{"role", func(m client.ChatMessage) string { return m.Role }},
+	{"text", client.ChatMessage.Text},
+	{"content_json", client.ChatMessage.ContentJSON},
+	{"timestamp", func(m client.ChatMessage) string { return rfc3339FromMillis(m.Timestamp) }},
+}
 
 func dataSourceMessageAttributes() map[string]dsschema.Attribute {
 	attrs := map[string]dsschema.Attribute{}
-	for _, name := range messageAttributes {
-		attrs[name] = dsschema.StringAttribute{Computed: true, MarkdownDescription: historyAttrDescriptions[name]}
+	for _, a := range messageAttributes {
+		attrs[a.name] = dsschema.StringAttribute{Computed: true, MarkdownDescription: historyAttrDescriptions[a.name]}
 	}
 	return attrs
 }
 
 func ephemeralMessageAttributes() map[string]epschema.Attribute {
 	attrs := map[string]epschema.Attribute{}
-	for _, name := range messageAttributes {
-		attrs[name] = epschema.StringAttribute{Computed: true, MarkdownDescription: historyAttrDescriptions[name]}
+	for _, a := range messageAttributes {
+		attrs[a.name] = epschema.StringAttribute{Computed: true, MarkdownDescription: historyAttrDescriptions[a.name]}
 	}
 	return attrs
+}
+
+// messagesValue is the messages as the messages attribute holds them.
+func messagesValue(msgs []client.ChatMessage) types.List {
+	attrTypes := map[string]fwattr.Type{}
+	for _, a := range messageAttributes {
+		attrTypes[a.name] = types.StringType
+	}
+	objectType := types.ObjectType{AttrTypes: attrTypes}
+	elems := make([]fwattr.Value, 0, len(msgs))
+	for _, m := range msgs {
+		values := make(map[string]fwattr.Value, len(messageAttributes))
+		for _, a := range messageAttributes {
+			values[a.name] = types.StringValue(a.value(m))
+		}
+		elems = append(elems, types.ObjectValueMust(attrTypes, values))
+	}
+	return types.ListValueMust(objectType, elems)
 }
 
 // readHistory reads the messages of an active session (the agent's handle
@@ -90,15 +112,6 @@ func readHistory(ctx context.Context, data *providerData, m *historyModel) diag.
 	}
 	m.AgentID = types.StringValue(agent.ID())
 	m.Limit = types.Int64Value(int64(limit))
-	m.Messages = make([]messageModel, 0, len(msgs))
-	for _, msg := range msgs {
-		m.Messages = append(m.Messages, messageModel{
-			ID:          types.StringValue(msg.ID),
-			Role:        types.StringValue(msg.Role),
-			Text:        types.StringValue(msg.Text()),
-			ContentJSON: types.StringValue(msg.ContentJSON()),
-			Timestamp:   types.StringValue(rfc3339FromMillis(msg.Timestamp)),
-		})
-	}
+	m.Messages = messagesValue(msgs)
 	return diags
 }

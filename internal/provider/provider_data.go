@@ -105,6 +105,39 @@ func (p *providerData) agent(v types.String, diags *diag.Diagnostics) (*sessions
 	return p.agents.Agent(id), true
 }
 
+// readAgent resolves the agent of v, as agent does, and reads from its
+// handle; when the read fails it adds the error, naming the read with what,
+// and returns false.
+func readAgent[T any](ctx context.Context, p *providerData, v types.String, diags *diag.Diagnostics, what string,
+	read func(*sessions.Agent, context.Context) (T, error)) (*sessions.Agent, T, bool) {
+	var got T
+	agent, ok := p.agent(v, diags)
+	if !ok {
+		return nil, got, false
+	}
+	got, err := read(agent, ctx)
+	if err != nil {
+		diags.Append(apiDiag(what, agent.ID(), err))
+		return nil, got, false
+	}
+	return agent, got, true
+}
+
+// activeSession finds the active session with key in the agent's listing.
+// When the listing fails, or has no such session, it adds the error (what
+// names the read; then continues "Agent A has no active session with key
+// K" with what that means here) and returns false.
+func activeSession(ctx context.Context, agent *sessions.Agent, key, what, then string, diags *diag.Diagnostics) (client.Session, bool) {
+	s, ok, err := agent.Session(ctx, key)
+	switch {
+	case err != nil:
+		diags.Append(apiDiag(what, agent.ID(), err))
+	case !ok:
+		diags.Append(sessionNotFoundDiag(agent.ID(), key, then))
+	}
+	return s, err == nil && ok
+}
+
 // plannedAgentID is the agent_id a plan records when the configuration
 // says config: config itself when set, else the provider's default, or
 // unknown while the provider is not configured (its configuration may be

@@ -53,14 +53,9 @@ func (d *SessionDataSource) Read(ctx context.Context, req datasource.ReadRequest
 		return
 	}
 	key := m.Key.ValueString()
-	s, ok, err := agent.Session(ctx, key)
-	if err != nil {
-		resp.Diagnostics.Append(apiDiag(fmt.Sprintf("read session %q", key), agent.ID(), err))
-		return
-	}
+	s, ok := activeSession(ctx, agent, key, fmt.Sprintf("read session %q", key), ". Check the key against the "+
+		"guayaba_sessions data source; an archived session is listed by guayaba_archives.", &resp.Diagnostics)
 	if !ok {
-		resp.Diagnostics.Append(sessionNotFoundDiag(agent.ID(), key, ". Check the key against the guayaba_sessions data "+
-			"source; an archived session is listed by guayaba_archives."))
 		return
 	}
 	m.AgentID = types.StringValue(agent.ID())

@@ -179,12 +179,11 @@ func (r *SessionLabelsResource) ModifyPlan(ctx context.Context, req resource.Mod
 // warn plans the renames from the listing, as the apply will, and warns
 // about what it cannot do or does to sessions outside the map.
 func (r *SessionLabelsResource) warn(ctx context.Context, plan sessionLabelsModel, state *sessionLabelsModel, diags *diag.Diagnostics) {
-	agent := r.data.agents.Agent(plan.AgentID.ValueString())
 	var prev map[string]string
 	if state != nil {
 		prev, _ = knownLabels(state.Labels)
 	}
-	cur, lp, ok := r.plan(ctx, agent, plan, prev, diags)
+	agent, cur, lp, ok := r.plan(ctx, plan, prev, diags)
 	if !ok {
 		return
 	}
@@ -202,17 +201,22 @@ func (r *SessionLabelsResource) warn(ctx context.Context, plan sessionLabelsMode
 	}
 }
 
+// current resolves the agent of v and lists its labels.
+func (r *SessionLabelsResource) current(ctx context.Context, v types.String, diags *diag.Diagnostics) (*sessions.Agent,
+	sessions.CurrentLabels, bool) {
+	return readAgent(ctx, r.data, v, diags, "list the sessions of agent "+r.data.agentIDFor(v), (*sessions.Agent).CurrentLabels)
+}
+
 // plan lists the agent's labels and plans the renames to plan's labels
 // from prev (the labels the resource managed before).
-func (r *SessionLabelsResource) plan(ctx context.Context, agent *sessions.Agent, plan sessionLabelsModel, prev map[string]string,
-	diags *diag.Diagnostics) (sessions.CurrentLabels, sessions.LabelPlan, bool) {
-	cur, err := agent.CurrentLabels(ctx)
-	if err != nil {
-		diags.Append(apiDiag("list the sessions of agent "+agent.ID(), agent.ID(), err))
-		return cur, sessions.LabelPlan{}, false
+func (r *SessionLabelsResource) plan(ctx context.Context, plan sessionLabelsModel, prev map[string]string,
+	diags *diag.Diagnostics) (*sessions.Agent, sessions.CurrentLabels, sessions.LabelPlan, bool) {
+	agent, cur, ok := r.current(ctx, plan.AgentID, diags)
+	if !ok {
+		return nil, cur, sessions.LabelPlan{}, false
 	}
 	wanted, _ := knownLabels(plan.Labels)
-	return cur, sessions.PlanLabels(sessions.LabelsInput{
+	return agent, cur, sessions.PlanLabels(sessions.LabelsInput{
 		Current: cur.Labels, Wanted: wanted, Previous: prev,
 		Exclusive: plan.Exclusive.ValueBool(), ClearRemoved: plan.OnDestroy.ValueString() == onDestroyClear,
 	}), true
@@ -258,11 +262,7 @@ func (r *SessionLabelsResource) Update(ctx context.Context, req resource.UpdateR
 // to record (none when nothing was listed); ok is false when some of them
 // did not happen.
 func (r *SessionLabelsResource) apply(ctx context.Context, plan sessionLabelsModel, prev map[string]string, diags *diag.Diagnostics) (sessionLabelsModel, bool) {
-	agent, ok := r.data.agent(plan.AgentID, diags)
-	if !ok {
-		return sessionLabelsModel{}, false
-	}
-	cur, lp, ok := r.plan(ctx, agent, plan, prev, diags)
+	agent, cur, lp, ok := r.plan(ctx, plan, prev, diags)
 	if !ok {
 		return sessionLabelsModel{}, false
 	}
@@ -333,13 +333,8 @@ func (r *SessionLabelsResource) Read(ctx context.Context, req resource.ReadReque
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	agent, ok := r.data.agent(state.AgentID, &resp.Diagnostics)
+	agent, cur, ok := r.current(ctx, state.AgentID, &resp.Diagnostics)
 	if !ok {
-		return
-	}
-	cur, err := agent.CurrentLabels(ctx)
-	if err != nil {
-		resp.Diagnostics.Append(apiDiag("list the sessions of agent "+agent.ID(), agent.ID(), err))
 		return
 	}
 	prev, _ := knownLabels(state.Labels)
@@ -362,16 +357,11 @@ func (r *SessionLabelsResource) Delete(ctx context.Context, req resource.DeleteR
 	if resp.Diagnostics.HasError() || state.OnDestroy.ValueString() != onDestroyClear {
 		return
 	}
-	agent, ok := r.data.agent(state.AgentID, &resp.Diagnostics)
+	agent, cur, ok := r.current(ctx, state.AgentID, &resp.Diagnostics)
 	if !ok {
 		return
 	}
 	prev, _ := knownLabels(state.Labels)
-	cur, err := agent.CurrentLabels(ctx)
-	if err != nil {
-		resp.Diagnostics.Append(apiDiag("list the sessions of agent "+agent.ID(), agent.ID(), err))
-		return
-	}
 	lp := sessions.PlanLabels(sessions.LabelsInput{Current: cur.Labels, Previous: prev, ClearRemoved: true})
 	res := r.run(ctx, agent, cur, lp)
 	for i, err := range res.Errs {
@@ -395,10 +385,9 @@ func (r *SessionLabelsResource) ImportState(ctx context.Context, req resource.Im
 				"Every labelled active session of the agent becomes an entry of labels.", req.ID))
 		return
 	}
-	agent := r.data.agents.Agent(agentID)
-	cur, err := agent.CurrentLabels(ctx)
-	if err != nil {
-		resp.Diagnostics.Append(apiDiag("import the labels of agent "+agentID, agentID, err))
+	_, cur, ok := readAgent(ctx, r.data, types.StringValue(agentID), &resp.Diagnostics, "import the labels of agent "+agentID,
+		(*sessions.Agent).CurrentLabels)
+	if !ok {
 		return
 	}
 	st := sessionLabelsModel{

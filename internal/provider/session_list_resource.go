@@ -5,6 +5,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/list/schema"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
@@ -24,11 +25,6 @@ type SessionListResource struct{ configuredResource }
 // NewSessionListResource returns the guayaba_session list resource.
 func NewSessionListResource() list.ListResource { return &SessionListResource{} }
 
-type sessionListConfigModel struct {
-	AgentID types.String `tfsdk:"agent_id"`
-	sessionFiltersModel
-}
-
 // Metadata sets the type name guayaba_session (the resource it lists).
 func (r *SessionListResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_session"
@@ -45,31 +41,27 @@ func (r *SessionListResource) ListResourceConfigSchema(_ context.Context, _ list
 			"`on_destroy = \"keep\"`, so `terraform query -generate-config-out=FILE` writes import and resource blocks whose " +
 			"first plan imports every session and changes nothing. Archived sessions are not listed (archives carry no key); " +
 			"import them by ID.",
-		Attributes: listFilterAttributes(),
+		Attributes: listFilterAttributes(sessionFilters, map[string]schema.Attribute{
+			"agent_id": schema.StringAttribute{Optional: true, MarkdownDescription: agentIDDescription,
+				Validators: stringValidators(uuidValidator)},
+		}),
 	}
 }
 
 // List lists the agent's sessions once and streams the matching ones.
 func (r *SessionListResource) List(ctx context.Context, req list.ListRequest, stream *list.ListResultsStream) {
-	var cfg sessionListConfigModel
-	diags := req.Config.Get(ctx, &cfg)
+	var agentID types.String
+	diags := req.Config.GetAttribute(ctx, path.Root("agent_id"), &agentID)
+	filter := filterFrom(ctx, sessionFilters, req.Config, &diags)
 	if diags.HasError() {
 		stream.Results = list.ListResultsStreamDiagnostics(diags)
 		return
 	}
-	agent, ok := r.data.agent(cfg.AgentID, &diags)
+	agent, all, ok := readAgent(ctx, r.data, agentID, &diags, "list sessions", (*sessions.Agent).SessionList)
 	if !ok {
 		stream.Results = list.ListResultsStreamDiagnostics(diags)
 		return
 	}
-	agentID := agent.ID()
-	all, err := agent.SessionList(ctx)
-	if err != nil {
-		diags.Append(apiDiag("list sessions", agentID, err))
-		stream.Results = list.ListResultsStreamDiagnostics(diags)
-		return
-	}
-	filter := cfg.filter()
 	stream.Results = func(push func(list.ListResult) bool) {
 		var n int64
 		for _, s := range all {
@@ -80,7 +72,7 @@ func (r *SessionListResource) List(ctx context.Context, req list.ListRequest, st
 				continue
 			}
 			n++
-			if !push(sessionListResult(ctx, req, agentID, s)) {
+			if !push(sessionListResult(ctx, req, agent.ID(), s)) {
 				return
 			}
 		}

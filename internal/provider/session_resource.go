@@ -288,17 +288,12 @@ func (r *SessionResource) Create(ctx context.Context, req resource.CreateRequest
 		return
 	}
 	key := plan.Key.ValueString()
-	s, ok, err := agent.Session(ctx, key)
-	if err != nil {
-		resp.Diagnostics.Append(apiDiag(fmt.Sprintf("adopt session %q", key), agent.ID(), err))
-		return
-	}
+	s, ok := activeSession(ctx, agent, key, fmt.Sprintf("adopt session %q", key), ": it does not exist yet, or it no "+
+		"longer exists (deleted outside Terraform), so there is nothing to adopt. Sessions are created by chatting with "+
+		"the agent (Telegram, web chat, the API), not by Terraform: check the key against the guayaba_sessions data "+
+		"source, or start the conversation first. An archived session is brought under management with terraform "+
+		"import (see the resource's import documentation).", &resp.Diagnostics)
 	if !ok {
-		resp.Diagnostics.Append(sessionNotFoundDiag(agent.ID(), key, ": it does not exist yet, or it no longer exists "+
-			"(deleted outside Terraform), so there is nothing to adopt. Sessions are created by chatting with the agent "+
-			"(Telegram, web chat, the API), not by Terraform: check the key against the guayaba_sessions data source, or "+
-			"start the conversation first. An archived session is brought under management with terraform import (see "+
-			"the resource's import documentation)."))
 		return
 	}
 	r.convergeAndSave(ctx, agent, key, sessions.Remote{Active: &s}, &plan, &resp.State, &resp.Diagnostics)

@@ -5,7 +5,10 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/guayabadotrun/terraform-provider-guayaba/internal/sessions"
 )
 
 var (
@@ -19,13 +22,6 @@ type SessionsDataSource struct{ configuredDataSource }
 // NewSessionsDataSource returns the guayaba_sessions data source.
 func NewSessionsDataSource() datasource.DataSource { return &SessionsDataSource{} }
 
-type sessionsDataSourceModel struct {
-	AgentID types.String `tfsdk:"agent_id"`
-	sessionFiltersModel
-	Sessions []sessionModel `tfsdk:"sessions"`
-	Keys     []string       `tfsdk:"keys"`
-}
-
 // Metadata sets the type name guayaba_sessions.
 func (d *SessionsDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_sessions"
@@ -33,8 +29,7 @@ func (d *SessionsDataSource) Metadata(_ context.Context, req datasource.Metadata
 
 // Schema describes guayaba_sessions.
 func (d *SessionsDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
-	attrs := dataSourceFilterAttributes()
-	attrs["agent_id"] = agentIDAttribute()
+	attrs := dataSourceFilterAttributes(sessionFilters, map[string]schema.Attribute{"agent_id": agentIDAttribute()})
 	attrs["sessions"] = schema.ListNestedAttribute{
 		Computed:            true,
 		MarkdownDescription: "The matching sessions, sorted by key.",
@@ -53,32 +48,27 @@ func (d *SessionsDataSource) Schema(_ context.Context, _ datasource.SchemaReques
 	}
 }
 
-// Read lists and filters.
+// Read lists and filters. The state starts as the configuration: the
+// filters stay as set.
 func (d *SessionsDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	var m sessionsDataSourceModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	var agentID types.String
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("agent_id"), &agentID)...)
+	filter := filterFrom(ctx, sessionFilters, req.Config, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	agent, ok := d.data.agent(m.AgentID, &resp.Diagnostics)
+	agent, list, ok := readAgent(ctx, d.data, agentID, &resp.Diagnostics, "list sessions", (*sessions.Agent).SessionList)
 	if !ok {
 		return
 	}
-	list, err := agent.SessionList(ctx)
-	if err != nil {
-		resp.Diagnostics.Append(apiDiag("list sessions", agent.ID(), err))
-		return
-	}
-	filter := m.filter()
-	m.AgentID = types.StringValue(agent.ID())
-	m.Sessions = []sessionModel{}
-	m.Keys = []string{}
+	found, keys := []sessionModel{}, []string{}
 	for _, s := range list {
-		if !filter.Match(s) {
-			continue
+		if filter.Match(s) {
+			found = append(found, newSessionModel(s))
+			keys = append(keys, s.Key)
 		}
-		m.Sessions = append(m.Sessions, newSessionModel(s))
-		m.Keys = append(m.Keys, s.Key)
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("agent_id"), agent.ID())...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("sessions"), found)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("keys"), keys)...)
 }

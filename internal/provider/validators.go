@@ -234,7 +234,7 @@ func (v labelEntriesValidator) MarkdownDescription(ctx context.Context) string {
 	return v.Description(ctx)
 }
 
-func (labelEntriesValidator) ValidateMap(ctx context.Context, req validator.MapRequest, resp *validator.MapResponse) {
+func (labelEntriesValidator) ValidateMap(_ context.Context, req validator.MapRequest, resp *validator.MapResponse) {
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
 		return
 	}
@@ -248,10 +248,8 @@ func (labelEntriesValidator) ValidateMap(ctx context.Context, req validator.MapR
 	for _, k := range keys {
 		p := req.Path.AtMapKey(k)
 		entry := fmt.Sprintf("labels[%q]", k)
-		var kr validator.StringResponse
-		keyValidator.ValidateString(ctx, validator.StringRequest{Path: p, ConfigValue: types.StringValue(k)}, &kr)
-		for _, d := range kr.Diagnostics {
-			resp.Diagnostics.AddAttributeError(p, d.Summary()+" in "+entry, d.Detail())
+		if msg := keyValidator.check(k); msg != "" {
+			resp.Diagnostics.AddAttributeError(p, keyValidator.summary+" in "+entry, msg)
 		}
 		s, ok := elems[k].(types.String)
 		if !ok || s.IsUnknown() {
@@ -263,10 +261,8 @@ func (labelEntriesValidator) ValidateMap(ctx context.Context, req validator.MapR
 					"labels of removed entries).")
 			continue
 		}
-		var lr validator.StringResponse
-		labelValidator.ValidateString(ctx, validator.StringRequest{Path: p, ConfigValue: s}, &lr)
-		for _, d := range lr.Diagnostics {
-			resp.Diagnostics.AddAttributeError(p, d.Summary()+" in "+entry, entry+": "+d.Detail())
+		if msg := labelValidator.check(s.ValueString()); msg != "" {
+			resp.Diagnostics.AddAttributeError(p, labelValidator.summary+" in "+entry, entry+": "+msg)
 		}
 		if first, dup := firstWith[s.ValueString()]; dup {
 			resp.Diagnostics.AddAttributeError(p, "Duplicate label in "+entry,

@@ -15,15 +15,21 @@ import (
 // Each write is the resource's own (writes.go), with the same
 // confirmation.
 
+// activeOrDone returns the active session with key; when there is none it
+// reports that it is already gone (done: "archived (or deleted)").
+func (a *Agent) activeOrDone(ctx context.Context, key, done string, progress func(string)) (client.Session, bool, error) {
+	s, ok, err := a.Session(ctx, key)
+	if err == nil && !ok {
+		progress(fmt.Sprintf("Agent %s has no active session with key %q: it is already %s. Nothing to do.", a.id, key, done))
+	}
+	return s, ok, err
+}
+
 // ArchiveIfActive archives the active session with key, if there is one.
 func (a *Agent) ArchiveIfActive(ctx context.Context, key string, progress func(string)) error {
-	s, ok, err := a.Session(ctx, key)
-	if err != nil {
+	s, ok, err := a.activeOrDone(ctx, key, "archived (or deleted)", progress)
+	if err != nil || !ok {
 		return err
-	}
-	if !ok {
-		progress(fmt.Sprintf("Agent %s has no active session with key %q: it is already archived (or deleted). Nothing to do.", a.id, key))
-		return nil
 	}
 	progress(fmt.Sprintf("Archiving session %q (session id %s, %s)…", key, s.SessionID, describeLabel(s.Label)))
 	arch, err := a.Archive(ctx, s)
@@ -37,13 +43,9 @@ func (a *Agent) ArchiveIfActive(ctx context.Context, key string, progress func(s
 // DeleteIfActive deletes the active session with key for good, if there is
 // one; with an expectedLabel, only when the session's label is exactly that.
 func (a *Agent) DeleteIfActive(ctx context.Context, key string, expectedLabel *string, progress func(string)) error {
-	s, ok, err := a.Session(ctx, key)
-	if err != nil {
+	s, ok, err := a.activeOrDone(ctx, key, "deleted (or archived)", progress)
+	if err != nil || !ok {
 		return err
-	}
-	if !ok {
-		progress(fmt.Sprintf("Agent %s has no active session with key %q: it is already deleted (or archived). Nothing to do.", a.id, key))
-		return nil
 	}
 	if expectedLabel != nil && !SameLabel(s.Label, expectedLabel) {
 		return &LabelMismatchError{Key: key, Label: s.Label, ExpectedLabel: *expectedLabel}

@@ -7,6 +7,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/guayabadotrun/terraform-provider-guayaba/internal/client"
 )
 
 // holdListing starts a sessions listing that reads the platform's state at
@@ -46,6 +48,16 @@ func (e *env) holdListing() (release func()) {
 	}
 }
 
+// threeSessionsHeldListing adds three unlabelled sessions and holds a
+// listing of them (holdListing), counting requests from there; it returns
+// the keys and session i as listed before.
+func (e *env) threeSessionsHeldListing(i int) ([]string, client.Session, func()) {
+	keys := e.sessions(3, false)
+	cur := e.active(keys[i])
+	e.sb.ResetCounters()
+	return keys, cur, e.holdListing()
+}
+
 func TestListings_concurrentReadersShareOneListing(t *testing.T) {
 	forEachVariant(t, func(t *testing.T, e *env) {
 		keys := e.sessions(20, true)
@@ -68,10 +80,7 @@ func TestListings_concurrentReadersShareOneListing(t *testing.T) {
 // listing (which may not show it) lands afterwards.
 func TestListings_writeDuringListingIsKept(t *testing.T) {
 	forEachVariant(t, func(t *testing.T, e *env) {
-		keys := e.sessions(3, false)
-		cur := e.active(keys[0])
-		e.sb.ResetCounters()
-		release := e.holdListing()
+		keys, cur, release := e.threeSessionsHeldListing(0)
 		if _, err := e.agent().Rename(t.Context(), cur, ptr("new")); err != nil {
 			t.Fatal(err)
 		}
@@ -93,10 +102,7 @@ func TestListings_writeDuringListingIsKept(t *testing.T) {
 // never by the one already in flight (the cache's generations).
 func TestListings_confirmationStartsAfterTheWrite(t *testing.T) {
 	forEachVariant(t, func(t *testing.T, e *env) {
-		keys := e.sessions(3, false)
-		cur := e.active(keys[1])
-		e.sb.ResetCounters()
-		release := e.holdListing()
+		keys, cur, release := e.threeSessionsHeldListing(1)
 		done := make(chan error)
 		go func() { done <- e.agent().DeleteSession(t.Context(), cur) }()
 		select {
