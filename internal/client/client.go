@@ -33,11 +33,9 @@ import (
 
 // Defaults applied by New.
 const (
-	// DefaultMaxRetries is used when Config.MaxRetries is negative, and by
-	// the provider when max_retries is not set.
+	// DefaultMaxRetries is used when Config.MaxRetries is nil.
 	DefaultMaxRetries = 5
-	// DefaultRequestTimeout bounds each attempt; the provider's
-	// request_timeout defaults to it.
+	// DefaultRequestTimeout bounds each attempt.
 	DefaultRequestTimeout = 30 * time.Second
 	// DefaultRetryWaitMin is the first backoff step.
 	DefaultRetryWaitMin = 1 * time.Second
@@ -46,8 +44,7 @@ const (
 	// DefaultMaxRetryAfter is the longest Retry-After the client waits; a
 	// longer one ends the call with an error saying how long to wait.
 	DefaultMaxRetryAfter = 60 * time.Second
-	// DefaultBaseURL is the production API, and the provider's base_url
-	// default.
+	// DefaultBaseURL is the production API.
 	DefaultBaseURL = "https://api.guayaba.run/api/v1"
 )
 
@@ -55,17 +52,16 @@ const (
 // to the User-Agent, as every HashiCorp provider does.
 const EnvAppendUserAgent = "TF_APPEND_USER_AGENT"
 
-// Config configures a Client. Zero durations take their defaults.
+// Config configures a Client. Zero values take their defaults.
 type Config struct {
 	// BaseURL is the API root including /api/v1; see ValidateBaseURL.
 	BaseURL string
 	// APIKey is the bearer key (g_master_… or g_agent_…). Required.
 	APIKey string
 	// MaxRetries is the number of retries after the first attempt, so a call
-	// makes at most MaxRetries+1 requests. 0 disables retries; a negative
-	// value selects DefaultMaxRetries. (The zero value therefore means "no
-	// retries": callers that want the default pass DefaultMaxRetries or -1.)
-	MaxRetries int
+	// makes at most *MaxRetries+1 requests; nil selects DefaultMaxRetries,
+	// new(0) disables retries.
+	MaxRetries *int
 	// RequestTimeout bounds each attempt, including reading the body.
 	RequestTimeout time.Duration
 	// UserAgent is sent as User-Agent; see UserAgent. Defaults to
@@ -80,26 +76,10 @@ type Config struct {
 	// and, if its Timeout is non-zero, the per-attempt timeout. Its
 	// CheckRedirect is replaced: redirects are never followed.
 	HTTPClient *http.Client
-	// OnAttempt, when set, is called after every attempt with the method,
-	// the path relative to the base URL, the 1-based attempt number and the
-	// status (0 when no response was received). It must be safe for
-	// concurrent use.
-	OnAttempt func(method, path string, attempt, status int)
 }
 
-// Stats counts the requests a Client has made.
-type Stats struct {
-	// Calls is the number of client method calls.
-	Calls int64
-	// Attempts is the number of HTTP requests sent.
-	Attempts int64
-	// Retries is Attempts minus first attempts.
-	Retries int64
-	// RateLimited counts attempts answered 429.
-	RateLimited int64
-	// ServerErrors counts attempts answered 5xx.
-	ServerErrors int64
-}
+// ErrNoAPIKey is New refusing an empty API key.
+var ErrNoAPIKey = errors.New("the API key is empty")
 
 // Client calls the Guayaba Sessions API. It is safe for concurrent use.
 type Client struct {
@@ -110,41 +90,23 @@ type Client struct {
 	maxRetry      int
 	maxRetryAfter time.Duration
 	rc            *retryablehttp.Client
-	onAttempt     func(method, path string, attempt, status int)
 	throttle      *throttle     // shared rate-limit gate; see throttle.go
 	scrub         *scrubber     // removes the key from texts taken from answers
 	largeAnswer   chan struct{} // one answer past smallAnswerBytes at a time
 
+	// Counters of the requests made, and a hook called after every attempt
+	// (method, path, 1-based attempt, status or 0), for tests.
 	calls, attempts, retries, rateLimited, serverErrors atomic.Int64
+	onAttempt                                           func(method, path string, attempt, status int)
 }
 
 // New validates cfg and returns a Client.
 func New(cfg Config) (*Client, error) {
-	if err := ValidateBaseURL(cfg.BaseURL); err != nil {
+	maxRetries, err := cfg.check()
+	if err != nil {
 		return nil, err
 	}
-	if strings.TrimSpace(cfg.APIKey) == "" {
-		return nil, errors.New("the API key is empty: set api_key or GUAYABA_API_KEY")
-	}
-	if cfg.MaxRetries < 0 {
-		cfg.MaxRetries = DefaultMaxRetries
-	}
-	if cfg.RetryWaitMin <= 0 {
-		cfg.RetryWaitMin = DefaultRetryWaitMin
-	}
-	if cfg.RetryWaitMax <= 0 {
-		cfg.RetryWaitMax = DefaultRetryWaitMax
-	}
-	if cfg.RetryWaitMax < cfg.RetryWaitMin {
-		cfg.RetryWaitMax = cfg.RetryWaitMin
-	}
-	if cfg.MaxRetryAfter <= 0 {
-		cfg.MaxRetryAfter = DefaultMaxRetryAfter
-	}
-	if cfg.UserAgent == "" {
-		cfg.UserAgent = UserAgent("dev", "")
-	}
-
+	cfg.fillDefaults()
 	var hc http.Client
 	if cfg.HTTPClient != nil {
 		hc = *cfg.HTTPClient // shallow copy: the caller's client is not modified
@@ -170,9 +132,8 @@ func New(cfg Config) (*Client, error) {
 		apiKey:        cfg.APIKey,
 		userAgent:     cfg.UserAgent,
 		timeout:       cfg.RequestTimeout,
-		maxRetry:      cfg.MaxRetries,
+		maxRetry:      maxRetries,
 		maxRetryAfter: cfg.MaxRetryAfter,
-		onAttempt:     cfg.OnAttempt,
 		throttle:      newThrottle(cfg.MaxRetryAfter),
 		scrub:         newScrubber(cfg.APIKey),
 		largeAnswer:   make(chan struct{}, 1),
@@ -184,7 +145,7 @@ func New(cfg Config) (*Client, error) {
 		Logger:       nil, // never let the library log; attemptTransport logs through tflog
 		RetryWaitMin: cfg.RetryWaitMin,
 		RetryWaitMax: cfg.RetryWaitMax,
-		RetryMax:     cfg.MaxRetries,
+		RetryMax:     maxRetries,
 		CheckRetry:   c.checkRetry,
 		Backoff:      backoff,
 		ErrorHandler: retryablehttp.PassthroughErrorHandler,
@@ -198,14 +159,41 @@ func New(cfg Config) (*Client, error) {
 	return c, nil
 }
 
-// Stats returns the counters accumulated since New.
-func (c *Client) Stats() Stats {
-	return Stats{
-		Calls:        c.calls.Load(),
-		Attempts:     c.attempts.Load(),
-		Retries:      c.retries.Load(),
-		RateLimited:  c.rateLimited.Load(),
-		ServerErrors: c.serverErrors.Load(),
+// check validates the base URL, the key and the retries, and returns the
+// number of retries.
+func (cfg Config) check() (int, error) {
+	if err := ValidateBaseURL(cfg.BaseURL); err != nil {
+		return 0, err
+	}
+	if strings.TrimSpace(cfg.APIKey) == "" {
+		return 0, ErrNoAPIKey
+	}
+	maxRetries := DefaultMaxRetries
+	if cfg.MaxRetries != nil {
+		maxRetries = *cfg.MaxRetries
+	}
+	if maxRetries < 0 {
+		return 0, fmt.Errorf("the number of retries is negative (%d)", maxRetries)
+	}
+	return maxRetries, nil
+}
+
+// fillDefaults sets the backoff, Retry-After and User-Agent defaults.
+func (cfg *Config) fillDefaults() {
+	if cfg.RetryWaitMin <= 0 {
+		cfg.RetryWaitMin = DefaultRetryWaitMin
+	}
+	if cfg.RetryWaitMax <= 0 {
+		cfg.RetryWaitMax = DefaultRetryWaitMax
+	}
+	if cfg.RetryWaitMax < cfg.RetryWaitMin {
+		cfg.RetryWaitMax = cfg.RetryWaitMin
+	}
+	if cfg.MaxRetryAfter <= 0 {
+		cfg.MaxRetryAfter = DefaultMaxRetryAfter
+	}
+	if cfg.UserAgent == "" {
+		cfg.UserAgent = UserAgent("dev", "")
 	}
 }
 
@@ -248,33 +236,33 @@ func UserAgent(providerVersion, terraformVersion string) string {
 // https:// unless the host is a loopback IP literal (127.0.0.0/8, ::1) or
 // exactly "localhost", so the key is never sent in clear text over a
 // network. (Other names, *.localhost included, go through DNS and may go
-// through a proxy.) A trailing slash is
-// accepted. The error is written for a Terraform user.
+// through a proxy.) A trailing slash is accepted. The error is a
+// *BaseURLError.
 func ValidateBaseURL(raw string) error {
 	s := strings.TrimSpace(raw)
 	if s == "" {
-		return errors.New("base_url is empty; use the API root, such as " + DefaultBaseURL)
+		return &BaseURLError{Problem: BaseURLEmpty}
 	}
 	u, err := url.Parse(s)
 	if err != nil {
-		return fmt.Errorf("base_url %q is not a valid URL: %v; use the API root, such as %s", raw, unwrapURLError(err), DefaultBaseURL)
+		return &BaseURLError{URL: raw, Problem: BaseURLInvalid, Detail: unwrapURLError(err).Error()}
 	}
 	if u.Scheme == "" || u.Host == "" || u.Opaque != "" {
-		return fmt.Errorf("base_url %q is not an absolute URL; use the API root, such as %s", raw, DefaultBaseURL)
+		return &BaseURLError{URL: raw, Problem: BaseURLNotAbsolute}
 	}
 	if u.User != nil {
-		return fmt.Errorf("base_url %q must not contain credentials; give the key as api_key", redactUser(u))
+		return &BaseURLError{URL: redactUser(u), Problem: BaseURLCredentials}
 	}
 	if u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
-		return fmt.Errorf("base_url %q must not have a query or fragment; use the API root, such as %s", raw, DefaultBaseURL)
+		return &BaseURLError{URL: raw, Problem: BaseURLQuery}
 	}
 	host := u.Hostname()
 	if host == "" {
-		return fmt.Errorf("base_url %q has no host", raw)
+		return &BaseURLError{URL: raw, Problem: BaseURLNoHost}
 	}
 	if p := u.Port(); p != "" {
 		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
-			return fmt.Errorf("base_url %q has an invalid port %q", raw, p)
+			return &BaseURLError{URL: raw, Problem: BaseURLPort, Detail: p}
 		}
 	}
 	switch strings.ToLower(u.Scheme) {
@@ -284,11 +272,60 @@ func ValidateBaseURL(raw string) error {
 		if isLoopback(host) {
 			return nil
 		}
-		return fmt.Errorf("base_url %q uses http://, which would send the API key unencrypted; use https:// "+
-			"(http:// is accepted only for a loopback IP address such as 127.0.0.1 or ::1, or the name localhost)", raw)
+		return &BaseURLError{URL: raw, Problem: BaseURLInsecure}
 	default:
-		return fmt.Errorf("base_url %q has scheme %q; use https:// (or http:// for a loopback host)", raw, u.Scheme)
+		return &BaseURLError{URL: raw, Problem: BaseURLScheme, Detail: u.Scheme}
 	}
+}
+
+// BaseURLProblem is what is wrong with a base URL.
+type BaseURLProblem int
+
+// The problems of a base URL, in the order ValidateBaseURL checks them.
+const (
+	BaseURLEmpty       BaseURLProblem = iota + 1
+	BaseURLInvalid                    // it does not parse (Detail: why)
+	BaseURLNotAbsolute                // no scheme or host
+	BaseURLCredentials                // user information
+	BaseURLQuery                      // a query or fragment
+	BaseURLNoHost                     // an empty host name
+	BaseURLPort                       // an invalid port (Detail: the port)
+	BaseURLInsecure                   // http:// to a host that is not loopback
+	BaseURLScheme                     // neither http nor https (Detail: the scheme)
+)
+
+// BaseURLError is a base URL the client refuses.
+type BaseURLError struct {
+	// URL is the URL as given, its password redacted.
+	URL     string
+	Problem BaseURLProblem
+	// Detail is the parse error, the port or the scheme, by Problem.
+	Detail string
+}
+
+// Error says what is wrong.
+func (e *BaseURLError) Error() string {
+	u := fmt.Sprintf("the base URL %q", e.URL)
+	switch e.Problem {
+	case BaseURLEmpty:
+		return "the base URL is empty"
+	case BaseURLInvalid:
+		return u + " is not a valid URL: " + e.Detail
+	case BaseURLNotAbsolute:
+		return u + " is not an absolute URL"
+	case BaseURLCredentials:
+		return u + " contains credentials"
+	case BaseURLQuery:
+		return u + " has a query or fragment"
+	case BaseURLNoHost:
+		return u + " has no host"
+	case BaseURLPort:
+		return fmt.Sprintf("%s has an invalid port %q", u, e.Detail)
+	case BaseURLInsecure:
+		return u + " uses http://, which would send the API key unencrypted: only https:// is accepted, or http:// " +
+			"for a loopback IP address such as 127.0.0.1 or ::1, or the name localhost"
+	}
+	return fmt.Sprintf("%s has scheme %q: only https:// is accepted, or http:// for a loopback host", u, e.Detail)
 }
 
 func unwrapURLError(err error) error {

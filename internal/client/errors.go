@@ -110,11 +110,13 @@ type APIError struct {
 
 const maxErrorBody = 2048
 
-// Error renders the error for a Terraform user: the call, the status, the
-// request, the server's message (or the start of a non-JSON body), field
-// errors, the number of attempts when retried and, for statuses a user can
-// act on in a general way, what happened and what to do next. Every text
-// from the server has been scrubbed of the key and control characters.
+// Error renders the facts of the error: the call, the status, the request,
+// the server's message (or the start of a non-JSON body), field errors,
+// the number of attempts when retried, and what the status alone does not
+// say (a redirect not followed, a Retry-After longer than the client waits,
+// a write whose outcome is unknown). What they mean for the caller, and
+// what to do, is the caller's to say. Every text from the server has been
+// scrubbed of the key and control characters.
 func (e *APIError) Error() string {
 	var b strings.Builder
 	if e.Op != "" {
@@ -147,36 +149,39 @@ func (e *APIError) Error() string {
 	if e.Attempts > 1 {
 		fmt.Fprintf(&b, " (gave up after %d attempts)", e.Attempts)
 	}
-	if next := e.nextStep(); next != "" {
-		b.WriteString(". " + next)
+	if more := e.unsaid(); more != "" {
+		b.WriteString(". " + more)
 	}
 	return b.String()
 }
 
-// nextStep explains what the status alone does not say: a redirect not
-// followed, a Retry-After longer than the client waits, a write whose
-// outcome is unknown. (What each status means for a Terraform user is the
-// provider's to explain.)
-func (e *APIError) nextStep() string {
+// unsaid is what the status alone does not say.
+func (e *APIError) unsaid() string {
 	switch {
 	case e.RetryAfterMax > 0:
 		wait := e.RetryAfter.Round(time.Second).String()
 		if e.RetryAfter >= maxRetryAfter {
 			wait = "a day or more"
 		}
-		return fmt.Sprintf("The platform asked to wait %s before trying again, longer than the client waits (%s): "+
-			"run Terraform again after that", wait, e.RetryAfterMax)
+		return fmt.Sprintf("The platform asked to wait %s before trying again, longer than the client waits (%s)",
+			wait, e.RetryAfterMax)
 	case e.StatusCode >= 300 && e.StatusCode <= 399:
 		to := "no Location"
 		if e.Location != "" {
 			to = e.Location
 		}
-		return "The API answered with a redirect (to " + to + "), which the client never follows: it would send " +
-			"the API key there. Set base_url to the API root itself, such as " + DefaultBaseURL
+		return "Redirect to " + to + ", not followed"
 	case e.OutcomeUnknown:
-		return "An earlier attempt got no answer and may have made the change: list the sessions to see whether it did"
+		return "An earlier attempt got no answer and may have made the change"
 	}
 	return ""
+}
+
+// Retried tells whether the client retries an answer like this one (a
+// status it retries, without a Retry-After longer than it waits), so that
+// more retries might have outlasted it.
+func (e *APIError) Retried() bool {
+	return retriedStatus(e.StatusCode, e.Message) && e.RetryAfterMax == 0
 }
 
 // Is reports whether target is one of the sentinel errors that describes e.

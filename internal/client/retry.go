@@ -35,18 +35,29 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 	if resp == nil {
 		return true, nil
 	}
-	switch resp.StatusCode {
-	case http.StatusTooManyRequests, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
-	default:
+	if !retriedStatus(resp.StatusCode, "") {
 		return false, nil
 	}
 	if ra, ok := parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok && ra > c.maxRetryAfter {
 		return false, nil
 	}
-	if resp.StatusCode == http.StatusServiceUnavailable && isNotRunning(peekErrorMessage(resp)) {
+	if resp.StatusCode == http.StatusServiceUnavailable && !retriedStatus(resp.StatusCode, peekErrorMessage(resp)) {
 		return false, nil
 	}
 	return true, nil
+}
+
+// retriedStatus tells whether an answer with status and error message is
+// retried: 429, 502, 503 (except the platform's "Agent container is not
+// running") and 504.
+func retriedStatus(status int, message string) bool {
+	switch status {
+	case http.StatusTooManyRequests, http.StatusBadGateway, http.StatusGatewayTimeout:
+		return true
+	case http.StatusServiceUnavailable:
+		return !isNotRunning(message)
+	}
+	return false
 }
 
 // peekErrorMessage reads an error body (at most maxErrorBytes), puts it back

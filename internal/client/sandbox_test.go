@@ -79,7 +79,7 @@ func (w *world) client(t *testing.T, key string, mod func(*client.Config)) *clie
 	cfg := client.Config{
 		BaseURL:        w.sb.URL(),
 		APIKey:         key,
-		MaxRetries:     3,
+		MaxRetries:     new(3),
 		RequestTimeout: 5 * time.Second,
 		RetryWaitMin:   5 * time.Millisecond,
 		RetryWaitMax:   20 * time.Millisecond,
@@ -374,7 +374,7 @@ func TestSandboxFaults(t *testing.T) {
 	})
 
 	t.Run("429 exhausted", func(t *testing.T) {
-		c := w.client(t, w.master, func(cfg *client.Config) { cfg.MaxRetries = 2 })
+		c := w.client(t, w.master, func(cfg *client.Config) { cfg.MaxRetries = new(2) })
 		w.sb.ResetCounters()
 		w.sb.InjectFault(sandbox.Fault{Route: "sessions.list", Status: 429, RetryAfter: "0", Count: 3})
 		_, err := c.ListSessions(ctx, agentA)
@@ -400,7 +400,7 @@ func TestSandboxFaults(t *testing.T) {
 	})
 
 	t.Run("retries exhausted names call, last status and attempts", func(t *testing.T) {
-		c := w.client(t, w.master, func(cfg *client.Config) { cfg.MaxRetries = 2 })
+		c := w.client(t, w.master, func(cfg *client.Config) { cfg.MaxRetries = new(2) })
 		w.sb.ResetCounters()
 		w.sb.InjectFault(sandbox.Fault{Route: "sessions.rename", Status: 503, Body: `{"error":"Service Unavailable","message":"Try again later"}`, Count: 1})
 		w.sb.InjectFault(sandbox.Fault{Route: "sessions.rename", Status: 502, Count: 2})
@@ -421,7 +421,7 @@ func TestSandboxFaults(t *testing.T) {
 	})
 
 	t.Run("HTML 502", func(t *testing.T) {
-		c := w.client(t, w.master, func(cfg *client.Config) { cfg.MaxRetries = 0 })
+		c := w.client(t, w.master, func(cfg *client.Config) { cfg.MaxRetries = new(0) })
 		w.sb.InjectFault(sandbox.Fault{Route: "archives.list", Status: 502,
 			Body: "<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center><hr><center>cloudflare</center></body></html>"})
 		_, err := c.ListArchives(ctx, agentA)
@@ -464,7 +464,7 @@ func TestSandboxFaults(t *testing.T) {
 
 	t.Run("per-attempt timeout", func(t *testing.T) {
 		c := w.client(t, w.master, func(cfg *client.Config) {
-			cfg.MaxRetries = 2
+			cfg.MaxRetries = new(2)
 			cfg.RequestTimeout = 200 * time.Millisecond
 		})
 		w.sb.ResetCounters()
@@ -489,7 +489,7 @@ func TestSandboxFaults(t *testing.T) {
 
 	t.Run("cancelled context stops retries", func(t *testing.T) {
 		c := w.client(t, w.master, func(cfg *client.Config) {
-			cfg.MaxRetries = 10
+			cfg.MaxRetries = new(10)
 			cfg.RetryWaitMin = 2 * time.Second
 			cfg.RetryWaitMax = 2 * time.Second
 		})
@@ -514,7 +514,7 @@ func TestSandboxFaults(t *testing.T) {
 	t.Run("rate limiter", func(t *testing.T) {
 		w.sb.SetRateLimit(600, 2)
 		defer w.sb.SetRateLimit(0, 0)
-		c := w.client(t, w.master, func(cfg *client.Config) { cfg.MaxRetries = 5 })
+		c := w.client(t, w.master, func(cfg *client.Config) { cfg.MaxRetries = new(5) })
 		w.sb.ResetCounters()
 		for i := 0; i < 4; i++ {
 			if _, err := c.ListSessions(ctx, agentA); err != nil {

@@ -72,33 +72,6 @@ func newThrottle(maxRetryAfter time.Duration) *throttle {
 	return &throttle{maxRetryAfter: maxRetryAfter}
 }
 
-// ThrottleStats describes the client-side throttle of a Client.
-type ThrottleStats struct {
-	// Signals counts responses that closed the gate or started pacing
-	// (429, or X-RateLimit-Remaining: 0).
-	Signals int64
-	// Waits counts attempts that waited at the gate before being sent.
-	Waits int64
-	// Waited is the total time attempts spent waiting at the gate.
-	Waited time.Duration
-	// PaceInterval is the current pacing interval, 0 when not pacing.
-	PaceInterval time.Duration
-}
-
-// ThrottleStats returns the throttle's counters.
-func (c *Client) ThrottleStats() ThrottleStats {
-	t := c.throttle
-	t.mu.Lock()
-	iv := t.interval
-	t.mu.Unlock()
-	return ThrottleStats{
-		Signals:      t.closings.Load(),
-		Waits:        t.waits.Load(),
-		Waited:       time.Duration(t.waitedNs.Load()),
-		PaceInterval: iv,
-	}
-}
-
 // reserve returns the instant at which the caller may send, taking a pacing
 // slot when pacing, and the generation it was computed under.
 func (t *throttle) reserve(now time.Time) (time.Time, uint64) {

@@ -33,7 +33,7 @@ func TestThrottleGateSharedByAllCalls(t *testing.T) {
 		_, _ = io.WriteString(w, "[]")
 	}))
 	defer srv.Close()
-	c := fastClient(t, srv.URL, func(cfg *Config) { cfg.MaxRetries = 0 })
+	c := fastClient(t, srv.URL, func(cfg *Config) { cfg.MaxRetries = new(0) })
 	ctx := context.Background()
 	if _, err := c.ListSessions(ctx, "a"); !errors.Is(err, ErrRateLimited) {
 		t.Fatalf("first call: %v", err)
@@ -69,7 +69,7 @@ func TestThrottleGateHonoursContext(t *testing.T) {
 	}))
 	defer srv.Close()
 	c := fastClient(t, srv.URL, func(cfg *Config) {
-		cfg.MaxRetries = 0
+		cfg.MaxRetries = new(0)
 		cfg.MaxRetryAfter = time.Minute
 	})
 	if _, err := c.ListSessions(context.Background(), "a"); !errors.Is(err, ErrRateLimited) {
@@ -110,7 +110,7 @@ func TestThrottleTimeoutStartsAfterGate(t *testing.T) {
 	}))
 	defer srv.Close()
 	c := fastClient(t, srv.URL, func(cfg *Config) {
-		cfg.MaxRetries = 0
+		cfg.MaxRetries = new(0)
 		cfg.RequestTimeout = 400 * time.Millisecond
 	})
 	_, _ = c.ListSessions(context.Background(), "a")
@@ -199,7 +199,7 @@ func TestThrottleFleetQueues(t *testing.T) {
 	defer srv.Close()
 	// Three retries: a worker delayed by a loaded machine may still meet one
 	// 429 now and then; the 429 count below is what shows the queueing.
-	c := fastClient(t, srv.URL, func(cfg *Config) { cfg.MaxRetries = 3 })
+	c := fastClient(t, srv.URL, func(cfg *Config) { cfg.MaxRetries = new(3) })
 	var wg sync.WaitGroup
 	errs := make(chan error, 40)
 	start := time.Now()

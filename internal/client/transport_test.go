@@ -21,7 +21,7 @@ func fastClient(t *testing.T, url string, mod func(*Config)) *Client {
 	cfg := Config{
 		BaseURL:        url,
 		APIKey:         testKey,
-		MaxRetries:     3,
+		MaxRetries:     new(3),
 		RequestTimeout: 5 * time.Second,
 		RetryWaitMin:   5 * time.Millisecond,
 		RetryWaitMax:   20 * time.Millisecond,
@@ -168,7 +168,7 @@ func TestErrorMappingAndRetryPolicy(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			srv, n := statusServer(t, tc.status, tc.body, nil)
-			c := fastClient(t, srv.URL, func(cfg *Config) { cfg.MaxRetries = 2 })
+			c := fastClient(t, srv.URL, func(cfg *Config) { cfg.MaxRetries = new(2) })
 			err := c.Rename(context.Background(), "agent-1", "k", nil)
 			var ae *APIError
 			if !errors.As(err, &ae) {
@@ -283,9 +283,8 @@ func TestDroppedConnectionRetried(t *testing.T) {
 	}))
 	defer srv.Close()
 	var seen []int
-	c := fastClient(t, srv.URL, func(cfg *Config) {
-		cfg.OnAttempt = func(_, _ string, attempt, status int) { seen = append(seen, attempt, status) }
-	})
+	c := fastClient(t, srv.URL, nil)
+	c.OnAttempt(func(_, _ string, attempt, status int) { seen = append(seen, attempt, status) })
 	if err := c.Archive(context.Background(), "a", "k"); err != nil {
 		t.Fatal(err)
 	}
@@ -303,7 +302,7 @@ func TestDroppedConnectionExhausted(t *testing.T) {
 		_ = conn.Close()
 	}))
 	defer srv.Close()
-	c := fastClient(t, srv.URL, func(cfg *Config) { cfg.MaxRetries = 2 })
+	c := fastClient(t, srv.URL, func(cfg *Config) { cfg.MaxRetries = new(2) })
 	err := c.Delete(context.Background(), "a", "k")
 	var te *TransportError
 	if !errors.As(err, &te) || te.Attempts != 3 || te.Timeout {
@@ -326,7 +325,7 @@ func TestPerAttemptTimeout(t *testing.T) {
 	}))
 	defer srv.Close()
 	c := fastClient(t, srv.URL, func(cfg *Config) {
-		cfg.MaxRetries = 2
+		cfg.MaxRetries = new(2)
 		cfg.RequestTimeout = 200 * time.Millisecond
 	})
 	start := time.Now()
@@ -352,7 +351,7 @@ func TestCancelledContextStopsRetries(t *testing.T) {
 	}))
 	defer srv.Close()
 	c := fastClient(t, srv.URL, func(cfg *Config) {
-		cfg.MaxRetries = 10
+		cfg.MaxRetries = new(10)
 		cfg.RetryWaitMin = 2 * time.Second
 		cfg.RetryWaitMax = 2 * time.Second
 	})
@@ -379,7 +378,7 @@ func TestCancelledContextStopsRetries(t *testing.T) {
 func TestCancelledContextReportsLastStatus(t *testing.T) {
 	srv, n := statusServer(t, 502, `{"error":"Bad Gateway","message":"x"}`, nil)
 	c := fastClient(t, srv.URL, func(cfg *Config) {
-		cfg.MaxRetries = 10
+		cfg.MaxRetries = new(10)
 		cfg.RetryWaitMin = time.Second
 		cfg.RetryWaitMax = time.Second
 	})
@@ -400,15 +399,19 @@ func TestCancelledContextReportsLastStatus(t *testing.T) {
 
 func TestMaxRetriesZero(t *testing.T) {
 	srv, n := statusServer(t, 429, `{"message":"Too Many Attempts."}`, map[string]string{"Retry-After": "7"})
-	c := fastClient(t, srv.URL, func(cfg *Config) { cfg.MaxRetries = 0 })
+	c := fastClient(t, srv.URL, func(cfg *Config) { cfg.MaxRetries = new(0) })
 	_, err := c.ListSessions(context.Background(), "a")
 	var ae *APIError
 	if !errors.As(err, &ae) || ae.RetryAfter != 7*time.Second || ae.Attempts != 1 || n.Load() != 1 {
 		t.Fatalf("%v %+v", err, ae)
 	}
-	d, _ := New(Config{BaseURL: srv.URL, APIKey: "k", MaxRetries: -1})
-	if d.MaxRetries() != DefaultMaxRetries {
-		t.Errorf("default retries %d", d.MaxRetries())
+	// The zero value is the default; a negative count is refused.
+	d, err := New(Config{BaseURL: srv.URL, APIKey: "k"})
+	if err != nil || d.MaxRetries() != DefaultMaxRetries {
+		t.Errorf("default retries %d (%v)", d.MaxRetries(), err)
+	}
+	if _, err := New(Config{BaseURL: srv.URL, APIKey: "k", MaxRetries: new(-1)}); err == nil {
+		t.Error("a negative number of retries accepted")
 	}
 }
 
@@ -416,8 +419,8 @@ func TestNewValidates(t *testing.T) {
 	if _, err := New(Config{BaseURL: "http://example.com", APIKey: "k"}); err == nil {
 		t.Error("http non-loopback accepted")
 	}
-	if _, err := New(Config{BaseURL: "https://example.com", APIKey: " "}); err == nil {
-		t.Error("empty key accepted")
+	if _, err := New(Config{BaseURL: "https://example.com", APIKey: " "}); !errors.Is(err, ErrNoAPIKey) {
+		t.Errorf("empty key: %v, want ErrNoAPIKey", err)
 	}
 	c, err := New(Config{BaseURL: "https://example.com/api/v1/", APIKey: "k"})
 	if err != nil || c.base != "https://example.com/api/v1" || c.timeout != DefaultRequestTimeout {
@@ -461,8 +464,9 @@ func TestValidateBaseURL(t *testing.T) {
 	}
 	for s, want := range bad {
 		err := ValidateBaseURL(s)
-		if err == nil || !strings.Contains(err.Error(), want) {
-			t.Errorf("%q: got %v, want an error containing %q", s, err, want)
+		var be *BaseURLError
+		if !errors.As(err, &be) || !strings.Contains(err.Error(), want) {
+			t.Errorf("%q: got %v, want a *BaseURLError containing %q", s, err, want)
 		}
 		if err != nil && strings.Contains(err.Error(), "secret") {
 			t.Errorf("%q: error leaks credentials: %v", s, err)

@@ -2,13 +2,12 @@ package provider
 
 import (
 	"context"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
-	"github.com/guayabadotrun/terraform-provider-guayaba/internal/client"
 	"github.com/guayabadotrun/terraform-provider-guayaba/internal/sessions"
 )
 
@@ -30,15 +29,6 @@ type archiveModel struct {
 	SessionID  types.String `tfsdk:"session_id"`
 }
 
-type archivesDataSourceModel struct {
-	AgentID        types.String   `tfsdk:"agent_id"`
-	SessionID      types.String   `tfsdk:"session_id"`
-	Label          types.String   `tfsdk:"label"`
-	ArchivedAfter  types.String   `tfsdk:"archived_after"`
-	ArchivedBefore types.String   `tfsdk:"archived_before"`
-	Archives       []archiveModel `tfsdk:"archives"`
-}
-
 // Metadata sets the type name guayaba_archives.
 func (d *ArchivesDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_archives"
@@ -49,16 +39,8 @@ func (d *ArchivesDataSource) Schema(_ context.Context, _ datasource.SchemaReques
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Lists an agent's archived sessions, optionally filtered (filters combine with AND). Sorted by " +
 			"`archived_at`, oldest first, then by filename. Archives do not carry the session key.",
-		Attributes: map[string]schema.Attribute{
+		Attributes: dataSourceFilterAttributes(archiveFilters, map[string]schema.Attribute{
 			"agent_id": agentIDAttribute(),
-			"session_id": schema.StringAttribute{Optional: true,
-				MarkdownDescription: "Only archives of this session id."},
-			"label": schema.StringAttribute{Optional: true,
-				MarkdownDescription: "Only archives with exactly this label."},
-			"archived_after": schema.StringAttribute{Optional: true, Validators: stringValidators(rfc3339Validator),
-				MarkdownDescription: "Only archives made strictly after this RFC 3339 time."},
-			"archived_before": schema.StringAttribute{Optional: true, Validators: stringValidators(rfc3339Validator),
-				MarkdownDescription: "Only archives made strictly before this RFC 3339 time."},
 			"archives": schema.ListNestedAttribute{
 				Computed:            true,
 				MarkdownDescription: "The matching archives.",
@@ -74,65 +56,34 @@ func (d *ArchivesDataSource) Schema(_ context.Context, _ datasource.SchemaReques
 						MarkdownDescription: "The archived session's UUID."},
 				}},
 			},
-		},
+		}),
 	}
 }
 
-// Read lists and filters.
+// Read lists and filters. The state starts as the configuration: the
+// filters stay as set.
 func (d *ArchivesDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	var m archivesDataSourceModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	var agentID types.String
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("agent_id"), &agentID)...)
+	filter := filterFrom(ctx, archiveFilters, req.Config, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	agentID, ok := d.data.agentOf(m.AgentID, &resp.Diagnostics)
+	agent, list, ok := readAgent(ctx, d.data, agentID, &resp.Diagnostics, "list archives", (*sessions.Agent).Archives)
 	if !ok {
 		return
 	}
-	list, err := d.data.listings.Archives(ctx, agentID)
-	if err != nil {
-		resp.Diagnostics.Append(apiDiag("list archives", agentID, err))
-		return
-	}
-	after, before := parseOptionalTime(m.ArchivedAfter), parseOptionalTime(m.ArchivedBefore)
-	m.AgentID = types.StringValue(agentID)
-	m.Archives = []archiveModel{}
+	found := []archiveModel{}
 	for _, a := range list {
-		if !archiveMatches(a, m, after, before) {
-			continue
+		if filter.Match(a) {
+			found = append(found, archiveModel{
+				Filename:   types.StringValue(a.Filename),
+				Label:      stringPtrValue(a.Label),
+				ArchivedAt: types.StringValue(archivedAtRFC3339(a.ArchivedAt)),
+				SessionID:  types.StringValue(a.SessionID),
+			})
 		}
-		m.Archives = append(m.Archives, archiveModel{
-			Filename:   types.StringValue(a.Filename),
-			Label:      stringPtrValue(a.Label),
-			ArchivedAt: types.StringValue(archivedAtRFC3339(a.ArchivedAt)),
-			SessionID:  types.StringValue(a.SessionID),
-		})
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
-}
-
-// archiveMatches reports whether an archive passes every filter set in m
-// (the archives' counterpart of sessionMatches). An archivedAt that does not
-// parse passes no time filter.
-func archiveMatches(a client.Archive, m archivesDataSourceModel, after, before *time.Time) bool {
-	if v := m.SessionID; !v.IsNull() && a.SessionID != v.ValueString() {
-		return false
-	}
-	if v := m.Label; !v.IsNull() && (a.Label == nil || *a.Label != v.ValueString()) {
-		return false
-	}
-	if after == nil && before == nil {
-		return true
-	}
-	t, ok := sessions.ParseTime(a.ArchivedAt)
-	if !ok {
-		return false
-	}
-	if after != nil && !t.After(*after) {
-		return false
-	}
-	if before != nil && !t.Before(*before) {
-		return false
-	}
-	return true
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("agent_id"), agent.ID())...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("archives"), found)...)
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"time"
 
+	fwattr "github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/guayabadotrun/terraform-provider-guayaba/internal/sessions"
@@ -49,4 +50,37 @@ func compactJSON(raw json.RawMessage) string {
 		return string(raw)
 	}
 	return buf.String()
+}
+
+// knownLabels returns the map's entries, or false when the map or an entry
+// is unknown (or null).
+func knownLabels(m types.Map) (map[string]string, bool) {
+	if m.IsNull() || m.IsUnknown() {
+		return nil, false
+	}
+	out := make(map[string]string, len(m.Elements()))
+	for k, v := range m.Elements() {
+		s, ok := v.(types.String)
+		if !ok || s.IsUnknown() || s.IsNull() {
+			return nil, false
+		}
+		out[k] = s.ValueString()
+	}
+	return out, true
+}
+
+func stringMapValue(m map[string]string) types.Map {
+	elems := make(map[string]fwattr.Value, len(m))
+	for k, v := range m {
+		elems[k] = types.StringValue(v)
+	}
+	return types.MapValueMust(types.StringType, elems)
+}
+
+func stringListValue(s []string) types.List {
+	elems := make([]fwattr.Value, len(s))
+	for i, v := range s {
+		elems[i] = types.StringValue(v)
+	}
+	return types.ListValueMust(types.StringType, elems)
 }

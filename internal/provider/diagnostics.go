@@ -7,120 +7,195 @@ import (
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 
 	"github.com/guayabadotrun/terraform-provider-guayaba/internal/client"
 	"github.com/guayabadotrun/terraform-provider-guayaba/internal/sessions"
 )
 
-// apiDiag turns an API error into a diagnostic a user can act on. what names
-// the operation ("rename session \"k\""), agentID the agent it ran against.
+// Every error and warning that a read or a write can end in is built here,
+// and all the advice a user reads about the API: the client and
+// internal/sessions return facts (typed errors), this file says what they
+// mean for a Terraform user and what to do. Plan-time checks of values are
+// in validators.go, the provider block's in provider.go, the refusals of a
+// replacement in session_replace.go.
+
+// apiDiag turns an error of a read or write into a diagnostic a user can
+// act on. what names the operation ("rename session \"k\""), agentID the
+// agent it ran against.
 func apiDiag(what, agentID string, err error) diag.Diagnostic {
 	summary, detail := explainAPIError(agentID, err)
 	return diag.NewErrorDiagnostic("Cannot "+what+": "+summary, detail)
 }
 
+// explanation says what one kind of failure means and what to do; the
+// error's own text follows it.
+type explanation struct {
+	is      func(error) bool
+	explain func(agentID string, err error) (summary, detail string)
+}
+
+// explainAPIError explains err with the first explanation that matches it.
 func explainAPIError(agentID string, err error) (string, string) {
-	raw := err.Error()
-	switch {
-	case errors.Is(err, client.ErrRedirect):
-		return "the API answered with a redirect", "The provider never follows a redirect (it would send the API key " +
-			"elsewhere). Check `base_url` (or " + EnvBaseURL + ").\n\n" + raw
-	case errors.Is(err, client.ErrRetryAfterTooLong):
-		return "the platform asked to wait longer than the provider waits", "Nothing was retried. Run Terraform again " +
-			"after the time below.\n\n" + raw
-	case errors.Is(err, client.ErrUnauthorized):
-		return "the API key was refused",
-			"The platform answered 401: the API key is invalid, revoked or expired. Create a new key in the Guayaba dashboard " +
-				"and set it in `api_key` or the " + EnvAPIKey + " environment variable.\n\n" + raw
-	case errors.Is(err, client.ErrSubscription):
-		return "no active subscription",
-			"The platform answered 403: the account that owns this API key has no active subscription, which every API call needs. " +
-				"Renew the subscription in the dashboard, or use a key of an account that has one.\n\n" + raw
-	case errors.Is(err, client.ErrScope):
-		return "the API key lacks the agent:manage scope",
-			"Every Sessions call needs the agent:manage scope. The agent key in use does not have it. Use an agent key of agent " +
-				agentID + " that has the agent:manage scope, or a master key (g_master_…), which passes every scope check.\n\n" + raw
-	case errors.Is(err, client.ErrOtherAgent):
-		return "the API key belongs to another agent",
-			"Agent keys serve one agent only, and this key is not one of agent " + agentID + ". Use an agent key created for agent " +
-				agentID + " (with agent:manage), a master key, or set `agent_id` to the key's own agent.\n\n" + raw
-	case errors.Is(err, client.ErrForbidden):
-		return "access denied", "The platform answered 403. Check that the key may manage agent " + agentID + ".\n\n" + raw
-	case errors.Is(err, client.ErrAgentNotFound):
-		return "agent not found",
-			"The platform does not know agent " + agentID + ", or the API key's account does not own it. Check `agent_id` " +
-				"(on the resource, the provider block or " + EnvAgentID + ") and that the API key belongs to the agent's " +
-				"account.\n\nIf the agent was deleted, its sessions and archives went with it and there is nothing left to " +
-				"change: stop managing its resources with `terraform state rm <address>` (or a `removed` block with " +
-				"`destroy = false`). Resources with on_destroy = \"keep\" need no API call to be destroyed, so " +
-				"`terraform destroy` completes for them.\n\n" + raw
-	case errors.Is(err, client.ErrNotFound) && !errors.Is(err, client.ErrSessionNotFound):
-		// Laravel's "route could not be found", or a proxy's 404 page: the
-		// URL is wrong, not a session.
-		return "the API does not know this URL",
-			"The platform answered 404 for the API route itself. Check `base_url` (or " + EnvBaseURL + "): it should be the " +
-				"API root ending in /api/v1, such as " + client.DefaultBaseURL + ".\n\n" + raw
-	case errors.Is(err, client.ErrAgentNotRunning):
-		return "the agent is not running",
-			"Agent " + agentID + "'s container is not running (503), and sessions can only be read or changed while it runs. " +
-				"Start the agent in the Guayaba dashboard, then run Terraform again.\n\n" + raw
-	case errors.Is(err, client.ErrValidation):
-		return "the platform rejected the request", fieldErrorText(err) + "\n\n" + raw
-	case errors.Is(err, client.ErrConflict):
-		return "the platform refused the change (409 Conflict)",
-			"The platform answered 409: the change conflicts with the session's current state, for example another active " +
-				"session holds the key that a restore needs, or someone changed the session at the same moment. Nothing " +
-				"else was changed. Run terraform plan to see the current state; if another conversation holds the key, " +
-				"archive or delete that one first (outside Terraform), then apply again.\n\n" + raw
-	case errors.Is(err, client.ErrBadGateway):
-		return "the platform could not reach the agent (502 Bad Gateway)",
-			"The platform answered 502 on every attempt: it could not talk to agent " + agentID + "'s runtime container. " +
-				"Check in the Guayaba dashboard that the agent is running and healthy, then run terraform plan (which shows " +
-				"whether anything changed) and apply again. Raise `max_retries` if this happens often.\n\n" + raw
-	case errors.Is(err, client.ErrServer):
-		return "the platform failed (HTTP " + statusOf(err) + ")",
-			"The platform answered with a server error on every attempt; this is a fault on its side, not in the " +
-				"configuration. Run terraform plan later (it shows whether anything changed), then apply again; raise " +
-				"`max_retries` to wait longer. If it persists, contact Guayaba support with the request below.\n\n" + raw
-	case errors.Is(err, client.ErrRateLimited):
-		return "rate limited",
-			"The platform kept answering 429 (too many requests) after every retry. Run again later, lower -parallelism, " +
-				"or raise `max_retries`.\n\n" + raw
-	}
-	var te *client.TransportError
-	if errors.As(err, &te) {
-		return "no response from the API",
-			"The call got no answer. Check `base_url` and the network; raise `request_timeout` or `max_retries` " +
-				"if the platform is slow.\n\n" + raw
-	}
-	var de *client.DecodeError
-	if errors.As(err, &de) {
-		return "the API answered with something that is not the expected JSON",
-			"The call succeeded (HTTP " + fmt.Sprint(de.StatusCode) + ") but its body is not what the Guayaba API sends: this " +
-				"usually means `base_url` (or " + EnvBaseURL + ") points at something other than the API, such as a web page, " +
-				"a login page or a proxy. It should be the API root ending in /api/v1, such as " + client.DefaultBaseURL + ". " +
-				"Nothing was changed by this call.\n\n" + raw
-	}
-	switch {
-	case errors.Is(err, sessions.ErrKeyHeld):
-		return "another conversation holds the session's key",
-			"An archive can only be restored under its own key, and another active session holds that key now (a new " +
-				"conversation was started under it). Nothing was changed, and applying again cannot help until that " +
-				"changes: archive or delete the other session first (for example in the dashboard), then apply; or keep " +
-				"this session archived (`archived = true`); or stop managing it by removing the resource (with " +
-				"on_destroy = \"keep\" the archive stays).\n\n" + raw
-	case errors.Is(err, sessions.ErrNotConfirmed):
-		return "the change was not confirmed", "The platform accepted the request, but listing the sessions " +
-			"afterwards did not show the change. Nothing else was changed; run terraform plan to see the current " +
-			"state, and apply again.\n\n" + raw
+	for _, e := range explanations {
+		if e.is(err) {
+			summary, detail := e.explain(agentID, err)
+			return summary, detail + "\n\n" + err.Error()
+		}
 	}
 	var ae *client.APIError
 	if !errors.As(err, &ae) {
 		return "unexpected error", "The call failed before the platform answered it. Run terraform plan to see the " +
-			"current state; if the error persists, report it with the text below.\n\n" + raw
+			"current state; if the error persists, report it with the text below.\n\n" + err.Error()
 	}
 	return "API error (HTTP " + fmt.Sprint(ae.StatusCode) + ")",
-		"The platform refused the call. Run terraform plan to see the current state before applying again.\n\n" + raw
+		"The platform refused the call. Run terraform plan to see the current state before applying again.\n\n" + err.Error()
+}
+
+func is(target error) func(error) bool { return func(err error) bool { return errors.Is(err, target) } }
+
+func isType[T error](err error) bool {
+	var t T
+	return errors.As(err, &t)
+}
+
+// checkBaseURL is the advice for an answer that says base_url does not
+// point at the API.
+const checkBaseURL = "Check `base_url` (or " + EnvBaseURL + "): it should be the API root ending in /api/v1, such as " +
+	client.DefaultBaseURL + "."
+
+// explanations are tried in order: the first that matches explains.
+var explanations = []explanation{
+	{is(client.ErrRedirect), func(string, error) (string, string) {
+		return "the API answered with a redirect", "The provider never follows a redirect (it would send the API key " +
+			"elsewhere). " + checkBaseURL
+	}},
+	{is(client.ErrRetryAfterTooLong), func(string, error) (string, string) {
+		return "the platform asked to wait longer than the provider waits", "Nothing was retried. Run Terraform again " +
+			"after the time below."
+	}},
+	{is(client.ErrUnauthorized), func(string, error) (string, string) {
+		return "the API key was refused", "The platform answered 401: the API key is invalid, revoked or expired. Create " +
+			"a new key in the Guayaba dashboard and set it in `api_key` or the " + EnvAPIKey + " environment variable."
+	}},
+	{is(client.ErrSubscription), func(string, error) (string, string) {
+		return "no active subscription", "The platform answered 403: the account that owns this API key has no active " +
+			"subscription, which every API call needs. Renew the subscription in the dashboard, or use a key of an " +
+			"account that has one."
+	}},
+	{is(client.ErrScope), func(agentID string, _ error) (string, string) {
+		return "the API key lacks the agent:manage scope", "Every Sessions call needs the agent:manage scope. The agent " +
+			"key in use does not have it. Use an agent key of agent " + agentID + " that has the agent:manage scope, or " +
+			"a master key (g_master_…), which passes every scope check."
+	}},
+	{is(client.ErrOtherAgent), func(agentID string, _ error) (string, string) {
+		return "the API key belongs to another agent", "Agent keys serve one agent only, and this key is not one of " +
+			"agent " + agentID + ". Use an agent key created for agent " + agentID + " (with agent:manage), a master " +
+			"key, or set `agent_id` to the key's own agent."
+	}},
+	{is(client.ErrForbidden), func(agentID string, _ error) (string, string) {
+		return "access denied", "The platform answered 403. Check that the key may manage agent " + agentID + "."
+	}},
+	{is(client.ErrAgentNotFound), explainAgentNotFound},
+	{func(err error) bool {
+		return errors.Is(err, client.ErrNotFound) && !errors.Is(err, client.ErrSessionNotFound)
+	},
+		// Laravel's "route could not be found", or a proxy's 404 page: the
+		// URL is wrong, not a session.
+		func(string, error) (string, string) {
+			return "the API does not know this URL", "The platform answered 404 for the API route itself. " + checkBaseURL
+		}},
+	{is(client.ErrAgentNotRunning), func(agentID string, _ error) (string, string) {
+		return "the agent is not running", "Agent " + agentID + "'s container is not running (503), and sessions can " +
+			"only be read or changed while it runs. Start the agent in the Guayaba dashboard, then run Terraform again."
+	}},
+	{is(client.ErrValidation), func(_ string, err error) (string, string) {
+		return "the platform rejected the request", fieldErrorText(err)
+	}},
+	{is(client.ErrConflict), func(string, error) (string, string) {
+		return "the platform refused the change (409 Conflict)", "The platform answered 409: the change conflicts with " +
+			"the session's current state, for example another active session holds the key that a restore needs, or " +
+			"someone changed the session at the same moment. Nothing else was changed. Run terraform plan to see the " +
+			"current state; if another conversation holds the key, archive or delete that one first (outside " +
+			"Terraform), then apply again."
+	}},
+	{is(client.ErrBadGateway), func(agentID string, err error) (string, string) {
+		return "the platform could not reach the agent (502 Bad Gateway)", "The platform answered 502 " + onAttempts(err) +
+			": it could not talk to agent " + agentID + "'s runtime container. Check in the Guayaba dashboard that the " +
+			"agent is running and healthy, then run terraform plan (which shows whether anything changed) and apply " +
+			"again. Raise `max_retries` if this happens often."
+	}},
+	{is(client.ErrServer), explainServerError},
+	{is(client.ErrRateLimited), func(_ string, err error) (string, string) {
+		return "rate limited", "The platform answered 429 (too many requests) " + onAttempts(err) + ". Run again later, " +
+			"lower -parallelism, or raise `max_retries`."
+	}},
+	{isType[*client.TransportError], func(_ string, err error) (string, string) {
+		return "no response from the API", "The call got no answer " + onAttempts(err) + ". Check `base_url` and the " +
+			"network; raise `request_timeout` or `max_retries` if the platform is slow."
+	}},
+	{isType[*client.DecodeError], func(_ string, err error) (string, string) {
+		var de *client.DecodeError
+		errors.As(err, &de)
+		return "the API answered with something that is not the expected JSON", "The call succeeded (HTTP " +
+			fmt.Sprint(de.StatusCode) + ") but its body is not what the Guayaba API sends: this usually means `base_url` " +
+			"(or " + EnvBaseURL + ") points at something other than the API, such as a web page, a login page or a " +
+			"proxy. It should be the API root ending in /api/v1, such as " + client.DefaultBaseURL + ". Nothing was " +
+			"changed by this call."
+	}},
+	{is(sessions.ErrKeyHeld), func(string, error) (string, string) {
+		return "another conversation holds the session's key", "An archive can only be restored under its own key, and " +
+			"another active session holds that key now (a new conversation was started under it). Nothing was changed, " +
+			"and applying again cannot help until that changes: archive or delete the other session first (for example " +
+			"in the dashboard), then apply; or keep this session archived (`archived = true`); or stop managing it by " +
+			"removing the resource (with on_destroy = \"keep\" the archive stays)."
+	}},
+	{is(sessions.ErrNotConfirmed), func(string, error) (string, string) {
+		return "the change was not confirmed", "The platform accepted the request, but listing the sessions afterwards " +
+			"did not show the change. Nothing else was changed; run terraform plan to see the current state, and apply again."
+	}},
+}
+
+func explainAgentNotFound(agentID string, _ error) (string, string) {
+	return "agent not found", "The platform does not know agent " + agentID + ", or the API key's account does not own " +
+		"it. Check `agent_id` (on the resource, the provider block or " + EnvAgentID + ") and that the API key belongs to " +
+		"the agent's account.\n\nIf the agent was deleted, its sessions and archives went with it and there is nothing " +
+		"left to change: stop managing its resources with `terraform state rm <address>` (or a `removed` block with " +
+		"`destroy = false`). Resources with on_destroy = \"keep\" need no API call to be destroyed, so `terraform " +
+		"destroy` completes for them."
+}
+
+// explainServerError explains a 5xx other than 502 and "not running": the
+// provider retries 503 and 504, not 500.
+func explainServerError(_ string, err error) (string, string) {
+	summary := "the platform failed (HTTP " + statusOf(err) + ")"
+	var ae *client.APIError
+	if errors.As(err, &ae) && !ae.Retried() {
+		return summary, "The platform answered with a server error, which the provider does not retry; this is a " +
+			"fault on its side, not in the configuration. Run terraform plan later (it shows whether anything " +
+			"changed), then apply again. If it persists, contact Guayaba support with the request below."
+	}
+	return summary, "The platform answered with a server error " + onAttempts(err) + "; this is a fault on its side, " +
+		"not in the configuration. Run terraform plan later (it shows whether anything changed), then apply again; " +
+		"raise `max_retries` to wait longer. If it persists, contact Guayaba support with the request below."
+}
+
+// onAttempts says how many requests a failed call made, from its error:
+// "on all 6 attempts", or "on its only attempt".
+func onAttempts(err error) string {
+	n := 0
+	var ae *client.APIError
+	var te *client.TransportError
+	switch {
+	case errors.As(err, &ae):
+		n = ae.Attempts
+	case errors.As(err, &te):
+		n = te.Attempts
+	}
+	if n <= 1 {
+		return "on its only attempt"
+	}
+	return fmt.Sprintf("on all %d attempts", n)
 }
 
 // statusOf returns the HTTP status of an API error as text, or "5xx".
@@ -151,4 +226,256 @@ func fieldErrorText(err error) string {
 		}
 	}
 	return b.String()
+}
+
+// The provider's own state.
+
+// clientConfigDiag is a client the provider could not build from a
+// configuration that passed its checks.
+func clientConfigDiag(err error) diag.Diagnostic {
+	return diag.NewErrorDiagnostic("Cannot configure the Guayaba client", err.Error())
+}
+
+// unexpectedProviderDataDiag is provider data of the wrong type: a bug.
+func unexpectedProviderDataDiag(v any) diag.Diagnostic {
+	return diag.NewErrorDiagnostic("Unexpected provider data",
+		fmt.Sprintf("Expected *providerData, got %T. This is a bug in the provider; please report it.", v))
+}
+
+// notConfiguredDiag is a method called before Configure: a bug.
+func notConfiguredDiag() diag.Diagnostic {
+	return diag.NewErrorDiagnostic("Provider not configured",
+		"The guayaba provider was not configured before it was used. This is a bug in the provider; please report it.")
+}
+
+// missingAgentIDDiag is the error of a resource, data source or ephemeral
+// resource that has no agent_id and no provider default to fall back on.
+func missingAgentIDDiag() diag.Diagnostic {
+	return diag.NewAttributeErrorDiagnostic(path.Root("agent_id"), "Missing agent_id",
+		"No agent is set. Set `agent_id` here, or `agent_id` in the provider block, or the "+EnvAgentID+" environment variable.")
+}
+
+// Sessions that are not where they should be.
+
+// noActiveSession is the fact behind every "session not found".
+func noActiveSession(agentID, key string) string {
+	return fmt.Sprintf("Agent %s has no active session with key %q", agentID, key)
+}
+
+// sessionNotFoundDiag is the error, on key, of a key that is not among the
+// agent's active sessions; then continues noActiveSession with what that
+// means here and what to do.
+func sessionNotFoundDiag(agentID, key, then string) diag.Diagnostic {
+	return diag.NewAttributeErrorDiagnostic(path.Root("key"), "Session not found", noActiveSession(agentID, key)+then)
+}
+
+// importNotFoundDiag is an import of a key that is not among the agent's
+// active sessions; then continues noActiveSession.
+func importNotFoundDiag(agentID, key, then string) diag.Diagnostic {
+	return diag.NewErrorDiagnostic("Cannot import: session not found", noActiveSession(agentID, key)+then)
+}
+
+// sessionGoneDiag is an update of a session that is neither active nor
+// archived any more.
+func sessionGoneDiag(agentID, key string) diag.Diagnostic {
+	return diag.NewAttributeErrorDiagnostic(path.Root("key"), "Session no longer exists",
+		fmt.Sprintf("Agent %s has no session with key %q any more, active or archived: it was deleted outside Terraform. "+
+			"Sessions are created by chatting with the agent, not by Terraform. Remove the resource from the configuration, "+
+			"or start the conversation again and re-apply.", agentID, key))
+}
+
+// agentGoneWarning explains a session of an agent the platform no longer
+// knows, kept in state unchanged because on_destroy = "keep".
+func agentGoneWarning(agentID, key string, err error) diag.Diagnostic {
+	return diag.NewWarningDiagnostic(fmt.Sprintf("Agent %s not found: session %q was not refreshed", agentID, key),
+		fmt.Sprintf("The platform answered 404 Agent not found, so the state of session %q is kept as it was. If the "+
+			"agent was deleted, its sessions went with it: this resource has on_destroy = \"keep\", so removing it from the "+
+			"configuration or running terraform destroy completes without any API call. If the agent still exists, check "+
+			"`agent_id` and that the API key belongs to the agent's account; any change to this resource fails until then.\n\n%s",
+			key, err))
+}
+
+// permanentDeleteWarning warns before a destroy that deletes for good.
+func permanentDeleteWarning(key string) diag.Diagnostic {
+	return diag.NewWarningDiagnostic("Session "+key+" will be deleted permanently",
+		"on_destroy = \"delete\": destroying this resource deletes the session and its transcript (or its archive) for good.")
+}
+
+// archiveKeepsLabelWarning is on_destroy = "clear_label" meeting an archive.
+func archiveKeepsLabelWarning(key, filename, label string) diag.Diagnostic {
+	return diag.NewWarningDiagnostic("Archived session keeps its label",
+		fmt.Sprintf("Session %q is archived (%s); on_destroy = \"clear_label\" leaves archives untouched, so its label %q stays.",
+			key, filename, label))
+}
+
+// labelMismatchDiag is guayaba_delete_session refusing a session whose
+// label is not expected_label.
+func labelMismatchDiag(err *sessions.LabelMismatchError) diag.Diagnostic {
+	return diag.NewAttributeErrorDiagnostic(path.Root("expected_label"), "Session label is not the expected one",
+		fmt.Sprintf("%s. Nothing was deleted. Check that the key names the session you mean, then set expected_label "+
+			"to its label (or leave expected_label out to delete whatever the session is labelled).", upperFirst(err.Error())))
+}
+
+// Labels.
+
+// labelsUnique is the rule behind every "label already in use".
+const labelsUnique = "Labels are unique among an agent's active sessions"
+
+// labelInUseDiag is a change that could not set a label another active
+// session holds: "Cannot <what>: <held>. <next>", where held says who holds
+// it and why this apply could not free it, and next what to do.
+func labelInUseDiag(at path.Path, what, held, next string) diag.Diagnostic {
+	return diag.NewAttributeErrorDiagnostic(at, "Label already in use", "Cannot "+what+": "+held+". "+next)
+}
+
+// convergeDiag explains a failed step of Converge.
+func convergeDiag(agentID string, label *string, err error) diag.Diagnostic {
+	se := &sessions.StepError{What: "apply the change", Err: err}
+	errors.As(err, &se)
+	var held *sessions.LabelHeldError
+	if errors.As(se.Err, &held) || sessions.IsLabelInUse(se.Err) {
+		return heldLabelDiag(se, deref(label), held)
+	}
+	return apiDiag(se.What, agentID, se.Err)
+}
+
+// heldLabelDiag explains a wanted label held by another session; held says
+// why this apply could not wait for it, when it tried.
+func heldLabelDiag(se *sessions.StepError, label string, held *sessions.LabelHeldError) diag.Diagnostic {
+	by, why, after := "", "", ""
+	if se.Holder != "" {
+		by = fmt.Sprintf(" by the session with key %q", se.Holder)
+	}
+	cause := "\n\n" + se.Err.Error()
+	if held != nil {
+		cause = ""
+		if held.Keeps {
+			why = ", and this apply leaves it there"
+		} else {
+			why = ", which this apply did not change: it is not managed by this configuration, or its own change had " +
+				"not started (it waits for its turn under -parallelism)"
+			after = " If that session's change is part of this apply, run terraform apply again: with -parallelism=1 " +
+				"a swap or a rotation of labels takes a second apply."
+		}
+		if held.Released != nil {
+			after = fmt.Sprintf(" Meanwhile this session gave up its label %q (it has no label now) so that the session "+
+				"waiting for it could take it.", *held.Released) + after
+		}
+	}
+	return labelInUseDiag(path.Root("label"), se.What, fmt.Sprintf("the label %q is already held%s%s", label, by, why),
+		labelsUnique+": choose another label, or change or clear the other session's label first."+after+cause)
+}
+
+// labelConflictDiag is a wanted label of guayaba_session_labels held by a
+// session outside the map.
+func labelConflictDiag(c sessions.LabelConflict) diag.Diagnostic {
+	return labelInUseDiag(path.Root("labels").AtMapKey(c.Key), fmt.Sprintf("set labels[%q] = %q", c.Key, c.Label),
+		fmt.Sprintf("the session %q holds that label, and this resource does not manage it", c.Holder),
+		labelsUnique+": change or clear that session's label first (in the dashboard, or with its guayaba_session "+
+			"resource and depends_on), add it to labels, or set exclusive = true.")
+}
+
+// labelRenameDiag explains a rename of guayaba_session_labels that did not
+// happen; holder names the session that holds the label now, if known.
+func labelRenameDiag(agentID string, rn sessions.LabelRename, holder string, err error) diag.Diagnostic {
+	at := path.Root("labels").AtMapKey(rn.Key)
+	what := fmt.Sprintf("set labels[%q] = %q", rn.Key, deref(rn.To))
+	switch {
+	case rn.Release:
+		what = fmt.Sprintf("release the label %q of session %q (it moves to another session)", deref(rn.From), rn.Key)
+	case rn.To == nil:
+		what = fmt.Sprintf("clear the label %q of session %q", deref(rn.From), rn.Key)
+	}
+	switch {
+	case errors.Is(err, sessions.ErrNotAttempted):
+		return diag.NewAttributeErrorDiagnostic(at, "Label not set",
+			fmt.Sprintf("Did not %s: it waits for a rename that failed or was interrupted (see the other errors).", what))
+	case sessions.IsLabelInUse(err):
+		by := ""
+		if holder != "" {
+			by = fmt.Sprintf(" by the session %q", holder)
+		}
+		return labelInUseDiag(at, what, "the label is held"+by+", changed outside Terraform since the plan",
+			"Run terraform plan to see the current labels, and apply again.\n\n"+err.Error())
+	}
+	return apiDiag(what, agentID, err)
+}
+
+// labelBlockedDiag is a label not set because its holder could not move.
+func labelBlockedDiag(key, label string) diag.Diagnostic {
+	return diag.NewAttributeErrorDiagnostic(path.Root("labels").AtMapKey(key), "Label not set",
+		fmt.Sprintf("labels[%q] = %q was not set: the session holding that label could not give it up (see the "+
+			"other errors).", key, label))
+}
+
+// missingKeysWarning names the keys of labels that are not active sessions.
+func missingKeysWarning(agentID string, missing []string) diag.Diagnostic {
+	return diag.NewAttributeWarningDiagnostic(path.Root("labels"),
+		fmt.Sprintf("%d of the keys in labels are not active sessions", len(missing)),
+		fmt.Sprintf("Agent %s has no active session with these keys: %s. They are left alone and listed in "+
+			"missing_keys; the other labels are applied. A session is archived, deleted, or not created yet (sessions "+
+			"are born in chats); restore the archive or start the conversation, then apply again, or remove the keys.",
+			agentID, namedKeys(missing)))
+}
+
+// conflictsWarning names, at plan time, the wanted labels held outside the map.
+func conflictsWarning(cs []sessions.LabelConflict) diag.Diagnostic {
+	lines := make([]string, 0, namedInMessages+1)
+	for i, c := range cs {
+		if i == namedInMessages {
+			lines = append(lines, fmt.Sprintf("  ... and %d more", len(cs)-namedInMessages))
+			break
+		}
+		lines = append(lines, fmt.Sprintf("  labels[%q] = %q is held by the session %q", c.Key, c.Label, c.Holder))
+	}
+	return diag.NewAttributeWarningDiagnostic(path.Root("labels"),
+		fmt.Sprintf("%d of the labels are held by sessions outside this resource", len(cs)),
+		labelsUnique+":\n"+strings.Join(lines, "\n")+"\n\nThe apply will fail for these entries (and set the others) "+
+			"unless those labels are released first: change them in the dashboard or with their guayaba_session "+
+			"resources (depends_on), add those sessions to labels, or set exclusive = true.")
+}
+
+// exclusiveClearsWarning names the labels exclusive = true is about to clear.
+func exclusiveClearsWarning(agentID string, others map[string]string) diag.Diagnostic {
+	keys := make([]string, 0, len(others))
+	for k := range others {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return diag.NewAttributeWarningDiagnostic(path.Root("exclusive"),
+		fmt.Sprintf("exclusive = true clears the labels of %d other sessions", len(others)),
+		fmt.Sprintf("Agent %s's active sessions %s have labels and are not in labels: the apply clears them.",
+			agentID, namedKeys(keys)))
+}
+
+// namedInMessages is how many keys a warning or error names before "and N more".
+const namedInMessages = 10
+
+func namedKeys(keys []string) string {
+	quoted := make([]string, 0, namedInMessages)
+	for i, k := range keys {
+		if i == namedInMessages {
+			break
+		}
+		quoted = append(quoted, fmt.Sprintf("%q", k))
+	}
+	s := strings.Join(quoted, ", ")
+	if len(keys) > namedInMessages {
+		s += fmt.Sprintf(" and %d more", len(keys)-namedInMessages)
+	}
+	return s
+}
+
+func deref(p *string) string {
+	if p == nil {
+		return ""
+	}
+	return *p
+}
+
+func upperFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }

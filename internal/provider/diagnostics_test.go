@@ -43,20 +43,66 @@ func TestExplainAPIError(t *testing.T) {
 			[]string{"longer than the provider waits", "wait 1h0m0s"}, []string{"after every retry"}},
 	}
 	for _, c := range cases {
-		summary, detail := explainAPIError("agent-1", c.err)
-		text := summary + "\n" + detail
-		for _, s := range c.says {
-			if !strings.Contains(text, s) {
-				t.Errorf("%s: %q does not say %q", c.name, text, s)
-			}
+		expectExplained(t, c.name, c.err, c.says, c.doesntSay)
+	}
+}
+
+// expectExplained checks that the explanation of err says every phrase of
+// says and none of doesntSay, and carries the error's own text.
+func expectExplained(t *testing.T, name string, err error, says, doesntSay []string) {
+	t.Helper()
+	summary, detail := explainAPIError("agent-1", err)
+	text := flat(summary + "\n" + detail)
+	for _, s := range says {
+		if !strings.Contains(text, s) {
+			t.Errorf("%s: %q does not say %q", name, text, s)
 		}
-		for _, s := range c.doesntSay {
-			if strings.Contains(text, s) {
-				t.Errorf("%s: %q says %q", c.name, text, s)
-			}
+	}
+	for _, s := range doesntSay {
+		if strings.Contains(text, s) {
+			t.Errorf("%s: %q says %q", name, text, s)
 		}
-		if !strings.Contains(detail, c.err.Error()) {
-			t.Errorf("%s: the detail does not carry the error itself", c.name)
+	}
+	if !strings.Contains(detail, err.Error()) {
+		t.Errorf("%s: the detail does not carry the error itself", name)
+	}
+}
+
+// The explanation states the attempts the call really made (max_retries may
+// be 0, and a 500 is never retried), gives each piece of advice once (the
+// client's text carries facts only), and explains a write the listing did
+// not confirm as such, whatever operation made it.
+func TestExplainAPIError_attemptsAndAdviceOnce(t *testing.T) {
+	apiErr := func(status, attempts int) error {
+		return &client.APIError{Op: "archive session", Method: "POST", Path: "/agents/a/sessions/archive",
+			StatusCode: status, Category: "x", Message: "failed", Attempts: attempts}
+	}
+	cases := []struct {
+		name      string
+		err       error
+		says      []string
+		doesntSay []string
+	}{
+		{"502 retried", apiErr(502, 6), []string{"on all 6 attempts", "Raise `max_retries`"}, []string{"every attempt"}},
+		{"502 without retries", apiErr(502, 1), []string{"on its only attempt"}, []string{"every attempt", "all 1"}},
+		{"503 retried", apiErr(503, 3), []string{"on all 3 attempts", "raise `max_retries`"}, nil},
+		{"500 not retried", apiErr(500, 1), []string{"does not retry"}, []string{"every attempt", "max_retries"}},
+		{"429", apiErr(429, 4), []string{"on all 4 attempts"}, []string{"every retry"}},
+		{"no answer", &client.TransportError{Op: "list sessions", Method: "GET", Path: "/agents/a/sessions", Attempts: 2,
+			Err: errors.New("connection refused")}, []string{"no answer on all 2 attempts"}, nil},
+		{"restore not confirmed", &sessions.NotConfirmedError{Change: "the restore of archive f",
+			Instead: "no active session with session id s appeared"},
+			[]string{"the change was not confirmed", "accepted the restore of archive f"}, []string{"failed before the platform answered"}},
+	}
+	for _, c := range cases {
+		expectExplained(t, c.name, c.err, c.says, c.doesntSay)
+	}
+	redirect := &client.APIError{Op: "list sessions", Method: "GET", Path: "/agents/a/sessions", StatusCode: 302,
+		Location: "https://elsewhere.example/login", Attempts: 1}
+	summary, detail := explainAPIError("agent-1", redirect)
+	for _, advice := range []string{"base_url", "never follows"} {
+		if n := strings.Count(summary+detail, advice); n != 1 {
+			t.Errorf("the redirect's explanation says %q %d times, want once:\n%s\n%s", advice, n, summary, detail)
 		}
 	}
 }

@@ -173,29 +173,18 @@ var sessionKeyPartTypes = map[string]fwattr.Type{
 	"topic":     types.StringType,
 }
 
-// sessionKeyPartsModel is the object parse_session_key returns.
-type sessionKeyPartsModel struct {
-	Kind     types.String `tfsdk:"kind"`
-	Agent    types.String `tfsdk:"agent"`
-	Channel  types.String `tfsdk:"channel"`
-	Account  types.String `tfsdk:"account"`
-	ChatType types.String `tfsdk:"chat_type"`
-	Peer     types.String `tfsdk:"peer"`
-	Thread   types.String `tfsdk:"thread"`
-	Topic    types.String `tfsdk:"topic"`
-}
-
-func (p sessionKeyParts) model() sessionKeyPartsModel {
-	return sessionKeyPartsModel{
-		Kind:     types.StringValue(p.Kind),
-		Agent:    types.StringPointerValue(p.Agent),
-		Channel:  types.StringPointerValue(p.Channel),
-		Account:  types.StringPointerValue(p.Account),
-		ChatType: types.StringPointerValue(p.ChatType),
-		Peer:     types.StringPointerValue(p.Peer),
-		Thread:   types.StringPointerValue(p.Thread),
-		Topic:    types.StringPointerValue(p.Topic),
-	}
+// value is the object parse_session_key returns.
+func (p sessionKeyParts) value() types.Object {
+	return types.ObjectValueMust(sessionKeyPartTypes, map[string]fwattr.Value{
+		"kind":      types.StringValue(p.Kind),
+		"agent":     types.StringPointerValue(p.Agent),
+		"channel":   types.StringPointerValue(p.Channel),
+		"account":   types.StringPointerValue(p.Account),
+		"chat_type": types.StringPointerValue(p.ChatType),
+		"peer":      types.StringPointerValue(p.Peer),
+		"thread":    types.StringPointerValue(p.Thread),
+		"topic":     types.StringPointerValue(p.Topic),
+	})
 }
 
 // Metadata sets the function name parse_session_key.
@@ -238,5 +227,5 @@ func (f *ParseSessionKeyFunction) Run(ctx context.Context, req function.RunReque
 	if resp.Error != nil {
 		return
 	}
-	resp.Error = function.ConcatFuncErrors(resp.Error, resp.Result.Set(ctx, parseSessionKey(key).model()))
+	resp.Error = function.ConcatFuncErrors(resp.Error, resp.Result.Set(ctx, parseSessionKey(key).value()))
 }

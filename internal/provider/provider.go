@@ -12,6 +12,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
 	"github.com/hashicorp/terraform-plugin-framework/function"
 	"github.com/hashicorp/terraform-plugin-framework/list"
@@ -23,7 +24,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/guayabadotrun/terraform-provider-guayaba/internal/client"
-	"github.com/guayabadotrun/terraform-provider-guayaba/internal/sessions"
 )
 
 // Address is the provider's registry address.
@@ -118,7 +118,29 @@ func (p *GuayabaProvider) Configure(ctx context.Context, req provider.ConfigureR
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	if cfg.refuseUnknown(&resp.Diagnostics); resp.Diagnostics.HasError() {
+		return
+	}
+	clientConfig, agentID := cfg.resolve(&resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	clientConfig.UserAgent = client.UserAgent(p.version, req.TerraformVersion)
+	c, err := client.New(clientConfig)
+	if err != nil {
+		resp.Diagnostics.Append(clientConfigDiag(err))
+		return
+	}
+	data := newProviderData(c, agentID)
+	resp.ResourceData = data
+	resp.DataSourceData = data
+	resp.EphemeralResourceData = data
+	resp.ListResourceData = data
+	resp.ActionData = data
+}
 
+// refuseUnknown adds an error for every attribute only known after apply.
+func (cfg providerModel) refuseUnknown(diags *diag.Diagnostics) {
 	unknown := func(v interface{ IsUnknown() bool }, name, env string) {
 		if v.IsUnknown() {
 			detail := "The provider cannot be configured with a value that is only known after apply. " +
@@ -126,7 +148,7 @@ func (p *GuayabaProvider) Configure(ctx context.Context, req provider.ConfigureR
 			if env != "" {
 				detail += " or use the " + env + " environment variable"
 			}
-			resp.Diagnostics.AddAttributeError(path.Root(name), "Unknown value for "+name, detail+".")
+			diags.AddAttributeError(path.Root(name), "Unknown value for "+name, detail+".")
 		}
 	}
 	unknown(cfg.APIKey, "api_key", EnvAPIKey)
@@ -134,72 +156,45 @@ func (p *GuayabaProvider) Configure(ctx context.Context, req provider.ConfigureR
 	unknown(cfg.AgentID, "agent_id", EnvAgentID)
 	unknown(cfg.MaxRetries, "max_retries", "")
 	unknown(cfg.RequestTimeout, "request_timeout", "")
-	if resp.Diagnostics.HasError() {
-		return
-	}
+}
 
+// resolve fills every attribute from the block, the environment or its
+// default, checks it, and returns the client's configuration and the
+// default agent; every problem is an error (or warning) in diags.
+func (cfg providerModel) resolve(diags *diag.Diagnostics) (client.Config, string) {
 	apiKey := stringOrEnv(cfg.APIKey, EnvAPIKey)
-	if apiKey == "" {
-		resp.Diagnostics.AddAttributeError(path.Root("api_key"), "Missing API key",
+	if strings.TrimSpace(apiKey) == "" {
+		diags.AddAttributeError(path.Root("api_key"), "Missing API key",
 			"The provider needs an API key. Set `api_key` in the provider block or the "+EnvAPIKey+
 				" environment variable to a master key (g_master_…) or an agent key (g_agent_…) with the agent:manage scope.")
 	} else if !strings.HasPrefix(apiKey, "g_master_") && !strings.HasPrefix(apiKey, "g_agent_") {
-		resp.Diagnostics.AddAttributeWarning(path.Root("api_key"), "Unexpected API key format",
+		diags.AddAttributeWarning(path.Root("api_key"), "Unexpected API key format",
 			"Guayaba API keys start with g_master_ or g_agent_. The key given does not; requests will likely fail with 401.")
 	}
-
 	baseURL := stringOrEnv(cfg.BaseURL, EnvBaseURL)
 	if baseURL == "" {
 		baseURL = client.DefaultBaseURL
 	}
-	if err := client.ValidateBaseURL(baseURL); err != nil {
-		resp.Diagnostics.AddAttributeError(path.Root("base_url"), "Invalid base_url", err.Error()+
-			" (from "+sourceOf(cfg.BaseURL, EnvBaseURL)+").")
+	if problem := baseURLProblem(baseURL); problem != "" {
+		diags.AddAttributeError(path.Root("base_url"), "Invalid base_url", problem+" (from "+sourceOf(cfg.BaseURL, EnvBaseURL)+").")
 	}
-
 	agentID := stringOrEnv(cfg.AgentID, EnvAgentID)
 	if agentID != "" && !isUUID(agentID) {
-		resp.Diagnostics.AddAttributeError(path.Root("agent_id"), "Invalid agent_id",
-			notAUUID(agentID, sourceOf(cfg.AgentID, EnvAgentID)))
+		diags.AddAttributeError(path.Root("agent_id"), "Invalid agent_id", notAUUID(agentID, sourceOf(cfg.AgentID, EnvAgentID)))
 	}
-
-	maxRetries := client.DefaultMaxRetries
+	var maxRetries *int // the client's default
 	if !cfg.MaxRetries.IsNull() {
-		maxRetries = int(cfg.MaxRetries.ValueInt64())
+		maxRetries = new(int(cfg.MaxRetries.ValueInt64()))
 	}
 	timeout := client.DefaultRequestTimeout
 	if !cfg.RequestTimeout.IsNull() {
 		d, err := parsePositiveDuration(cfg.RequestTimeout.ValueString())
 		if err != nil {
-			resp.Diagnostics.AddAttributeError(path.Root("request_timeout"), "Invalid request_timeout", err.Error())
+			diags.AddAttributeError(path.Root("request_timeout"), "Invalid request_timeout", err.Error())
 		}
 		timeout = d
 	}
-	if resp.Diagnostics.HasError() {
-		return
-	}
-
-	c, err := client.New(client.Config{
-		BaseURL:        baseURL,
-		APIKey:         apiKey,
-		MaxRetries:     maxRetries,
-		RequestTimeout: timeout,
-		UserAgent:      client.UserAgent(p.version, req.TerraformVersion),
-	})
-	if err != nil {
-		resp.Diagnostics.AddError("Cannot configure the Guayaba client", err.Error())
-		return
-	}
-	data := &providerData{
-		client:   c,
-		listings: sessions.NewListings(c),
-		agentID:  agentID,
-	}
-	resp.ResourceData = data
-	resp.DataSourceData = data
-	resp.EphemeralResourceData = data
-	resp.ListResourceData = data
-	resp.ActionData = data
+	return client.Config{BaseURL: baseURL, APIKey: apiKey, MaxRetries: maxRetries, RequestTimeout: timeout}, agentID
 }
 
 // Resources lists the managed resources.

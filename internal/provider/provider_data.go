@@ -2,11 +2,9 @@ package provider
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
-	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
@@ -14,13 +12,19 @@ import (
 	"github.com/guayabadotrun/terraform-provider-guayaba/internal/sessions"
 )
 
-// providerData is what Configure hands to every resource, data source and
-// ephemeral resource: the API client, the listing cache of this Terraform
-// command, and the provider's default agent.
+// providerData is what Configure hands to every resource, data source,
+// list resource, ephemeral resource and action: the handles of the agents
+// for this Terraform command, and the provider's default agent. Everything
+// below the provider is reached through an agent's handle.
 type providerData struct {
-	client   *client.Client
-	listings *sessions.Listings
-	agentID  string
+	agents  *sessions.Agents
+	agentID string
+}
+
+// newProviderData returns the data of a provider configured with c and the
+// default agent agentID ("" for none).
+func newProviderData(c *client.Client, agentID string) *providerData {
+	return &providerData{agents: sessions.NewAgents(c), agentID: agentID}
 }
 
 // providerDataFrom type-asserts the ProviderData of a Configure request.
@@ -32,8 +36,7 @@ func providerDataFrom(v any) (*providerData, diag.Diagnostics) {
 	}
 	pd, ok := v.(*providerData)
 	if !ok {
-		diags.AddError("Unexpected provider data",
-			fmt.Sprintf("Expected *providerData, got %T. This is a bug in the provider; please report it.", v))
+		diags.Append(unexpectedProviderDataDiag(v))
 		return nil, diags
 	}
 	return pd, diags
@@ -69,38 +72,88 @@ func (c *configuredResource) Configure(_ context.Context, req resource.Configure
 	c.keep(req.ProviderData, &resp.Diagnostics)
 }
 
-// agentFor returns the agent of a resource or data source: its own agent_id
-// when set, else the provider's default. The diagnostic names both places.
-func (p *providerData) agentFor(v types.String) (string, diag.Diagnostics) {
-	var diags diag.Diagnostics
+// The agent of a resource, data source, list resource, ephemeral resource
+// or action is resolved one way: its own agent_id when set, else the
+// provider's default (agentIDFor). agent does it for every method that
+// reads or writes; plannedAgentID for a plan, which may come before the
+// provider is configured.
+
+// agentIDFor returns v when it is set and known, else the provider's
+// default agent ("" when there is none, or no provider data yet).
+func (p *providerData) agentIDFor(v types.String) string {
 	if !v.IsNull() && !v.IsUnknown() && v.ValueString() != "" {
-		return v.ValueString(), diags
+		return v.ValueString()
 	}
-	if p != nil && p.agentID != "" {
-		return p.agentID, diags
+	if p == nil {
+		return ""
 	}
-	diags.Append(missingAgentIDDiag())
-	return "", diags
+	return p.agentID
 }
 
-// agentOf resolves the agent of a resource, data source, action or list
-// the one way all of their methods do: the provider must be configured, and
-// the agent is v when set, else the provider's default. When either is
-// missing it adds the error to diags and returns false.
-func (p *providerData) agentOf(v types.String, diags *diag.Diagnostics) (string, bool) {
+// agent returns the handle of the agent of v. The provider must be
+// configured and an agent set; when either is missing it adds the error to
+// diags and returns false.
+func (p *providerData) agent(v types.String, diags *diag.Diagnostics) (*sessions.Agent, bool) {
 	if !p.ready(diags) {
-		return "", false
+		return nil, false
 	}
-	agentID, d := p.agentFor(v)
-	diags.Append(d...)
-	return agentID, !d.HasError()
+	id := p.agentIDFor(v)
+	if id == "" {
+		diags.Append(missingAgentIDDiag())
+		return nil, false
+	}
+	return p.agents.Agent(id), true
 }
 
-// missingAgentIDDiag is the error of a resource, data source or ephemeral
-// resource that has no agent_id and no provider default to fall back on.
-func missingAgentIDDiag() diag.Diagnostic {
-	return diag.NewAttributeErrorDiagnostic(path.Root("agent_id"), "Missing agent_id",
-		"No agent is set. Set `agent_id` here, or `agent_id` in the provider block, or the "+EnvAgentID+" environment variable.")
+// readAgent resolves the agent of v, as agent does, and reads from its
+// handle; when the read fails it adds the error, naming the read with what,
+// and returns false.
+func readAgent[T any](ctx context.Context, p *providerData, v types.String, diags *diag.Diagnostics, what string,
+	read func(*sessions.Agent, context.Context) (T, error)) (*sessions.Agent, T, bool) {
+	var got T
+	agent, ok := p.agent(v, diags)
+	if !ok {
+		return nil, got, false
+	}
+	got, err := read(agent, ctx)
+	if err != nil {
+		diags.Append(apiDiag(what, agent.ID(), err))
+		return nil, got, false
+	}
+	return agent, got, true
+}
+
+// activeSession finds the active session with key in the agent's listing.
+// When the listing fails, or has no such session, it adds the error (what
+// names the read; then continues "Agent A has no active session with key
+// K" with what that means here) and returns false.
+func activeSession(ctx context.Context, agent *sessions.Agent, key, what, then string, diags *diag.Diagnostics) (client.Session, bool) {
+	s, ok, err := agent.Session(ctx, key)
+	switch {
+	case err != nil:
+		diags.Append(apiDiag(what, agent.ID(), err))
+	case !ok:
+		diags.Append(sessionNotFoundDiag(agent.ID(), key, then))
+	}
+	return s, err == nil && ok
+}
+
+// plannedAgentID is the agent_id a plan records when the configuration
+// says config: config itself when set, else the provider's default, or
+// unknown while the provider is not configured (its configuration may be
+// unknown). With no agent at all it adds the error to diags and returns
+// false.
+func (p *providerData) plannedAgentID(config types.String, diags *diag.Diagnostics) (types.String, bool) {
+	switch {
+	case !config.IsNull():
+		return config, true
+	case p == nil:
+		return types.StringUnknown(), true
+	case p.agentID == "":
+		diags.Append(missingAgentIDDiag())
+		return config, false
+	}
+	return types.StringValue(p.agentID), true
 }
 
 // ready reports whether Configure handed over the provider's data, and adds
@@ -109,14 +162,8 @@ func missingAgentIDDiag() diag.Diagnostic {
 // say so rather than crash on a nil pointer.
 func (p *providerData) ready(diags *diag.Diagnostics) bool {
 	if p == nil {
-		diags.AddError("Provider not configured",
-			"The guayaba provider was not configured before it was used. This is a bug in the provider; please report it.")
+		diags.Append(notConfiguredDiag())
 		return false
 	}
 	return true
-}
-
-// ops returns the writer of one agent's sessions, sharing this command's listings.
-func (p *providerData) ops(agentID string) *sessions.Ops {
-	return sessions.NewOps(p.client, p.listings, agentID)
 }

@@ -28,7 +28,7 @@ type sessionAction struct {
 	attributes  map[string]schema.Attribute
 	// invoke reads the action's config and runs its operation. what names
 	// the operation in error messages.
-	invoke func(ctx context.Context, config tfsdk.Config, ops *sessions.Ops, progress func(string)) (what string, diags diag.Diagnostics, err error)
+	invoke func(ctx context.Context, config tfsdk.Config, agent *sessions.Agent, progress func(string)) (what string, diags diag.Diagnostics, err error)
 }
 
 var (
@@ -39,17 +39,17 @@ var (
 // newSessionAction defines an action whose config decodes into M and whose
 // work is run.
 func newSessionAction[M any](name, description string, attributes map[string]schema.Attribute,
-	run func(ctx context.Context, m M, ops *sessions.Ops, progress func(string)) (what string, err error)) action.Action {
+	run func(ctx context.Context, m M, agent *sessions.Agent, progress func(string)) (what string, err error)) action.Action {
 	return &sessionAction{
 		name:        name,
 		description: description,
 		attributes:  attributes,
-		invoke: func(ctx context.Context, config tfsdk.Config, ops *sessions.Ops, progress func(string)) (string, diag.Diagnostics, error) {
+		invoke: func(ctx context.Context, config tfsdk.Config, agent *sessions.Agent, progress func(string)) (string, diag.Diagnostics, error) {
 			var m M
 			if diags := config.Get(ctx, &m); diags.HasError() {
 				return "", diags, nil
 			}
-			what, err := run(ctx, m, ops, progress)
+			what, err := run(ctx, m, agent, progress)
 			return what, nil, err
 		},
 	}
@@ -64,7 +64,7 @@ func (a *sessionAction) Metadata(_ context.Context, req action.MetadataRequest, 
 func (a *sessionAction) Schema(_ context.Context, _ action.SchemaRequest, resp *action.SchemaResponse) {
 	attrs := map[string]schema.Attribute{
 		"agent_id": schema.StringAttribute{Optional: true, Validators: []validator.String{uuidValidator},
-			MarkdownDescription: "The agent (UUID). Defaults to the provider's `agent_id`."},
+			MarkdownDescription: agentIDDescription},
 	}
 	for k, v := range a.attributes {
 		attrs[k] = v
@@ -87,7 +87,7 @@ func (a *sessionAction) Configure(_ context.Context, req action.ConfigureRequest
 func (a *sessionAction) Invoke(ctx context.Context, req action.InvokeRequest, resp *action.InvokeResponse) {
 	var agent types.String
 	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("agent_id"), &agent)...)
-	agentID, ok := a.data.agentOf(agent, &resp.Diagnostics)
+	h, ok := a.data.agent(agent, &resp.Diagnostics)
 	if !ok || resp.Diagnostics.HasError() {
 		return
 	}
@@ -96,26 +96,16 @@ func (a *sessionAction) Invoke(ctx context.Context, req action.InvokeRequest, re
 			resp.SendProgress(action.InvokeProgressEvent{Message: msg})
 		}
 	}
-	what, diags, err := a.invoke(ctx, req.Config, a.data.ops(agentID), progress)
+	what, diags, err := a.invoke(ctx, req.Config, h, progress)
 	resp.Diagnostics.Append(diags...)
-	if err == nil {
-		return
-	}
 	var mismatch *sessions.LabelMismatchError
-	if errors.As(err, &mismatch) {
-		resp.Diagnostics.AddAttributeError(path.Root("expected_label"), "Session label is not the expected one",
-			fmt.Sprintf("%s. Nothing was deleted. Check that the key names the session you mean, then set expected_label "+
-				"to its label (or leave expected_label out to delete whatever the session is labelled).", upperFirst(err.Error())))
-		return
+	switch {
+	case err == nil:
+	case errors.As(err, &mismatch):
+		resp.Diagnostics.Append(labelMismatchDiag(mismatch))
+	default:
+		resp.Diagnostics.Append(apiDiag(what, h.ID(), err))
 	}
-	resp.Diagnostics.Append(apiDiag(what, agentID, err))
-}
-
-func upperFirst(s string) string {
-	if s == "" {
-		return s
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 // keyAttribute is the session key an action works on.
@@ -157,8 +147,8 @@ func NewArchiveSessionAction() action.Action {
 			"(list them with `guayaba_archives`; `guayaba_restore_archive` brings one back). A key that is not active "+
 			"(already archived, or deleted) is reported as progress, not an error.",
 		map[string]schema.Attribute{"key": keyAttribute("archive")},
-		func(ctx context.Context, m archiveSessionActionModel, ops *sessions.Ops, progress func(string)) (string, error) {
-			return fmt.Sprintf("archive session %q", m.Key), ops.ArchiveKey(ctx, m.Key, progress)
+		func(ctx context.Context, m archiveSessionActionModel, agent *sessions.Agent, progress func(string)) (string, error) {
+			return fmt.Sprintf("archive session %q", m.Key), agent.ArchiveIfActive(ctx, m.Key, progress)
 		})
 }
 
@@ -180,8 +170,8 @@ func NewDeleteSessionAction() action.Action {
 				MarkdownDescription: "When set, the action refuses (with an error, deleting nothing) unless the session's " +
 					"current label is exactly this. A session without a label never matches."},
 		},
-		func(ctx context.Context, m deleteSessionActionModel, ops *sessions.Ops, progress func(string)) (string, error) {
-			return fmt.Sprintf("delete session %q", m.Key), ops.DeleteKey(ctx, m.Key, m.ExpectedLabel, progress)
+		func(ctx context.Context, m deleteSessionActionModel, agent *sessions.Agent, progress func(string)) (string, error) {
+			return fmt.Sprintf("delete session %q", m.Key), agent.DeleteIfActive(ctx, m.Key, m.ExpectedLabel, progress)
 		})
 }
 
@@ -203,8 +193,8 @@ func NewRestoreArchiveAction() action.Action {
 				MarkdownDescription: "The label of the restored session. Left out, the session keeps the archive's label. " +
 					"Labels are unique among an agent's active sessions."},
 		},
-		func(ctx context.Context, m restoreArchiveActionModel, ops *sessions.Ops, progress func(string)) (string, error) {
-			return fmt.Sprintf("restore archive %s", m.Filename), ops.RestoreFile(ctx, m.Filename, m.Label, progress)
+		func(ctx context.Context, m restoreArchiveActionModel, agent *sessions.Agent, progress func(string)) (string, error) {
+			return fmt.Sprintf("restore archive %s", m.Filename), agent.RestoreIfListed(ctx, m.Filename, m.Label, progress)
 		})
 }
 
@@ -219,7 +209,7 @@ func NewDeleteArchiveAction() action.Action {
 		"Deletes an archive and its transcript **for good**. An archive that is no longer listed (already "+
 			"deleted, or restored) is reported as progress, not an error.",
 		map[string]schema.Attribute{"filename": filenameAttribute("delete")},
-		func(ctx context.Context, m deleteArchiveActionModel, ops *sessions.Ops, progress func(string)) (string, error) {
-			return fmt.Sprintf("delete archive %s", m.Filename), ops.DeleteArchiveFile(ctx, m.Filename, progress)
+		func(ctx context.Context, m deleteArchiveActionModel, agent *sessions.Agent, progress func(string)) (string, error) {
+			return fmt.Sprintf("delete archive %s", m.Filename), agent.DeleteArchiveIfListed(ctx, m.Filename, progress)
 		})
 }

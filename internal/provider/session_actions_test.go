@@ -171,6 +171,34 @@ action "guayaba_restore_archive" "x" {
 	})
 }
 
+// A restore the platform answers 200 without doing is reported as a change
+// the listing did not confirm, like every other write: never as a call that
+// failed before the platform answered.
+func TestAccRestoreArchiveAction_notConfirmed(t *testing.T) {
+	actionTest(t, func(t *testing.T, env *testEnv) {
+		env.session(testAgentID, groupKey, ptr("Ventas"))
+		filename, err := env.sb.ArchiveSession(testAgentID, groupKey)
+		must(t, err)
+		env.sb.InjectFault(sandbox.Fault{Route: sandbox.RouteArchivesRestore, Status: 200, Body: "{}"})
+		w := newTFWorkdir(t, env.provider()+fmt.Sprintf(`
+action "guayaba_restore_archive" "x" {
+  config {
+    filename = %q
+  }
+}
+`, filename))
+		out, err := invoke(t, w, "action.guayaba_restore_archive.x")
+		if err == nil {
+			t.Fatalf("a restore that did nothing succeeded:\n%s", out)
+		}
+		expectSays(t, "restore answered 200 and not done", out, "the change was not confirmed", "accepted the restore of archive")
+		expectNotSays(t, "restore answered 200 and not done", out, "failed before the platform answered")
+		if len(env.sb.Archives(testAgentID)) != 1 {
+			t.Errorf("the archive is gone")
+		}
+	})
+}
+
 func TestAccDeleteArchiveAction(t *testing.T) {
 	actionTest(t, func(t *testing.T, env *testEnv) {
 		env.session(testAgentID, groupKey, nil)

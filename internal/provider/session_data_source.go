@@ -6,7 +6,6 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 )
 
@@ -49,23 +48,17 @@ func (d *SessionDataSource) Read(ctx context.Context, req datasource.ReadRequest
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	agentID, ok := d.data.agentOf(m.AgentID, &resp.Diagnostics)
+	agent, ok := d.data.agent(m.AgentID, &resp.Diagnostics)
 	if !ok {
 		return
 	}
 	key := m.Key.ValueString()
-	s, ok, err := d.data.listings.Session(ctx, agentID, key)
-	if err != nil {
-		resp.Diagnostics.Append(apiDiag(fmt.Sprintf("read session %q", key), agentID, err))
-		return
-	}
+	s, ok := activeSession(ctx, agent, key, fmt.Sprintf("read session %q", key), ". Check the key against the "+
+		"guayaba_sessions data source; an archived session is listed by guayaba_archives.", &resp.Diagnostics)
 	if !ok {
-		resp.Diagnostics.AddAttributeError(path.Root("key"), "Session not found",
-			fmt.Sprintf("Agent %s has no active session with key %q. Check the key against the guayaba_sessions data source; "+
-				"an archived session is listed by guayaba_archives.", agentID, key))
 		return
 	}
-	m.AgentID = types.StringValue(agentID)
+	m.AgentID = types.StringValue(agent.ID())
 	m.sessionModel = newSessionModel(s)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }

@@ -2,9 +2,7 @@ package provider
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"sort"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -21,7 +19,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
-	"github.com/guayabadotrun/terraform-provider-guayaba/internal/client"
 	"github.com/guayabadotrun/terraform-provider-guayaba/internal/sessions"
 )
 
@@ -38,9 +35,6 @@ const onDestroyClear = "clear"
 // labelWorkers bounds the renames one apply runs at once. The client's
 // throttle paces them further after a 429.
 const labelWorkers = 8
-
-// namedInMessages is how many keys a warning or error names before "and N more".
-const namedInMessages = 10
 
 // SessionLabelsResource manages the labels of many sessions of one agent.
 type SessionLabelsResource struct{ configuredResource }
@@ -134,126 +128,6 @@ func (r *SessionLabelsResource) Schema(_ context.Context, _ resource.SchemaReque
 	}
 }
 
-// labelEntriesValidator checks every entry of labels with the validators of
-// guayaba_session (key and label), names the entry in each error, and
-// refuses a label wanted by two keys.
-type labelEntriesValidator struct{}
-
-func (labelEntriesValidator) Description(context.Context) string {
-	return "session keys to labels; each label valid as guayaba_session.label and unique in the map"
-}
-
-func (v labelEntriesValidator) MarkdownDescription(ctx context.Context) string {
-	return v.Description(ctx)
-}
-
-func (labelEntriesValidator) ValidateMap(ctx context.Context, req validator.MapRequest, resp *validator.MapResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	elems := req.ConfigValue.Elements()
-	keys := make([]string, 0, len(elems))
-	for k := range elems {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	firstWith := map[string]string{}
-	for _, k := range keys {
-		p := req.Path.AtMapKey(k)
-		entry := fmt.Sprintf("labels[%q]", k)
-		var kr validator.StringResponse
-		keyValidator.ValidateString(ctx, validator.StringRequest{Path: p, ConfigValue: types.StringValue(k)}, &kr)
-		for _, d := range kr.Diagnostics {
-			resp.Diagnostics.AddAttributeError(p, d.Summary()+" in "+entry, d.Detail())
-		}
-		s, ok := elems[k].(types.String)
-		if !ok || s.IsUnknown() {
-			continue
-		}
-		if s.IsNull() {
-			resp.Diagnostics.AddAttributeError(p, "Missing label in "+entry,
-				entry+" is null. Give the session a label, or remove the entry (use on_destroy = \"clear\" to clear the "+
-					"labels of removed entries).")
-			continue
-		}
-		var lr validator.StringResponse
-		labelValidator.ValidateString(ctx, validator.StringRequest{Path: p, ConfigValue: s}, &lr)
-		for _, d := range lr.Diagnostics {
-			resp.Diagnostics.AddAttributeError(p, d.Summary()+" in "+entry, entry+": "+d.Detail())
-		}
-		if first, dup := firstWith[s.ValueString()]; dup {
-			resp.Diagnostics.AddAttributeError(p, "Duplicate label in "+entry,
-				fmt.Sprintf("labels[%q] and labels[%q] both want the label %q, but labels are unique among an agent's "+
-					"active sessions. Give each session its own label.", first, k, s.ValueString()))
-		} else {
-			firstWith[s.ValueString()] = k
-		}
-	}
-}
-
-// knownLabels returns the map's entries, or false when the map or an entry
-// is unknown (or null).
-func knownLabels(m types.Map) (map[string]string, bool) {
-	if m.IsNull() || m.IsUnknown() {
-		return nil, false
-	}
-	out := make(map[string]string, len(m.Elements()))
-	for k, v := range m.Elements() {
-		s, ok := v.(types.String)
-		if !ok || s.IsUnknown() || s.IsNull() {
-			return nil, false
-		}
-		out[k] = s.ValueString()
-	}
-	return out, true
-}
-
-func stringMapValue(m map[string]string) types.Map {
-	elems := make(map[string]fwattr.Value, len(m))
-	for k, v := range m {
-		elems[k] = types.StringValue(v)
-	}
-	return types.MapValueMust(types.StringType, elems)
-}
-
-func stringListValue(s []string) types.List {
-	elems := make([]fwattr.Value, len(s))
-	for i, v := range s {
-		elems[i] = types.StringValue(v)
-	}
-	return types.ListValueMust(types.StringType, elems)
-}
-
-// agentListing is one listing of an agent's active sessions, by key.
-type agentListing struct {
-	byKey  map[string]client.Session
-	labels map[string]*string
-}
-
-func (r *SessionLabelsResource) listing(ctx context.Context, agentID string) (agentListing, error) {
-	list, err := r.data.listings.SessionList(ctx, agentID)
-	if err != nil {
-		return agentListing{}, err
-	}
-	l := agentListing{byKey: make(map[string]client.Session, len(list)), labels: make(map[string]*string, len(list))}
-	for _, s := range list {
-		l.byKey[s.Key] = s
-		l.labels[s.Key] = s.Label
-	}
-	return l, nil
-}
-
-// otherLabels returns the labels of the active sessions whose keys are not in managed.
-func (l agentListing) otherLabels(managed map[string]string) map[string]string {
-	out := map[string]string{}
-	for k, lab := range l.labels {
-		if _, ok := managed[k]; !ok && lab != nil {
-			out[k] = *lab
-		}
-	}
-	return out
-}
-
 // ModifyPlan resolves the agent, forces replacement when it changes, and
 // warns about keys that are not active, labels held outside the map and
 // the labels exclusive is about to clear.
@@ -272,20 +146,12 @@ func (r *SessionLabelsResource) ModifyPlan(ctx context.Context, req resource.Mod
 		state = &sessionLabelsModel{}
 		resp.Diagnostics.Append(req.State.Get(ctx, state)...)
 	}
-	if config.AgentID.IsNull() {
-		// Unknown until the provider is configured (its configuration may be unknown).
-		plan.AgentID = types.StringUnknown()
-		if r.data != nil {
-			agentID, diags := r.data.agentFor(config.AgentID)
-			if resp.Diagnostics.Append(diags...); diags.HasError() {
-				return
-			}
-			plan.AgentID = types.StringValue(agentID)
-		}
+	var ok bool
+	if plan.AgentID, ok = r.data.plannedAgentID(config.AgentID, &resp.Diagnostics); !ok {
+		return
 	}
 	plan.ID = plan.AgentID
-	replacing := state != nil && !state.AgentID.IsNull() && !plan.AgentID.Equal(state.AgentID)
-	if replacing {
+	if state != nil && !state.AgentID.IsNull() && !plan.AgentID.Equal(state.AgentID) {
 		resp.RequiresReplace = append(resp.RequiresReplace, path.Root("agent_id"))
 		state = nil
 	}
@@ -304,87 +170,63 @@ func (r *SessionLabelsResource) ModifyPlan(ctx context.Context, req resource.Mod
 		plan.MissingKeys = types.ListUnknown(types.StringType)
 	}
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+	if _, known := knownLabels(plan.Labels); known && !plan.AgentID.IsUnknown() && !plan.Exclusive.IsUnknown() &&
+		r.data != nil && !resp.Diagnostics.HasError() {
+		r.warn(ctx, plan, state, &resp.Diagnostics)
+	}
+}
 
-	wanted, known := knownLabels(plan.Labels)
-	if !known || plan.AgentID.IsUnknown() || plan.Exclusive.IsUnknown() || r.data == nil || resp.Diagnostics.HasError() {
-		return
-	}
-	agentID := plan.AgentID.ValueString()
-	l, err := r.listing(ctx, agentID)
-	if err != nil {
-		resp.Diagnostics.Append(apiDiag("list the sessions of agent "+agentID, agentID, err))
-		return
-	}
+// warn plans the renames from the listing, as the apply will, and warns
+// about what it cannot do or does to sessions outside the map.
+func (r *SessionLabelsResource) warn(ctx context.Context, plan sessionLabelsModel, state *sessionLabelsModel, diags *diag.Diagnostics) {
 	var prev map[string]string
 	if state != nil {
 		prev, _ = knownLabels(state.Labels)
 	}
-	lp := sessions.PlanLabels(sessions.LabelsInput{
-		Current: l.labels, Wanted: wanted, Previous: prev,
-		Exclusive: plan.Exclusive.ValueBool(), ClearRemoved: plan.OnDestroy.ValueString() == onDestroyClear,
-	})
+	agent, cur, lp, ok := r.plan(ctx, plan, prev, diags)
+	if !ok {
+		return
+	}
 	if len(lp.Missing) > 0 {
-		resp.Diagnostics.AddAttributeWarning(path.Root("labels"),
-			fmt.Sprintf("%d of the keys in labels are not active sessions", len(lp.Missing)),
-			fmt.Sprintf("Agent %s has no active session with these keys: %s. They are left alone and listed in "+
-				"missing_keys; the other labels are applied. A session is archived, deleted, or not created yet (sessions "+
-				"are born in chats); restore the archive or start the conversation, then apply again, or remove the keys.",
-				agentID, namedKeys(lp.Missing)))
+		diags.Append(missingKeysWarning(agent.ID(), lp.Missing))
 	}
 	if len(lp.Conflicts) > 0 {
-		resp.Diagnostics.AddAttributeWarning(path.Root("labels"),
-			fmt.Sprintf("%d of the labels are held by sessions outside this resource", len(lp.Conflicts)),
-			conflictText(lp.Conflicts)+"\n\nThe apply will fail for these entries (and set the others) unless those labels "+
-				"are released first: change them in the dashboard or with their guayaba_session resources (depends_on), "+
-				"add those sessions to labels, or set exclusive = true.")
+		diags.Append(conflictsWarning(lp.Conflicts))
 	}
 	if plan.Exclusive.ValueBool() && (state == nil || !state.Exclusive.ValueBool()) {
-		if others := l.otherLabels(wanted); len(others) > 0 {
-			keys := make([]string, 0, len(others))
-			for k := range others {
-				keys = append(keys, k)
-			}
-			sort.Strings(keys)
-			resp.Diagnostics.AddAttributeWarning(path.Root("exclusive"),
-				fmt.Sprintf("exclusive = true clears the labels of %d other sessions", len(others)),
-				fmt.Sprintf("Agent %s's active sessions %s have labels and are not in labels: the apply clears them.",
-					agentID, namedKeys(keys)))
+		wanted, _ := knownLabels(plan.Labels)
+		if others := cur.Others(wanted); len(others) > 0 {
+			diags.Append(exclusiveClearsWarning(agent.ID(), others))
 		}
 	}
 }
 
-func namedKeys(keys []string) string {
-	quoted := make([]string, 0, namedInMessages)
-	for i, k := range keys {
-		if i == namedInMessages {
-			break
-		}
-		quoted = append(quoted, fmt.Sprintf("%q", k))
-	}
-	s := strings.Join(quoted, ", ")
-	if len(keys) > namedInMessages {
-		s += fmt.Sprintf(" and %d more", len(keys)-namedInMessages)
-	}
-	return s
+// current resolves the agent of v and lists its labels.
+func (r *SessionLabelsResource) current(ctx context.Context, v types.String, diags *diag.Diagnostics) (*sessions.Agent,
+	sessions.CurrentLabels, bool) {
+	return readAgent(ctx, r.data, v, diags, "list the sessions of agent "+r.data.agentIDFor(v), (*sessions.Agent).CurrentLabels)
 }
 
-func conflictText(cs []sessions.LabelConflict) string {
-	lines := make([]string, 0, namedInMessages+1)
-	for i, c := range cs {
-		if i == namedInMessages {
-			lines = append(lines, fmt.Sprintf("  ... and %d more", len(cs)-namedInMessages))
-			break
-		}
-		lines = append(lines, fmt.Sprintf("  labels[%q] = %q is held by the session %q", c.Key, c.Label, c.Holder))
+// plan lists the agent's labels and plans the renames to plan's labels
+// from prev (the labels the resource managed before).
+func (r *SessionLabelsResource) plan(ctx context.Context, plan sessionLabelsModel, prev map[string]string,
+	diags *diag.Diagnostics) (*sessions.Agent, sessions.CurrentLabels, sessions.LabelPlan, bool) {
+	agent, cur, ok := r.current(ctx, plan.AgentID, diags)
+	if !ok {
+		return nil, cur, sessions.LabelPlan{}, false
 	}
-	return "Labels are unique among an agent's active sessions:\n" + strings.Join(lines, "\n")
+	wanted, _ := knownLabels(plan.Labels)
+	return agent, cur, sessions.PlanLabels(sessions.LabelsInput{
+		Current: cur.Labels, Wanted: wanted, Previous: prev,
+		Exclusive: plan.Exclusive.ValueBool(), ClearRemoved: plan.OnDestroy.ValueString() == onDestroyClear,
+	}), true
 }
 
 // Create sets the labels of the map.
 func (r *SessionLabelsResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	var plan sessionLabelsModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() || !r.data.ready(&resp.Diagnostics) {
+	if resp.Diagnostics.HasError() {
 		return
 	}
 	final, ok := r.apply(ctx, plan, nil, &resp.Diagnostics)
@@ -400,7 +242,7 @@ func (r *SessionLabelsResource) Update(ctx context.Context, req resource.UpdateR
 	var plan, state sessionLabelsModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() || !r.data.ready(&resp.Diagnostics) {
+	if resp.Diagnostics.HasError() {
 		return
 	}
 	prev, _ := knownLabels(state.Labels)
@@ -417,154 +259,66 @@ func (r *SessionLabelsResource) Update(ctx context.Context, req resource.UpdateR
 }
 
 // apply runs the renames from the listing to the plan and returns the state
-// to record; ok is false when some of them did not happen.
+// to record (none when nothing was listed); ok is false when some of them
+// did not happen.
 func (r *SessionLabelsResource) apply(ctx context.Context, plan sessionLabelsModel, prev map[string]string, diags *diag.Diagnostics) (sessionLabelsModel, bool) {
-	agentID, ok := r.data.agentOf(plan.AgentID, diags)
+	agent, cur, lp, ok := r.plan(ctx, plan, prev, diags)
 	if !ok {
 		return sessionLabelsModel{}, false
 	}
-	wanted, _ := knownLabels(plan.Labels)
+	res := r.run(ctx, agent, cur, lp)
+	if !res.Complete {
+		wanted, _ := knownLabels(plan.Labels)
+		for _, c := range lp.Conflicts {
+			diags.Append(labelConflictDiag(c))
+		}
+		for _, k := range lp.Blocked {
+			diags.Append(labelBlockedDiag(k, wanted[k]))
+		}
+		reported := map[string]bool{}
+		for i, err := range res.Errs {
+			rn := lp.Renames[i]
+			if reported[rn.Key] {
+				continue
+			}
+			reported[rn.Key] = true
+			holder := ""
+			if sessions.IsLabelInUse(err) {
+				holder = agent.LabelHolder(ctx, rn.Key, rn.To)
+			}
+			diags.Append(labelRenameDiag(agent.ID(), rn, holder, err))
+		}
+	}
 	final := plan
 	final.ID = plan.AgentID
-	l, err := r.listing(ctx, agentID)
-	if err != nil {
-		diags.Append(apiDiag("list the sessions of agent "+agentID, agentID, err))
-		return sessionLabelsModel{}, false
-	}
-	lp := sessions.PlanLabels(sessions.LabelsInput{
-		Current: l.labels, Wanted: wanted, Previous: prev,
-		Exclusive: plan.Exclusive.ValueBool(), ClearRemoved: plan.OnDestroy.ValueString() == onDestroyClear,
-	})
-	res := r.run(ctx, agentID, l, lp)
-	final.MissingKeys = stringListValue(lp.Missing)
-	if plan.Exclusive.ValueBool() {
-		final.OtherLabels = types.MapValueMust(types.StringType, map[string]fwattr.Value{})
-	} else {
-		final.OtherLabels = types.MapNull(types.StringType)
-	}
-	if len(lp.Conflicts) == 0 && len(lp.Blocked) == 0 && len(res.Errs) == 0 {
-		return final, true
-	}
-	ops := r.data.ops(agentID)
-	for _, c := range lp.Conflicts {
-		diags.AddAttributeError(path.Root("labels").AtMapKey(c.Key), "Label already in use",
-			fmt.Sprintf("Cannot set labels[%q] = %q: the session %q holds that label, and this resource does not manage it. "+
-				"Labels are unique among an agent's active sessions: change or clear that session's label first (in the "+
-				"dashboard, or with its guayaba_session resource and depends_on), add it to labels, or set exclusive = true.",
-				c.Key, c.Label, c.Holder))
-	}
-	for _, k := range lp.Blocked {
-		diags.AddAttributeError(path.Root("labels").AtMapKey(k), "Label not set",
-			fmt.Sprintf("labels[%q] = %q was not set: the session holding that label could not give it up (see the "+
-				"other errors).", k, wanted[k]))
-	}
-	failed := map[string]error{}
-	for i, err := range res.Errs {
-		rn := lp.Renames[i]
-		if _, seen := failed[rn.Key]; seen {
-			continue
-		}
-		failed[rn.Key] = err
-		what := fmt.Sprintf("set labels[%q] = %q", rn.Key, deref(rn.To))
-		switch {
-		case rn.Release:
-			what = fmt.Sprintf("release the label %q of session %q (it moves to another session)", deref(rn.From), rn.Key)
-		case rn.To == nil:
-			what = fmt.Sprintf("clear the label %q of session %q", deref(rn.From), rn.Key)
-		}
-		switch {
-		case errors.Is(err, sessions.ErrNotAttempted):
-			diags.AddAttributeError(path.Root("labels").AtMapKey(rn.Key), "Label not set",
-				fmt.Sprintf("Did not %s: it waits for a rename that failed or was interrupted (see the other errors).", what))
-		case sessions.IsLabelInUse(err):
-			held := ""
-			if h := ops.LabelHolder(ctx, rn.Key, rn.To); h != "" {
-				held = fmt.Sprintf(" by the session %q", h)
-			}
-			diags.AddAttributeError(path.Root("labels").AtMapKey(rn.Key), "Label already in use",
-				fmt.Sprintf("Cannot %s: the label is held%s, changed outside Terraform since the plan. Run terraform "+
-					"plan to see the current labels, and apply again.\n\n%s", what, held, err))
-		default:
-			diags.Append(apiDiag(what, agentID, err))
-		}
-	}
-	return r.stateAfterFailure(plan, prev, l, lp, res.Errs), false
+	final.setLabels(res.State, !res.Complete)
+	return final, res.Complete
 }
 
-// stateAfterFailure records what is true after a partial apply: the labels
-// that were set, the others as listed, and removed keys whose clear failed.
-func (r *SessionLabelsResource) stateAfterFailure(plan sessionLabelsModel, prev map[string]string, l agentListing,
-	lp sessions.LabelPlan, errs map[int]error) sessionLabelsModel {
-	wanted, _ := knownLabels(plan.Labels)
-	now := make(map[string]*string, len(l.labels))
-	for k, v := range l.labels {
-		now[k] = v
+// setLabels records a state of the labels; managed says whether labels
+// becomes the labels managed now (after a partial failure) or stays as
+// planned.
+func (m *sessionLabelsModel) setLabels(st sessions.LabelsState, managed bool) {
+	if managed {
+		m.Labels = stringMapValue(st.Labels)
 	}
-	// Renames run in plan order per key; the last one that happened wins.
-	for i, rn := range lp.Renames {
-		if _, failed := errs[i]; !failed {
-			now[rn.Key] = rn.To
-		}
+	m.MissingKeys = stringListValue(st.Missing)
+	m.OtherLabels = types.MapNull(types.StringType)
+	if st.Others != nil {
+		m.OtherLabels = stringMapValue(st.Others)
 	}
-	out := map[string]string{}
-	for k, w := range wanted {
-		lab, active := now[k]
-		switch {
-		case !active:
-			out[k] = w
-		case lab != nil:
-			out[k] = *lab
-		}
-	}
-	for k, p := range prev {
-		if _, kept := wanted[k]; kept {
-			continue
-		}
-		if lab, active := now[k]; active && lab != nil && *lab == p {
-			out[k] = p // still labelled by this resource: keep managing it
-		}
-	}
-	final := plan
-	final.ID = plan.AgentID
-	final.Labels = stringMapValue(out)
-	var missing []string
-	for k := range out {
-		if _, active := now[k]; !active {
-			missing = append(missing, k)
-		}
-	}
-	sort.Strings(missing)
-	final.MissingKeys = stringListValue(missing)
-	final.OtherLabels = types.MapNull(types.StringType)
-	if plan.Exclusive.ValueBool() {
-		others := map[string]string{}
-		for k, lab := range now {
-			if _, ok := out[k]; !ok && lab != nil {
-				others[k] = *lab
-			}
-		}
-		final.OtherLabels = stringMapValue(others)
-	}
-	return final
 }
 
 // run performs a plan's renames with bounded concurrency, logging progress.
-func (r *SessionLabelsResource) run(ctx context.Context, agentID string, l agentListing, lp sessions.LabelPlan) sessions.LabelRunResult {
-	if len(lp.Renames) == 0 {
-		return sessions.LabelRunResult{Errs: map[int]error{}}
+func (r *SessionLabelsResource) run(ctx context.Context, agent *sessions.Agent, cur sessions.CurrentLabels, lp sessions.LabelPlan) sessions.LabelRunResult {
+	if len(lp.Renames) > 0 {
+		tflog.Info(ctx, "guayaba_session_labels: renaming sessions", map[string]any{
+			"agent_id": agent.ID(), "renames": len(lp.Renames), "changes": lp.Changes(), "workers": labelWorkers,
+		})
 	}
-	ops := r.data.ops(agentID)
-	tflog.Info(ctx, "guayaba_session_labels: renaming sessions", map[string]any{
-		"agent_id": agentID, "renames": len(lp.Renames), "changes": lp.Changes(), "workers": labelWorkers,
-	})
-	return sessions.RunLabelPlan(ctx, lp, labelWorkers, func(ctx context.Context, rn sessions.LabelRename) error {
-		s := l.byKey[rn.Key]
-		s.Label = rn.From
-		_, err := ops.Rename(ctx, s, rn.To)
-		return err
-	}, func(done, failed, total int) {
+	return agent.RunLabels(ctx, cur, lp, labelWorkers, func(done, failed, total int) {
 		tflog.Info(ctx, "guayaba_session_labels: progress", map[string]any{
-			"agent_id": agentID, "done": done, "failed": failed, "total": total,
+			"agent_id": agent.ID(), "done": done, "failed": failed, "total": total,
 		})
 	})
 }
@@ -576,46 +330,23 @@ func (r *SessionLabelsResource) run(ctx context.Context, agentID string, l agent
 func (r *SessionLabelsResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var state sessionLabelsModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() || !r.data.ready(&resp.Diagnostics) {
+	if resp.Diagnostics.HasError() {
 		return
 	}
-	agentID, ok := r.data.agentOf(state.AgentID, &resp.Diagnostics)
+	agent, cur, ok := r.current(ctx, state.AgentID, &resp.Diagnostics)
 	if !ok {
 		return
 	}
-	l, err := r.listing(ctx, agentID)
-	if err != nil {
-		resp.Diagnostics.Append(apiDiag("list the sessions of agent "+agentID, agentID, err))
-		return
-	}
 	prev, _ := knownLabels(state.Labels)
-	out := make(map[string]string, len(prev))
-	var missing []string
-	for k, v := range prev {
-		lab, active := l.labels[k]
-		switch {
-		case !active:
-			out[k] = v
-			missing = append(missing, k)
-		case lab != nil:
-			out[k] = *lab
-		}
-	}
-	sort.Strings(missing)
-	state.AgentID = types.StringValue(agentID)
+	state.AgentID = types.StringValue(agent.ID())
 	state.ID = state.AgentID
-	state.Labels = stringMapValue(out)
-	state.MissingKeys = stringListValue(missing)
 	if state.Exclusive.IsNull() {
 		state.Exclusive = types.BoolValue(false)
 	}
 	if state.OnDestroy.IsNull() {
 		state.OnDestroy = types.StringValue(onDestroyKeep)
 	}
-	state.OtherLabels = types.MapNull(types.StringType)
-	if state.Exclusive.ValueBool() {
-		state.OtherLabels = stringMapValue(l.otherLabels(prev))
-	}
+	state.setLabels(cur.Refresh(prev, state.Exclusive.ValueBool()), true)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
 
@@ -623,27 +354,19 @@ func (r *SessionLabelsResource) Read(ctx context.Context, req resource.ReadReque
 func (r *SessionLabelsResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	var state sessionLabelsModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() || !r.data.ready(&resp.Diagnostics) {
+	if resp.Diagnostics.HasError() || state.OnDestroy.ValueString() != onDestroyClear {
 		return
 	}
-	if state.OnDestroy.ValueString() != onDestroyClear {
-		return
-	}
-	agentID, ok := r.data.agentOf(state.AgentID, &resp.Diagnostics)
+	agent, cur, ok := r.current(ctx, state.AgentID, &resp.Diagnostics)
 	if !ok {
 		return
 	}
 	prev, _ := knownLabels(state.Labels)
-	l, err := r.listing(ctx, agentID)
-	if err != nil {
-		resp.Diagnostics.Append(apiDiag("list the sessions of agent "+agentID, agentID, err))
-		return
-	}
-	lp := sessions.PlanLabels(sessions.LabelsInput{Current: l.labels, Previous: prev, ClearRemoved: true})
-	res := r.run(ctx, agentID, l, lp)
+	lp := sessions.PlanLabels(sessions.LabelsInput{Current: cur.Labels, Previous: prev, ClearRemoved: true})
+	res := r.run(ctx, agent, cur, lp)
 	for i, err := range res.Errs {
 		rn := lp.Renames[i]
-		resp.Diagnostics.Append(apiDiag(fmt.Sprintf("clear the label %q of session %q", deref(rn.From), rn.Key), agentID, err))
+		resp.Diagnostics.Append(apiDiag(fmt.Sprintf("clear the label %q of session %q", deref(rn.From), rn.Key), agent.ID(), err))
 	}
 }
 
@@ -653,10 +376,7 @@ func (r *SessionLabelsResource) ImportState(ctx context.Context, req resource.Im
 	if !r.data.ready(&resp.Diagnostics) {
 		return
 	}
-	agentID := strings.TrimSpace(req.ID)
-	if agentID == "" {
-		agentID = r.data.agentID
-	}
+	agentID := r.data.agentIDFor(types.StringValue(strings.TrimSpace(req.ID)))
 	if !isUUID(agentID) {
 		resp.Diagnostics.AddError("Invalid import ID",
 			fmt.Sprintf("The import ID %q is not one of the accepted forms:\n"+
@@ -665,15 +385,15 @@ func (r *SessionLabelsResource) ImportState(ctx context.Context, req resource.Im
 				"Every labelled active session of the agent becomes an entry of labels.", req.ID))
 		return
 	}
-	l, err := r.listing(ctx, agentID)
-	if err != nil {
-		resp.Diagnostics.Append(apiDiag("import the labels of agent "+agentID, agentID, err))
+	_, cur, ok := readAgent(ctx, r.data, types.StringValue(agentID), &resp.Diagnostics, "import the labels of agent "+agentID,
+		(*sessions.Agent).CurrentLabels)
+	if !ok {
 		return
 	}
 	st := sessionLabelsModel{
 		ID:          types.StringValue(agentID),
 		AgentID:     types.StringValue(agentID),
-		Labels:      stringMapValue(l.otherLabels(nil)),
+		Labels:      stringMapValue(cur.Others(nil)),
 		Exclusive:   types.BoolValue(false),
 		OnDestroy:   types.StringValue(onDestroyKeep),
 		MissingKeys: stringListValue(nil),

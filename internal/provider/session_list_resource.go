@@ -2,12 +2,10 @@ package provider
 
 import (
 	"context"
-	"fmt"
 
-	"github.com/hashicorp/terraform-plugin-framework/datasource"
-	dsschema "github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/list/schema"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
@@ -27,23 +25,13 @@ type SessionListResource struct{ configuredResource }
 // NewSessionListResource returns the guayaba_session list resource.
 func NewSessionListResource() list.ListResource { return &SessionListResource{} }
 
-type sessionListConfigModel struct {
-	AgentID       types.String `tfsdk:"agent_id"`
-	KeyPrefix     types.String `tfsdk:"key_prefix"`
-	Label         types.String `tfsdk:"label"`
-	ChatType      types.String `tfsdk:"chat_type"`
-	LastChannel   types.String `tfsdk:"last_channel"`
-	UpdatedAfter  types.String `tfsdk:"updated_after"`
-	UpdatedBefore types.String `tfsdk:"updated_before"`
-}
-
 // Metadata sets the type name guayaba_session (the resource it lists).
 func (r *SessionListResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_session"
 }
 
 // ListResourceConfigSchema describes the filters of the list block's config.
-func (r *SessionListResource) ListResourceConfigSchema(ctx context.Context, _ list.ListResourceSchemaRequest, resp *list.ListResourceSchemaResponse) {
+func (r *SessionListResource) ListResourceConfigSchema(_ context.Context, _ list.ListResourceSchemaRequest, resp *list.ListResourceSchemaResponse) {
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Finds an agent's active sessions with `terraform query` (Terraform ≥ 1.14), to bring them under " +
 			"management as `guayaba_session` resources. The filters are those of the `guayaba_sessions` data source and combine " +
@@ -53,61 +41,38 @@ func (r *SessionListResource) ListResourceConfigSchema(ctx context.Context, _ li
 			"`on_destroy = \"keep\"`, so `terraform query -generate-config-out=FILE` writes import and resource blocks whose " +
 			"first plan imports every session and changes nothing. Archived sessions are not listed (archives carry no key); " +
 			"import them by ID.",
-		Attributes: sessionFilterAttributes(ctx),
+		Attributes: listFilterAttributes(sessionFilters, map[string]schema.Attribute{
+			"agent_id": schema.StringAttribute{Optional: true, MarkdownDescription: agentIDDescription,
+				Validators: stringValidators(uuidValidator)},
+		}),
 	}
-}
-
-// sessionFilterAttributes are the filters of the guayaba_sessions data
-// source (agent_id and the six filters), with the same descriptions and
-// validators, as list block config attributes.
-func sessionFilterAttributes(ctx context.Context) map[string]schema.Attribute {
-	var ds datasource.SchemaResponse
-	(&SessionsDataSource{}).Schema(ctx, datasource.SchemaRequest{}, &ds)
-	out := map[string]schema.Attribute{}
-	for _, name := range []string{"agent_id", "key_prefix", "label", "chat_type", "last_channel", "updated_after", "updated_before"} {
-		a, ok := ds.Schema.Attributes[name].(dsschema.StringAttribute)
-		if !ok {
-			// A programming error caught by every test that loads the schema.
-			panic(fmt.Sprintf("guayaba_sessions attribute %q is not a string attribute", name))
-		}
-		out[name] = schema.StringAttribute{Optional: true, MarkdownDescription: a.MarkdownDescription, Validators: a.Validators}
-	}
-	return out
 }
 
 // List lists the agent's sessions once and streams the matching ones.
 func (r *SessionListResource) List(ctx context.Context, req list.ListRequest, stream *list.ListResultsStream) {
-	var cfg sessionListConfigModel
-	diags := req.Config.Get(ctx, &cfg)
+	var agentID types.String
+	diags := req.Config.GetAttribute(ctx, path.Root("agent_id"), &agentID)
+	filter := filterFrom(ctx, sessionFilters, req.Config, &diags)
 	if diags.HasError() {
 		stream.Results = list.ListResultsStreamDiagnostics(diags)
 		return
 	}
-	agentID, ok := r.data.agentOf(cfg.AgentID, &diags)
+	agent, all, ok := readAgent(ctx, r.data, agentID, &diags, "list sessions", (*sessions.Agent).SessionList)
 	if !ok {
 		stream.Results = list.ListResultsStreamDiagnostics(diags)
 		return
 	}
-	all, err := r.data.listings.SessionList(ctx, agentID)
-	if err != nil {
-		diags.Append(apiDiag("list sessions", agentID, err))
-		stream.Results = list.ListResultsStreamDiagnostics(diags)
-		return
-	}
-	filter := sessionsDataSourceModel{KeyPrefix: cfg.KeyPrefix, Label: cfg.Label, ChatType: cfg.ChatType,
-		LastChannel: cfg.LastChannel, UpdatedAfter: cfg.UpdatedAfter, UpdatedBefore: cfg.UpdatedBefore}
-	after, before := parseOptionalTime(cfg.UpdatedAfter), parseOptionalTime(cfg.UpdatedBefore)
 	stream.Results = func(push func(list.ListResult) bool) {
 		var n int64
 		for _, s := range all {
 			if req.Limit > 0 && n >= req.Limit {
 				return
 			}
-			if !sessionMatches(s, filter, after, before) {
+			if !filter.Match(s) {
 				continue
 			}
 			n++
-			if !push(sessionListResult(ctx, req, agentID, s)) {
+			if !push(sessionListResult(ctx, req, agent.ID(), s)) {
 				return
 			}
 		}

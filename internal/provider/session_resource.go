@@ -154,8 +154,7 @@ func (r *SessionResource) ModifyPlan(ctx context.Context, req resource.ModifyPla
 		var state sessionResourceModel
 		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 		if state.OnDestroy.ValueString() == onDestroyDelete {
-			resp.Diagnostics.AddWarning("Session "+state.Key.ValueString()+" will be deleted permanently",
-				"on_destroy = \"delete\": destroying this resource deletes the session and its transcript (or its archive) for good.")
+			resp.Diagnostics.Append(permanentDeleteWarning(state.Key.ValueString()))
 		}
 		return
 	}
@@ -173,55 +172,56 @@ func (r *SessionResource) ModifyPlan(ctx context.Context, req resource.ModifyPla
 		resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateReplaced, replacedFromState(*state).marshal())...)
 	}
 
-	if config.AgentID.IsNull() {
-		switch {
-		case r.data != nil && r.data.agentID != "":
-			plan.AgentID = types.StringValue(r.data.agentID)
-		case r.data == nil:
-			// The provider is not configured yet (its configuration is unknown).
-			plan.AgentID = types.StringUnknown()
-		default:
-			resp.Diagnostics.Append(missingAgentIDDiag())
-			return
-		}
+	var ok bool
+	if plan.AgentID, ok = r.data.plannedAgentID(config.AgentID, &resp.Diagnostics); !ok {
+		return
 	}
-	if !plan.AgentID.IsUnknown() && !plan.Key.IsUnknown() {
-		plan.ID = types.StringValue(plan.AgentID.ValueString() + "/" + plan.Key.ValueString())
-	} else {
-		plan.ID = types.StringUnknown()
-	}
-
-	switch {
-	case plan.Archived.IsUnknown():
-		plan.ArchiveFilename = types.StringUnknown()
-	case !plan.Archived.ValueBool():
-		plan.ArchiveFilename = types.StringNull()
-	case state == nil || !state.Archived.ValueBool() || !plan.Label.Equal(state.Label):
-		plan.ArchiveFilename = types.StringUnknown()
-	default:
-		plan.ArchiveFilename = state.ArchiveFilename
-	}
-
-	// A session coming back from an archive learns its chat type and channel
-	// (archives do not carry them).
-	if !plan.Archived.ValueBool() {
-		if plan.ChatType.IsNull() {
-			plan.ChatType = types.StringUnknown()
-		}
-		if plan.LastChannel.IsNull() {
-			plan.LastChannel = types.StringUnknown()
-		}
-	}
-
+	plan.planComputed(state)
 	if state == nil {
 		r.refuseUnsafeReplacement(ctx, req, &plan, resp)
 		if resp.Diagnostics.HasError() {
 			return
 		}
+	} else {
+		planReplacement(*state, &plan, resp)
 	}
+	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+}
 
-	agentChanged := state != nil && !state.AgentID.IsNull() && !plan.AgentID.Equal(state.AgentID)
-	if state != nil && (agentChanged || !plan.Key.Equal(state.Key)) {
+// planComputed plans the computed attributes that follow from the
+// configuration: id, archive_filename, and, for a session coming back from
+// an archive (archives carry neither), chat_type and last_channel.
+func (m *sessionResourceModel) planComputed(state *sessionResourceModel) {
+	if !m.AgentID.IsUnknown() && !m.Key.IsUnknown() {
+		m.ID = types.StringValue(m.AgentID.ValueString() + "/" + m.Key.ValueString())
+	} else {
+		m.ID = types.StringUnknown()
+	}
+	switch {
+	case m.Archived.IsUnknown():
+		m.ArchiveFilename = types.StringUnknown()
+	case !m.Archived.ValueBool():
+		m.ArchiveFilename = types.StringNull()
+	case state == nil || !state.Archived.ValueBool() || !m.Label.Equal(state.Label):
+		m.ArchiveFilename = types.StringUnknown()
+	default:
+		m.ArchiveFilename = state.ArchiveFilename
+	}
+	if !m.Archived.ValueBool() {
+		if m.ChatType.IsNull() {
+			m.ChatType = types.StringUnknown()
+		}
+		if m.LastChannel.IsNull() {
+			m.LastChannel = types.StringUnknown()
+		}
+	}
+}
+
+// planReplacement warns before a changed key or agent replaces the object,
+// and forces the replacement of a changed agent.
+func planReplacement(state sessionResourceModel, plan *sessionResourceModel, resp *resource.ModifyPlanResponse) {
+	agentChanged := !state.AgentID.IsNull() && !plan.AgentID.Equal(state.AgentID)
+	if agentChanged || !plan.Key.Equal(state.Key) {
 		newKey, newAgent := plan.Key.ValueString(), plan.AgentID.ValueString()
 		if plan.Key.IsUnknown() {
 			newKey = "(known after apply)"
@@ -229,7 +229,7 @@ func (r *SessionResource) ModifyPlan(ctx context.Context, req resource.ModifyPla
 		if plan.AgentID.IsUnknown() {
 			newAgent = "(known after apply)"
 		}
-		for _, w := range replacementWarnings(replacedFromState(*state), newAgent, newKey) {
+		for _, w := range replacementWarnings(replacedFromState(state), newAgent, newKey) {
 			resp.Diagnostics.AddWarning(w.Summary, w.Detail)
 		}
 	}
@@ -240,7 +240,6 @@ func (r *SessionResource) ModifyPlan(ctx context.Context, req resource.ModifyPla
 		plan.ChatType = types.StringUnknown()
 		plan.LastChannel = types.StringUnknown()
 	}
-	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 }
 
 // refuseUnsafeReplacement refuses the create half of a replacement whose
@@ -257,7 +256,7 @@ func (r *SessionResource) refuseUnsafeReplacement(ctx context.Context, req resou
 	agentID, key := plan.AgentID.ValueString(), plan.Key.ValueString()
 	var active *bool
 	if r.data != nil && !plan.AgentID.IsUnknown() && !plan.Key.IsUnknown() {
-		_, found, err := r.data.listings.Session(ctx, agentID, key)
+		_, found, err := r.data.agents.Agent(agentID).Session(ctx, key)
 		if err != nil {
 			resp.Diagnostics.Append(apiDiag(fmt.Sprintf("look up session %q", key), agentID, err))
 			return
@@ -281,30 +280,24 @@ func (r *SessionResource) Create(ctx context.Context, req resource.CreateRequest
 	resp.Diagnostics.Append(forgetReplaced(ctx, resp.Private)...)
 	var plan sessionResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() || !r.data.ready(&resp.Diagnostics) {
+	if resp.Diagnostics.HasError() {
 		return
 	}
-	agentID, ok := r.data.agentOf(plan.AgentID, &resp.Diagnostics)
+	agent, ok := r.data.agent(plan.AgentID, &resp.Diagnostics)
 	if !ok {
 		return
 	}
 	key := plan.Key.ValueString()
-	s, ok, err := r.data.listings.Session(ctx, agentID, key)
-	if err != nil {
-		resp.Diagnostics.Append(apiDiag(fmt.Sprintf("adopt session %q", key), agentID, err))
-		return
-	}
+	s, ok := activeSession(ctx, agent, key, fmt.Sprintf("adopt session %q", key), ": it does not exist yet, or it no "+
+		"longer exists (deleted outside Terraform), so there is nothing to adopt. Sessions are created by chatting with "+
+		"the agent (Telegram, web chat, the API), not by Terraform: check the key against the guayaba_sessions data "+
+		"source, or start the conversation first. An archived session is brought under management with terraform "+
+		"import (see the resource's import documentation).", &resp.Diagnostics)
 	if !ok {
-		resp.Diagnostics.AddAttributeError(path.Root("key"), "Session not found",
-			fmt.Sprintf("Agent %s has no active session with key %q: it does not exist yet, or it no longer exists (deleted "+
-				"outside Terraform), so there is nothing to adopt. Sessions are created by "+
-				"chatting with the agent (Telegram, web chat, the API), not by Terraform: check the key against the "+
-				"guayaba_sessions data source, or start the conversation first. An archived session is brought under "+
-				"management with terraform import (see the resource's import documentation).", agentID, key))
 		return
 	}
-	r.convergeAndSave(ctx, r.data.ops(agentID), key, sessions.Remote{Active: &s}, &plan, &resp.State, &resp.Diagnostics)
-	resp.Diagnostics.Append(setSessionIdentity(ctx, resp.Identity, agentID, key)...)
+	r.convergeAndSave(ctx, agent, key, sessions.Remote{Active: &s}, &plan, &resp.State, &resp.Diagnostics)
+	resp.Diagnostics.Append(setSessionIdentity(ctx, resp.Identity, agent.ID(), key)...)
 }
 
 // Read refreshes the state from the listings; a session gone from both is
@@ -313,22 +306,23 @@ func (r *SessionResource) Read(ctx context.Context, req resource.ReadRequest, re
 	resp.Diagnostics.Append(forgetReplaced(ctx, resp.Private)...)
 	var state sessionResourceModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() || !r.data.ready(&resp.Diagnostics) {
+	if resp.Diagnostics.HasError() {
 		return
 	}
 	if state.OnDestroy.IsNull() {
 		state.OnDestroy = types.StringValue(onDestroyKeep)
 	}
-	agentID, ok := r.data.agentOf(state.AgentID, &resp.Diagnostics)
+	agent, ok := r.data.agent(state.AgentID, &resp.Diagnostics)
 	if !ok {
 		return
 	}
+	agentID := agent.ID()
 	state.AgentID = types.StringValue(agentID)
 	key := state.Key.ValueString()
 	// The identity is known from state and never changes; Terraform < 1.12
 	// sends none, and the framework wants one back whatever happens below.
 	resp.Diagnostics.Append(setSessionIdentity(ctx, resp.Identity, agentID, key)...)
-	cur, found, err := r.data.ops(agentID).Locate(ctx, key, state.SessionID.ValueString(), state.ArchiveFilename.ValueString())
+	cur, found, err := agent.Locate(ctx, key, state.SessionID.ValueString(), state.ArchiveFilename.ValueString())
 	if err != nil {
 		if errors.Is(err, client.ErrAgentNotFound) && state.OnDestroy.ValueString() == onDestroyKeep {
 			// Nothing to write, so nothing to block: keep the state as it
@@ -357,7 +351,7 @@ func (r *SessionResource) Update(ctx context.Context, req resource.UpdateRequest
 	var plan, state sessionResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() || !r.data.ready(&resp.Diagnostics) {
+	if resp.Diagnostics.HasError() {
 		return
 	}
 	// The identity never changes in an update (agent_id and key force
@@ -374,33 +368,33 @@ func (r *SessionResource) Update(ctx context.Context, req resource.UpdateRequest
 		return
 	}
 	if !l.found {
-		resp.Diagnostics.Append(sessionGoneDiag(l.agentID, l.key))
+		resp.Diagnostics.Append(sessionGoneDiag(l.agent.ID(), l.key))
 		return
 	}
-	r.convergeAndSave(ctx, l.ops, l.key, l.cur, &plan, &resp.State, &resp.Diagnostics)
+	r.convergeAndSave(ctx, l.agent, l.key, l.cur, &plan, &resp.State, &resp.Diagnostics)
 }
 
 // located is a managed session as the listings show it now.
 type located struct {
-	agentID, key string
-	ops          *sessions.Ops
-	cur          sessions.Remote
-	found        bool
+	agent *sessions.Agent
+	key   string
+	cur   sessions.Remote
+	found bool
 }
 
 // locate resolves the agent of m (the plan or the state) and finds the
 // session where state last saw it: by key, session id and archive
 // filename. It returns false, with the error in diags, when it cannot.
 func (r *SessionResource) locate(ctx context.Context, m, state *sessionResourceModel, diags *diag.Diagnostics) (located, bool) {
-	agentID, ok := r.data.agentOf(m.AgentID, diags)
+	agent, ok := r.data.agent(m.AgentID, diags)
 	if !ok {
 		return located{}, false
 	}
-	l := located{agentID: agentID, key: m.Key.ValueString(), ops: r.data.ops(agentID)}
+	l := located{agent: agent, key: m.Key.ValueString()}
 	var err error
-	l.cur, l.found, err = l.ops.Locate(ctx, l.key, state.SessionID.ValueString(), state.ArchiveFilename.ValueString())
+	l.cur, l.found, err = agent.Locate(ctx, l.key, state.SessionID.ValueString(), state.ArchiveFilename.ValueString())
 	if err != nil {
-		diags.Append(apiDiag(fmt.Sprintf("read session %q", l.key), agentID, err))
+		diags.Append(apiDiag(fmt.Sprintf("read session %q", l.key), agent.ID(), err))
 		return located{}, false
 	}
 	return l, true
@@ -410,7 +404,7 @@ func (r *SessionResource) locate(ctx context.Context, m, state *sessionResourceM
 func (r *SessionResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	var state sessionResourceModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() || !r.data.ready(&resp.Diagnostics) {
+	if resp.Diagnostics.HasError() {
 		return
 	}
 	mode := state.OnDestroy.ValueString()
@@ -421,30 +415,28 @@ func (r *SessionResource) Delete(ctx context.Context, req resource.DeleteRequest
 	if !ok || !l.found {
 		return
 	}
-	agentID, key, ops, cur := l.agentID, l.key, l.ops, l.cur
+	agentID, key, agent, cur := l.agent.ID(), l.key, l.agent, l.cur
 	switch mode {
 	case onDestroyClearLabel:
 		if cur.Active != nil && cur.Active.Label != nil {
-			if _, err := ops.Rename(ctx, *cur.Active, nil); err != nil {
+			if _, err := agent.Rename(ctx, *cur.Active, nil); err != nil {
 				resp.Diagnostics.Append(apiDiag(fmt.Sprintf("clear the label of session %q", key), agentID, err))
 			}
 		} else if cur.Archive != nil && cur.Archive.Label != nil {
-			resp.Diagnostics.AddWarning("Archived session keeps its label",
-				fmt.Sprintf("Session %q is archived (%s); on_destroy = \"clear_label\" leaves archives untouched, so its label %q stays.",
-					key, cur.Archive.Filename, *cur.Archive.Label))
+			resp.Diagnostics.Append(archiveKeepsLabelWarning(key, cur.Archive.Filename, *cur.Archive.Label))
 		}
 	case onDestroyArchive:
 		if cur.Active != nil {
-			if _, err := ops.Archive(ctx, *cur.Active); err != nil {
+			if _, err := agent.Archive(ctx, *cur.Active); err != nil {
 				resp.Diagnostics.Append(apiDiag(fmt.Sprintf("archive session %q", key), agentID, err))
 			}
 		}
 	case onDestroyDelete:
 		if cur.Active != nil {
-			if err := ops.DeleteSession(ctx, *cur.Active); err != nil {
+			if err := agent.DeleteSession(ctx, *cur.Active); err != nil {
 				resp.Diagnostics.Append(apiDiag(fmt.Sprintf("delete session %q", key), agentID, err))
 			}
-		} else if err := ops.DeleteArchive(ctx, *cur.Archive); err != nil {
+		} else if err := agent.DeleteArchive(ctx, *cur.Archive); err != nil {
 			resp.Diagnostics.Append(apiDiag(fmt.Sprintf("delete archive %s of session %q", cur.Archive.Filename, key), agentID, err))
 		}
 	}
@@ -472,18 +464,17 @@ func (r *SessionResource) ImportState(ctx context.Context, req resource.ImportSt
 	if i := strings.Index(id, "/"); i > 0 && isUUID(id[:i]) {
 		agentID, key = id[:i], id[i+1:]
 	}
-	if agentID == "" {
-		agentID = r.data.agentID
-	}
+	agentID = r.data.agentIDFor(types.StringValue(agentID))
 	if agentID == "" || strings.TrimSpace(key) == "" {
 		resp.Diagnostics.AddError("Invalid import ID", importIDHelp(id))
 		return
 	}
 	// The archive named by the ID, when it is one: its filename and
 	// session id go to state as listed.
+	agent := r.data.agents.Agent(agentID)
 	var archive *client.Archive
 	if i := strings.LastIndex(key, "@"); !byIdentity && i > 0 && i < len(key)-1 {
-		archives, err := r.data.listings.Archives(ctx, agentID)
+		archives, err := agent.Archives(ctx)
 		if err != nil {
 			resp.Diagnostics.Append(apiDiag("list archives", agentID, err))
 			return
@@ -493,15 +484,14 @@ func (r *SessionResource) ImportState(ctx context.Context, req resource.ImportSt
 		}
 	}
 	if archive == nil {
-		if _, ok, err := r.data.listings.Session(ctx, agentID, key); err != nil {
+		if _, ok, err := agent.Session(ctx, key); err != nil {
 			resp.Diagnostics.Append(apiDiag(fmt.Sprintf("import session %q", key), agentID, err))
 			return
 		} else if !ok && byIdentity {
-			resp.Diagnostics.AddError("Cannot import: session not found", archivedImportByIdentityHelp(agentID, key))
+			resp.Diagnostics.Append(importNotFoundDiag(agentID, key, archivedImportByIdentityHelp(agentID, key)))
 			return
 		} else if !ok {
-			resp.Diagnostics.AddError("Cannot import: session not found",
-				fmt.Sprintf("Agent %s has no active session with key %q and no archive by that name.\n\n%s", agentID, key, importIDHelp(id)))
+			resp.Diagnostics.Append(importNotFoundDiag(agentID, key, " and no archive by that name.\n\n"+importIDHelp(id)))
 			return
 		}
 	}
@@ -526,81 +516,17 @@ func importIDHelp(got string) string {
 		"The agent_id is a UUID; the key is the session key exactly as listed by guayaba_sessions.", got)
 }
 
-func sessionGoneDiag(agentID, key string) diag.Diagnostic {
-	return diag.NewAttributeErrorDiagnostic(path.Root("key"), "Session no longer exists",
-		fmt.Sprintf("Agent %s has no session with key %q any more, active or archived: it was deleted outside Terraform. "+
-			"Sessions are created by chatting with the agent, not by Terraform. Remove the resource from the configuration, "+
-			"or start the conversation again and re-apply.", agentID, key))
-}
-
-// agentGoneWarning explains a session of an agent the platform no longer
-// knows, kept in state unchanged because on_destroy = "keep".
-func agentGoneWarning(agentID, key string, err error) diag.Diagnostic {
-	return diag.NewWarningDiagnostic(fmt.Sprintf("Agent %s not found: session %q was not refreshed", agentID, key),
-		fmt.Sprintf("The platform answered 404 Agent not found, so the state of session %q is kept as it was. If the "+
-			"agent was deleted, its sessions went with it: this resource has on_destroy = \"keep\", so removing it from the "+
-			"configuration or running terraform destroy completes without any API call. If the agent still exists, check "+
-			"`agent_id` and that the API key belongs to the agent's account; any change to this resource fails until then.\n\n%s",
-			key, err))
-}
-
 // convergeAndSave brings the session to the plan and records the outcome.
-func (r *SessionResource) convergeAndSave(ctx context.Context, ops *sessions.Ops, key string, cur sessions.Remote,
+func (r *SessionResource) convergeAndSave(ctx context.Context, agent *sessions.Agent, key string, cur sessions.Remote,
 	plan *sessionResourceModel, state *tfsdk.State, diags *diag.Diagnostics) {
 	label := stringPtr(plan.Label)
-	final, err := ops.Converge(ctx, key, cur, label, plan.Archived.ValueBool())
+	final, err := agent.Converge(ctx, key, cur, label, plan.Archived.ValueBool())
 	if err != nil {
-		diags.Append(convergeDiag(plan.AgentID.ValueString(), label, err))
+		diags.Append(convergeDiag(agent.ID(), label, err))
 		return
 	}
 	plan.setFromRemote(final, false)
 	diags.Append(state.Set(ctx, plan)...)
-}
-
-// convergeDiag explains a failed step of Converge.
-func convergeDiag(agentID string, label *string, err error) diag.Diagnostic {
-	se := &sessions.StepError{What: "apply the change", Err: err}
-	errors.As(err, &se)
-	var held *sessions.LabelHeldError
-	if errors.As(se.Err, &held) || sessions.IsLabelInUse(se.Err) {
-		return labelInUseDiag(se, deref(label), held)
-	}
-	return apiDiag(se.What, agentID, se.Err)
-}
-
-// labelInUseDiag explains a wanted label held by another session; held
-// says why this apply could not wait for it, when it tried.
-func labelInUseDiag(se *sessions.StepError, label string, held *sessions.LabelHeldError) diag.Diagnostic {
-	by, why, after := "", "", ""
-	if se.Holder != "" {
-		by = fmt.Sprintf(" by the session with key %q", se.Holder)
-	}
-	cause := "\n\n" + se.Err.Error()
-	if held != nil {
-		cause = ""
-		if held.Keeps {
-			why = ", and this apply leaves it there"
-		} else {
-			why = ", which this apply did not change: it is not managed by this configuration, or its own change had " +
-				"not started (it waits for its turn under -parallelism)"
-			after = " If that session's change is part of this apply, run terraform apply again: with -parallelism=1 " +
-				"a swap or a rotation of labels takes a second apply."
-		}
-		if held.Released != nil {
-			after = fmt.Sprintf(" Meanwhile this session gave up its label %q (it has no label now) so that the session "+
-				"waiting for it could take it.", *held.Released) + after
-		}
-	}
-	return diag.NewAttributeErrorDiagnostic(path.Root("label"), "Label already in use",
-		fmt.Sprintf("Cannot %s: the label %q is already held%s%s. Labels are unique among an agent's active sessions: "+
-			"choose another label, or change or clear the other session's label first.%s%s", se.What, label, by, why, after, cause))
-}
-
-func deref(p *string) string {
-	if p == nil {
-		return ""
-	}
-	return *p
 }
 
 // setFromRemote copies the platform's view into the model. When fromRefresh

@@ -71,11 +71,10 @@ func importIDFromIdentity(ctx context.Context, identity *tfsdk.ResourceIdentity)
 	return id.AgentID.ValueString() + "/" + id.Key.ValueString(), diags
 }
 
-// archivedImportByIdentityHelp explains why an archived session cannot be
-// imported by identity, and what to write instead.
+// archivedImportByIdentityHelp explains, after noActiveSession, why an
+// archived session cannot be imported by identity, and what to write instead.
 func archivedImportByIdentityHelp(agentID, key string) string {
-	return fmt.Sprintf("Agent %s has no active session with key %q. If the session is archived, it cannot be found by "+
-		"its key (archives do not carry the key): import it by ID instead, naming its archive as listed by the "+
-		"guayaba_archives data source:\n\n"+
-		"  import {\n    to = guayaba_session.x\n    id = \"%s/%s@<archive_filename>\"\n  }", agentID, key, agentID, key)
+	return fmt.Sprintf(". If the session is archived, it cannot be found by its key (archives do not carry the key): "+
+		"import it by ID instead, naming its archive as listed by the guayaba_archives data source:\n\n"+
+		"  import {\n    to = guayaba_session.x\n    id = \"%s/%s@<archive_filename>\"\n  }", agentID, key)
 }

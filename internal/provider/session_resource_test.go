@@ -23,7 +23,6 @@ import (
 
 	"github.com/guayabadotrun/terraform-provider-guayaba/internal/client"
 	"github.com/guayabadotrun/terraform-provider-guayaba/internal/sandbox"
-	"github.com/guayabadotrun/terraform-provider-guayaba/internal/sessions"
 )
 
 const (
@@ -394,7 +393,7 @@ func TestImportArchivedSessionKeepsTheListedArchive(t *testing.T) {
 	}
 
 	r := &SessionResource{}
-	r.data = &providerData{client: c, listings: sessions.NewListings(c), agentID: testAgentID}
+	r.data = newProviderData(c, testAgentID)
 	var sr fwresource.SchemaResponse
 	r.Schema(ctx, fwresource.SchemaRequest{}, &sr)
 	resp := fwresource.ImportStateResponse{State: tfsdk.State{Schema: sr.Schema, Raw: tftypes.NewValue(sr.Schema.Type().TerraformType(ctx), nil)}}

@@ -2,14 +2,17 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"regexp"
+	"sort"
 	"strings"
 	"time"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/guayabadotrun/terraform-provider-guayaba/internal/client"
 )
@@ -96,6 +99,41 @@ func checkLabel(label string) string {
 	return ""
 }
 
+// baseURLProblem says what is wrong with a base_url the client refuses,
+// and what to write instead, or "".
+func baseURLProblem(raw string) string {
+	err := client.ValidateBaseURL(raw)
+	var be *client.BaseURLError
+	switch {
+	case err == nil:
+		return ""
+	case !errors.As(err, &be):
+		return err.Error()
+	}
+	root := "; use the API root, such as " + client.DefaultBaseURL
+	u := fmt.Sprintf("base_url %q", be.URL)
+	switch be.Problem {
+	case client.BaseURLEmpty:
+		return "base_url is empty" + root
+	case client.BaseURLInvalid:
+		return u + " is not a valid URL: " + be.Detail + root
+	case client.BaseURLNotAbsolute:
+		return u + " is not an absolute URL" + root
+	case client.BaseURLCredentials:
+		return u + " must not contain credentials; give the key as api_key"
+	case client.BaseURLQuery:
+		return u + " must not have a query or fragment" + root
+	case client.BaseURLNoHost:
+		return u + " has no host"
+	case client.BaseURLPort:
+		return fmt.Sprintf("%s has an invalid port %q", u, be.Detail)
+	case client.BaseURLInsecure:
+		return u + " uses http://, which would send the API key unencrypted; use https:// (http:// is accepted only " +
+			"for a loopback IP address such as 127.0.0.1 or ::1, or the name localhost)"
+	}
+	return fmt.Sprintf("%s has scheme %q; use https:// (or http:// for a loopback host)", u, be.Detail)
+}
+
 // errorText turns a function that returns an error into a "what is wrong"
 // function for stringCheck: the error's text, or "".
 func errorText(f func(string) error) func(string) string {
@@ -158,7 +196,7 @@ var (
 	baseURLValidator = stringCheck{
 		summary:     "Invalid base_url",
 		description: "an https:// URL, or http:// on a loopback host",
-		check:       errorText(client.ValidateBaseURL),
+		check:       baseURLProblem,
 	}
 	durationValidator = stringCheck{
 		summary:     "Invalid request_timeout",
@@ -182,3 +220,56 @@ var (
 )
 
 func stringValidators(v ...validator.String) []validator.String { return v }
+
+// labelEntriesValidator checks every entry of labels with the validators of
+// guayaba_session (key and label), names the entry in each error, and
+// refuses a label wanted by two keys.
+type labelEntriesValidator struct{}
+
+func (labelEntriesValidator) Description(context.Context) string {
+	return "session keys to labels; each label valid as guayaba_session.label and unique in the map"
+}
+
+func (v labelEntriesValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (labelEntriesValidator) ValidateMap(_ context.Context, req validator.MapRequest, resp *validator.MapResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	elems := req.ConfigValue.Elements()
+	keys := make([]string, 0, len(elems))
+	for k := range elems {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	firstWith := map[string]string{}
+	for _, k := range keys {
+		p := req.Path.AtMapKey(k)
+		entry := fmt.Sprintf("labels[%q]", k)
+		if msg := keyValidator.check(k); msg != "" {
+			resp.Diagnostics.AddAttributeError(p, keyValidator.summary+" in "+entry, msg)
+		}
+		s, ok := elems[k].(types.String)
+		if !ok || s.IsUnknown() {
+			continue
+		}
+		if s.IsNull() {
+			resp.Diagnostics.AddAttributeError(p, "Missing label in "+entry,
+				entry+" is null. Give the session a label, or remove the entry (use on_destroy = \"clear\" to clear the "+
+					"labels of removed entries).")
+			continue
+		}
+		if msg := labelValidator.check(s.ValueString()); msg != "" {
+			resp.Diagnostics.AddAttributeError(p, labelValidator.summary+" in "+entry, entry+": "+msg)
+		}
+		if first, dup := firstWith[s.ValueString()]; dup {
+			resp.Diagnostics.AddAttributeError(p, "Duplicate label in "+entry,
+				fmt.Sprintf("labels[%q] and labels[%q] both want the label %q, but labels are unique among an agent's "+
+					"active sessions. Give each session its own label.", first, k, s.ValueString()))
+		} else {
+			firstWith[s.ValueString()] = k
+		}
+	}
+}

@@ -185,20 +185,53 @@ const (
 // DemoAgentID2 (two sessions), and the keys DemoMasterKey, DemoAgentKey and
 // DemoReadOnlyKey.
 func DemoFixture() Fixture {
-	base := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
-	at := func(min int) time.Time { return base.Add(time.Duration(min) * time.Minute) }
-	label := func(s string) *string { return &s }
-	msgs := func(end time.Time, ms ...Message) []Message {
-		for i := range ms {
-			ms[i].ID = fmt.Sprintf("m%07x", end.Unix()%0xfffffff+int64(i))
-			ms[i].Timestamp = end.Add(-time.Duration(len(ms)-1-i) * 45 * time.Second).UnixMilli()
-		}
-		return ms
+	at, label, hello := demoAt, demoLabel, demoHello
+	return Fixture{
+		Owners: []OwnerFixture{{ID: DemoOwnerID, SubscriptionActive: true}},
+		Agents: []AgentFixture{
+			{ID: DemoAgentID, OwnerID: DemoOwnerID, Name: "Demo agent", Sessions: demoSessions(), Archives: demoArchives()},
+			{ID: DemoAgentID2, OwnerID: DemoOwnerID, Name: "Second agent", Sessions: []SessionSpec{
+				{Key: "agent:main:main", SessionID: "a0b1c2d3-e4f5-4a6b-8c7d-9e0f1a2b3c4d", Label: label("Main"),
+					ChatType: "direct", LastChannel: "webchat", UpdatedAt: at(3), Origin: map[string]any{"provider": "webchat"},
+					Messages: hello(at(3), "Hi", "Hi there!")},
+				{Key: "agent:main:telegram:direct:987654321", SessionID: "b1c2d3e4-f5a6-4b7c-9d8e-0f1a2b3c4d5e", Label: nil,
+					ChatType: "direct", LastChannel: "telegram", UpdatedAt: at(9), Origin: map[string]any{"provider": "telegram", "from": "telegram:987654321"},
+					Messages: hello(at(9), "Weather tomorrow?", "Sunny, 21°C.")},
+			}},
+		},
+		Keys: []Key{
+			{Token: DemoMasterKey, OwnerID: DemoOwnerID, Name: "master key"},
+			{Token: DemoAgentKey, OwnerID: DemoOwnerID, AgentID: DemoAgentID, Scopes: []string{ScopeRead, ScopeManage, ScopeChat}, Name: "agent key with agent:manage"},
+			{Token: DemoReadOnlyKey, OwnerID: DemoOwnerID, AgentID: DemoAgentID, Scopes: []string{ScopeRead, ScopeChat}, Name: "agent key without agent:manage"},
+		},
 	}
-	hello := func(end time.Time, q, a string) []Message {
-		return msgs(end, TextMessage("user", q), TextMessage("assistant", a))
+}
+
+// demoAt is the demo data's clock: minutes after 2026-11-28 12:00 UTC.
+func demoAt(minutes int) time.Time {
+	return time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC).Add(time.Duration(minutes) * time.Minute)
+}
+
+func demoLabel(s string) *string { return &s }
+
+// demoMessages numbers ms and spaces them 45 s apart, the last at end.
+func demoMessages(end time.Time, ms ...Message) []Message {
+	for i := range ms {
+		ms[i].ID = fmt.Sprintf("m%07x", end.Unix()%0xfffffff+int64(i))
+		ms[i].Timestamp = end.Add(-time.Duration(len(ms)-1-i) * 45 * time.Second).UnixMilli()
 	}
-	sessions := []SessionSpec{
+	return ms
+}
+
+// demoHello is a question and its answer, the answer at end.
+func demoHello(end time.Time, q, a string) []Message {
+	return demoMessages(end, TextMessage("user", q), TextMessage("assistant", a))
+}
+
+// demoSessions are DemoAgentID's eight sessions of varied shapes.
+func demoSessions() []SessionSpec {
+	at, label, msgs, hello := demoAt, demoLabel, demoMessages, demoHello
+	return []SessionSpec{
 		{Key: "agent:main:main", SessionID: "0b9e4f2a-7c31-4d5e-8a6b-3f2e1d0c9b8a", Label: label("Main"),
 			ChatType: "direct", LastChannel: "webchat", UpdatedAt: at(5),
 			Origin:   map[string]any{"provider": "webchat", "surface": "webchat", "chatType": "direct"},
@@ -239,7 +272,12 @@ func DemoFixture() Fixture {
 			Origin:   map[string]any{"provider": "discord", "surface": "discord", "chatType": "channel", "to": "channel:112233445566778899"},
 			Messages: hello(at(63), "!help", "I can answer questions about the product. Just ask.")},
 	}
-	archives := []ArchiveSpec{
+}
+
+// demoArchives are DemoAgentID's two archives.
+func demoArchives() []ArchiveSpec {
+	at, label, msgs, hello := demoAt, demoLabel, demoMessages, demoHello
+	return []ArchiveSpec{
 		{Key: "api:0a1b2c3d-4e5f-4a6b-9c7d-8e9f0a1b2c3d", SessionID: "8d9e0f1a-2b3c-4d4e-9f6a-7b8c9d0e1f2a", Label: label("Old API session"),
 			ChatType: "direct", LastChannel: "api", UpdatedAt: at(-600), ArchivedAt: at(-300),
 			Origin:   map[string]any{"provider": "api"},
@@ -249,25 +287,6 @@ func DemoFixture() Fixture {
 			Origin: map[string]any{"provider": "whatsapp", "chatType": "direct", "from": "whatsapp:+34600111222"},
 			Messages: msgs(at(-200), TextMessage("user", "Is my order on its way?"),
 				BlocksMessage("assistant", TextBlock("It left the warehouse this morning.")))},
-	}
-	return Fixture{
-		Owners: []OwnerFixture{{ID: DemoOwnerID, SubscriptionActive: true}},
-		Agents: []AgentFixture{
-			{ID: DemoAgentID, OwnerID: DemoOwnerID, Name: "Demo agent", Sessions: sessions, Archives: archives},
-			{ID: DemoAgentID2, OwnerID: DemoOwnerID, Name: "Second agent", Sessions: []SessionSpec{
-				{Key: "agent:main:main", SessionID: "a0b1c2d3-e4f5-4a6b-8c7d-9e0f1a2b3c4d", Label: label("Main"),
-					ChatType: "direct", LastChannel: "webchat", UpdatedAt: at(3), Origin: map[string]any{"provider": "webchat"},
-					Messages: hello(at(3), "Hi", "Hi there!")},
-				{Key: "agent:main:telegram:direct:987654321", SessionID: "b1c2d3e4-f5a6-4b7c-9d8e-0f1a2b3c4d5e", Label: nil,
-					ChatType: "direct", LastChannel: "telegram", UpdatedAt: at(9), Origin: map[string]any{"provider": "telegram", "from": "telegram:987654321"},
-					Messages: hello(at(9), "Weather tomorrow?", "Sunny, 21°C.")},
-			}},
-		},
-		Keys: []Key{
-			{Token: DemoMasterKey, OwnerID: DemoOwnerID, Name: "master key"},
-			{Token: DemoAgentKey, OwnerID: DemoOwnerID, AgentID: DemoAgentID, Scopes: []string{ScopeRead, ScopeManage, ScopeChat}, Name: "agent key with agent:manage"},
-			{Token: DemoReadOnlyKey, OwnerID: DemoOwnerID, AgentID: DemoAgentID, Scopes: []string{ScopeRead, ScopeChat}, Name: "agent key without agent:manage"},
-		},
 	}
 }
 

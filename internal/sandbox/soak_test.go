@@ -107,7 +107,7 @@ func TestSoakMixedCalls(t *testing.T) {
 		go func(w int) {
 			defer wg.Done()
 			c, err := client.New(client.Config{
-				BaseURL: sb.URL(), APIKey: key, MaxRetries: 4, RequestTimeout: 5 * time.Second,
+				BaseURL: sb.URL(), APIKey: key, MaxRetries: new(4), RequestTimeout: 5 * time.Second,
 				RetryWaitMin: time.Millisecond, RetryWaitMax: 5 * time.Millisecond,
 			})
 			if err != nil {
@@ -263,7 +263,7 @@ func TestSoakMixedCalls(t *testing.T) {
 		}
 	}
 	// The API shows what the state holds.
-	c, _ := client.New(client.Config{BaseURL: sb.URL(), APIKey: key, MaxRetries: 0})
+	c, _ := client.New(client.Config{BaseURL: sb.URL(), APIKey: key, MaxRetries: new(0)})
 	list, err := c.ListSessions(context.Background(), soakAgent)
 	if err != nil {
 		t.Fatal(err)
@@ -296,7 +296,7 @@ func TestFaultDelayAbandonsWrite(t *testing.T) {
 	}
 	t.Cleanup(func() { _ = sb.Close() })
 	sb.InjectFault(sandbox.Fault{Route: sandbox.RouteSessionsRename, Delay: 1500 * time.Millisecond})
-	c, _ := client.New(client.Config{BaseURL: sb.URL(), APIKey: key, MaxRetries: 0, RequestTimeout: 200 * time.Millisecond})
+	c, _ := client.New(client.Config{BaseURL: sb.URL(), APIKey: key, MaxRetries: new(0), RequestTimeout: 200 * time.Millisecond})
 	l := "late"
 	var te *client.TransportError
 	if err := c.Rename(context.Background(), soakAgent, "k", &l); !errors.As(err, &te) || !te.Timeout {

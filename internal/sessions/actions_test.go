@@ -19,10 +19,10 @@ const (
 )
 
 // actionWorld is a sandbox with one agent and one labelled session, and the
-// ops of that agent as the provider builds them (one listing cache).
+// handle of that agent as the provider builds it.
 type actionWorld struct {
 	sb       *sandbox.Sandbox
-	ops      *sessions.Ops
+	agent    *sessions.Agent
 	progress []string
 }
 
@@ -41,23 +41,23 @@ func newActionWorld(t *testing.T, opts sandbox.Options) *actionWorld {
 		Messages: []sandbox.Message{sandbox.TextMessage("user", "hola")}}); err != nil {
 		t.Fatal(err)
 	}
-	c, err := client.New(client.Config{BaseURL: sb.URL(), APIKey: token, MaxRetries: 3, RequestTimeout: 5 * time.Second,
+	c, err := client.New(client.Config{BaseURL: sb.URL(), APIKey: token, MaxRetries: new(3), RequestTimeout: 5 * time.Second,
 		RetryWaitMin: time.Millisecond, RetryWaitMax: 5 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &actionWorld{sb: sb, ops: sessions.NewOps(c, sessions.NewListings(c), agentID)}
+	return &actionWorld{sb: sb, agent: sessions.NewAgents(c).Agent(agentID)}
 }
 
-// fresh returns ops with an empty listing cache, as a new terraform command has.
-func (w *actionWorld) fresh(t *testing.T) *sessions.Ops {
+// fresh returns a handle with an empty listing cache, as a new terraform command has.
+func (w *actionWorld) fresh(t *testing.T) *sessions.Agent {
 	t.Helper()
-	c, err := client.New(client.Config{BaseURL: w.sb.URL(), APIKey: w.sb.AddKey(sandbox.MasterKey(owner)).Token, MaxRetries: 3,
+	c, err := client.New(client.Config{BaseURL: w.sb.URL(), APIKey: w.sb.AddKey(sandbox.MasterKey(owner)).Token, MaxRetries: new(3),
 		RequestTimeout: 5 * time.Second, RetryWaitMin: time.Millisecond, RetryWaitMax: 5 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return sessions.NewOps(c, sessions.NewListings(c), agentID)
+	return sessions.NewAgents(c).Agent(agentID)
 }
 
 func (w *actionWorld) record(msg string) { w.progress = append(w.progress, msg) }
@@ -85,11 +85,11 @@ func forEachActionVariant(t *testing.T, fn func(t *testing.T, w *actionWorld)) {
 	}
 }
 
-func TestArchiveKey(t *testing.T) {
+func TestArchiveIfActive(t *testing.T) {
 	forEachActionVariant(t, func(t *testing.T, w *actionWorld) {
 		ctx := context.Background()
 		s, _ := w.sb.Session(agentID, key)
-		if err := w.ops.ArchiveKey(ctx, key, w.record); err != nil {
+		if err := w.agent.ArchiveIfActive(ctx, key, w.record); err != nil {
 			t.Fatal(err)
 		}
 		if _, ok := w.sb.Session(agentID, key); ok {
@@ -101,7 +101,7 @@ func TestArchiveKey(t *testing.T) {
 		}
 		// Again, as a new command would: nothing to do, nothing written.
 		w.sb.ResetCounters()
-		if err := w.fresh(t).ArchiveKey(ctx, key, w.record); err != nil {
+		if err := w.fresh(t).ArchiveIfActive(ctx, key, w.record); err != nil {
 			t.Fatal(err)
 		}
 		if n := w.writes(); n != 0 || !strings.Contains(w.lastProgress(), "Nothing to do") {
@@ -110,11 +110,11 @@ func TestArchiveKey(t *testing.T) {
 	})
 }
 
-func TestDeleteKey(t *testing.T) {
+func TestDeleteIfActive(t *testing.T) {
 	forEachActionVariant(t, func(t *testing.T, w *actionWorld) {
 		ctx := context.Background()
 		wrong, right := "Soporte", "Ventas"
-		err := w.ops.DeleteKey(ctx, key, &wrong, w.record)
+		err := w.agent.DeleteIfActive(ctx, key, &wrong, w.record)
 		var mismatch *sessions.LabelMismatchError
 		if !errors.As(err, &mismatch) || !strings.Contains(err.Error(), `the label "Ventas", not the expected label "Soporte"`) {
 			t.Fatalf("want a label mismatch, got %v", err)
@@ -122,14 +122,14 @@ func TestDeleteKey(t *testing.T) {
 		if _, ok := w.sb.Session(agentID, key); !ok || w.writes() != 0 {
 			t.Fatalf("a refused delete wrote (%d writes)", w.writes())
 		}
-		if err := w.ops.DeleteKey(ctx, key, &right, w.record); err != nil {
+		if err := w.agent.DeleteIfActive(ctx, key, &right, w.record); err != nil {
 			t.Fatal(err)
 		}
 		if _, ok := w.sb.Session(agentID, key); ok || len(w.sb.Archives(agentID)) != 0 {
 			t.Fatal("session not deleted, or archived instead")
 		}
 		w.sb.ResetCounters()
-		if err := w.fresh(t).DeleteKey(ctx, key, &right, w.record); err != nil {
+		if err := w.fresh(t).DeleteIfActive(ctx, key, &right, w.record); err != nil {
 			t.Fatal(err)
 		}
 		if n := w.writes(); n != 0 || !strings.Contains(w.lastProgress(), "Nothing to do") {
@@ -140,10 +140,10 @@ func TestDeleteKey(t *testing.T) {
 
 // A response lost after the platform deleted the session: the listing, not
 // the error, says the delete happened.
-func TestDeleteKeyLostResponse(t *testing.T) {
+func TestDeleteIfActiveLostResponse(t *testing.T) {
 	forEachActionVariant(t, func(t *testing.T, w *actionWorld) {
 		w.sb.InjectFault(sandbox.Fault{Route: "sessions.delete", ApplyThenDrop: true})
-		if err := w.ops.DeleteKey(context.Background(), key, nil, w.record); err != nil {
+		if err := w.agent.DeleteIfActive(context.Background(), key, nil, w.record); err != nil {
 			t.Fatal(err)
 		}
 		if _, ok := w.sb.Session(agentID, key); ok {
@@ -152,7 +152,7 @@ func TestDeleteKeyLostResponse(t *testing.T) {
 	})
 }
 
-func TestRestoreFile(t *testing.T) {
+func TestRestoreIfListed(t *testing.T) {
 	forEachActionVariant(t, func(t *testing.T, w *actionWorld) {
 		ctx := context.Background()
 		s, _ := w.sb.Session(agentID, key)
@@ -161,7 +161,7 @@ func TestRestoreFile(t *testing.T) {
 			t.Fatal(err)
 		}
 		label := "Restaurada"
-		if err := w.ops.RestoreFile(ctx, filename, &label, w.record); err != nil {
+		if err := w.agent.RestoreIfListed(ctx, filename, &label, w.record); err != nil {
 			t.Fatal(err)
 		}
 		got, ok := w.sb.Session(agentID, key)
@@ -169,7 +169,7 @@ func TestRestoreFile(t *testing.T) {
 			t.Fatalf("after restore: %+v active=%v archives=%d", got, ok, len(w.sb.Archives(agentID)))
 		}
 		w.sb.ResetCounters()
-		if err := w.fresh(t).RestoreFile(ctx, filename, &label, w.record); err != nil {
+		if err := w.fresh(t).RestoreIfListed(ctx, filename, &label, w.record); err != nil {
 			t.Fatal(err)
 		}
 		if n := w.writes(); n != 0 || !strings.Contains(w.lastProgress(), "already restored: it is the active session") {
@@ -180,7 +180,7 @@ func TestRestoreFile(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := w.fresh(t).RestoreFile(ctx, filename, nil, w.record); err != nil {
+		if err := w.fresh(t).RestoreIfListed(ctx, filename, nil, w.record); err != nil {
 			t.Fatal(err)
 		}
 		if got, _ := w.sb.Session(agentID, key); got.Label == nil || *got.Label != label {
@@ -191,7 +191,7 @@ func TestRestoreFile(t *testing.T) {
 
 // Restoring under a key another active session holds fails with the
 // platform's conflict, and nothing changes.
-func TestRestoreFileConflict(t *testing.T) {
+func TestRestoreIfListedConflict(t *testing.T) {
 	forEachActionVariant(t, func(t *testing.T, w *actionWorld) {
 		filename, err := w.sb.ArchiveSession(agentID, key)
 		if err != nil {
@@ -200,7 +200,7 @@ func TestRestoreFileConflict(t *testing.T) {
 		if _, err := w.sb.AddSession(agentID, sandbox.SessionSpec{Key: key, ChatType: "group"}); err != nil {
 			t.Fatal(err)
 		}
-		if err := w.ops.RestoreFile(context.Background(), filename, nil, w.record); err == nil {
+		if err := w.agent.RestoreIfListed(context.Background(), filename, nil, w.record); err == nil {
 			t.Fatal("restore over an active key succeeded")
 		}
 		if len(w.sb.Archives(agentID)) != 1 {
@@ -209,21 +209,21 @@ func TestRestoreFileConflict(t *testing.T) {
 	})
 }
 
-func TestDeleteArchiveFile(t *testing.T) {
+func TestDeleteArchiveIfListed(t *testing.T) {
 	forEachActionVariant(t, func(t *testing.T, w *actionWorld) {
 		ctx := context.Background()
 		filename, err := w.sb.ArchiveSession(agentID, key)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := w.ops.DeleteArchiveFile(ctx, filename, w.record); err != nil {
+		if err := w.agent.DeleteArchiveIfListed(ctx, filename, w.record); err != nil {
 			t.Fatal(err)
 		}
 		if len(w.sb.Archives(agentID)) != 0 {
 			t.Fatal("archive still listed")
 		}
 		w.sb.ResetCounters()
-		if err := w.fresh(t).DeleteArchiveFile(ctx, filename, w.record); err != nil {
+		if err := w.fresh(t).DeleteArchiveIfListed(ctx, filename, w.record); err != nil {
 			t.Fatal(err)
 		}
 		if n := w.writes(); n != 0 || !strings.Contains(w.lastProgress(), "Nothing to do") {

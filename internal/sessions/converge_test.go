@@ -14,28 +14,21 @@ type change struct {
 	label *string
 }
 
-// newApply starts the coordination of a new terraform command: each gets a
-// provider process of its own.
-func (e *env) newApply() {
-	e.listings.coord = NewCoordinator()
-	e.listings.coord.SetIdle(150 * time.Millisecond)
-}
-
 // applyAll converges every change concurrently, as terraform apply does at
 // a parallelism of at least len(changes), and returns the errors by key.
 func (e *env) applyAll(changes ...change) map[string]error {
 	e.t.Helper()
-	ops := e.ops()
+	agent := e.agent()
 	var mu sync.Mutex
 	errs := map[string]error{}
 	var wg sync.WaitGroup
 	for _, c := range changes {
-		r, ok, err := ops.Locate(e.t.Context(), c.key, "", "")
+		r, ok, err := agent.Locate(e.t.Context(), c.key, "", "")
 		if err != nil || !ok {
 			e.t.Fatalf("locate %s: %t %v", c.key, ok, err)
 		}
 		wg.Go(func() {
-			if _, err := ops.Converge(e.t.Context(), c.key, r, c.label, false); err != nil {
+			if _, err := agent.Converge(e.t.Context(), c.key, r, c.label, false); err != nil {
 				mu.Lock()
 				errs[c.key] = err
 				mu.Unlock()
@@ -132,8 +125,8 @@ func TestConverge_holderNotChanging(t *testing.T) {
 func TestConverge_holderKeepsLabel(t *testing.T) {
 	forEachVariant(t, func(t *testing.T, e *env) {
 		keys := e.sessions(2, true)
-		e.listings.coord.SetIdle(time.Hour)
-		defer e.listings.coord.register(agentID, keys[1], ptr("label-0001"), false)()
+		e.agent().timing.idle = time.Hour
+		defer e.agent().intend(keys[1], ptr("label-0001"), false)()
 		errs := e.applyAll(change{keys[0], ptr("label-0001")})
 		var held *LabelHeldError
 		if !errors.As(errs[keys[0]], &held) || held.Holder != keys[1] || !held.Keeps || held.Released != nil {
@@ -173,15 +166,15 @@ func TestConverge_swapOneAtATime(t *testing.T) {
 func TestConverge_labelTakenOutside(t *testing.T) {
 	forEachVariant(t, func(t *testing.T, e *env) {
 		keys := e.sessions(2, false)
-		ops := e.ops()
-		r, _, err := ops.Locate(t.Context(), keys[0], "", "")
+		agent := e.agent()
+		r, _, err := agent.Locate(t.Context(), keys[0], "", "")
 		if err != nil {
 			t.Fatal(err)
 		}
 		if err := e.sb.Rename(agentID, keys[1], ptr("Taken")); err != nil {
 			t.Fatal(err)
 		}
-		_, err = ops.Converge(t.Context(), keys[0], r, ptr("Taken"), false)
+		_, err = agent.Converge(t.Context(), keys[0], r, ptr("Taken"), false)
 		var se *StepError
 		if !errors.As(err, &se) || se.Holder != keys[1] {
 			t.Fatalf("want a step error naming %s, got %#v", keys[1], err)

@@ -23,10 +23,10 @@ var variants = sandbox.Variants()
 
 // env is one sandbox with one agent, served through an optional hook.
 type env struct {
-	t        *testing.T
-	sb       *sandbox.Sandbox
-	client   *client.Client
-	listings *Listings
+	t      *testing.T
+	sb     *sandbox.Sandbox
+	client *client.Client
+	agents *Agents
 
 	mu   sync.Mutex
 	hook func(w http.ResponseWriter, r *http.Request, next http.Handler) bool
@@ -48,18 +48,31 @@ func newEnv(t *testing.T, opts sandbox.Options) *env {
 	}))
 	t.Cleanup(srv.Close)
 	c, err := client.New(client.Config{
-		BaseURL: srv.URL + "/api/v1", APIKey: key, MaxRetries: 2,
+		BaseURL: srv.URL + "/api/v1", APIKey: key, MaxRetries: new(2),
 		RetryWaitMin: time.Millisecond, RetryWaitMax: 5 * time.Millisecond, RequestTimeout: 5 * time.Second,
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	e.client = c
-	e.listings = NewListings(c)
-	e.listings.SetBatching(5*time.Millisecond, 200*time.Millisecond)
 	e.newApply()
 	return e
 }
+
+// testTiming shortens the waits of batching and coordination: tests run
+// their changes at once, in milliseconds.
+var testTiming = timing{settle: 5 * time.Millisecond, maxWait: 200 * time.Millisecond, idle: 150 * time.Millisecond}
+
+// newAgents returns the handles of one terraform command, with testTiming.
+func newAgents(c *client.Client) *Agents {
+	as := NewAgents(c)
+	as.timing = testTiming
+	return as
+}
+
+// newApply starts a new terraform command: each gets a provider process,
+// and so agent handles, of its own.
+func (e *env) newApply() { e.agents = newAgents(e.client) }
 
 func forEachVariant(t *testing.T, fn func(t *testing.T, e *env)) {
 	t.Parallel()
@@ -71,7 +84,8 @@ func forEachVariant(t *testing.T, fn func(t *testing.T, e *env)) {
 	}
 }
 
-func (e *env) ops() *Ops { return NewOps(e.client, e.listings, agentID) }
+// agent returns the handle of the test agent in the current command.
+func (e *env) agent() *Agent { return e.agents.Agent(agentID) }
 
 func (e *env) setHook(h func(w http.ResponseWriter, r *http.Request, next http.Handler) bool) {
 	e.mu.Lock()
@@ -99,7 +113,7 @@ func (e *env) sessions(n int, labelled bool) []string {
 // active returns a session as the listing shows it, through a fresh cache.
 func (e *env) active(key string) client.Session {
 	e.t.Helper()
-	s, ok, err := NewListings(e.client).Session(e.t.Context(), agentID, key)
+	s, ok, err := NewAgents(e.client).Agent(agentID).Session(e.t.Context(), key)
 	if err != nil || !ok {
 		e.t.Fatalf("session %q: found %t, %v", key, ok, err)
 	}

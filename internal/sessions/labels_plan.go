@@ -67,6 +67,10 @@ type LabelPlan struct {
 	// they want is held by a key that cannot move (a conflict, or a key
 	// itself blocked).
 	Blocked []string
+
+	// input is what the plan was made from: what a run records comes from
+	// it (StateAfter).
+	input LabelsInput
 }
 
 // Changes counts the sessions whose label the plan changes (releases are
@@ -82,197 +86,261 @@ func (p LabelPlan) Changes() int {
 }
 
 // PlanLabels decides which renames bring the sessions to in.Wanted, and in
-// which order. It calls nothing: the caller runs the plan (RunLabelPlan).
+// which order. It calls nothing: the caller runs the plan (RunLabelPlan,
+// Agent.RunLabels). It works in steps, each a method of labelPlanner below.
 func PlanLabels(in LabelsInput) LabelPlan {
-	var p LabelPlan
-	target := map[string]*string{} // key → final label, for keys that change
+	pl := newLabelPlanner(in)
+	pl.chooseTargets()
+	pl.freeHeldLabels()
+	pl.refuseDuplicates()
+	pl.linkChains()
+	pl.findBlocked()
+	pl.breakCycles()
+	pl.order()
+	return pl.p
+}
+
+// labelPlanner is the working state of one PlanLabels.
+type labelPlanner struct {
+	in LabelsInput
+	p  LabelPlan
+	// target is the final label of every key that changes (nil: cleared).
+	target map[string]*string
+	// holder maps each current label to the key that holds it.
+	holder map[string]string
+	// keys are the keys of target, sorted (set by freeHeldLabels).
+	keys []string
+	// stuck are the keys in a conflict: they are not renamed.
+	stuck map[string]bool
+	// waitsOn maps a key to the key whose rename frees the label it wants.
+	waitsOn map[string]string
+	// blocked are the keys waiting, directly or down a chain, on a stuck key.
+	blocked map[string]bool
+	// released are the keys whose label is cleared first to break a cycle.
+	released map[string]bool
+}
+
+func newLabelPlanner(in LabelsInput) *labelPlanner {
+	pl := &labelPlanner{in: in, p: LabelPlan{input: in}, target: map[string]*string{},
+		holder: make(map[string]string, len(in.Current)), stuck: map[string]bool{}, waitsOn: map[string]string{},
+		blocked: map[string]bool{}, released: map[string]bool{}}
+	for k, l := range in.Current {
+		if l != nil {
+			pl.holder[*l] = k
+		}
+	}
+	return pl
+}
+
+// chooseTargets sets the final label of every key that changes: wanted
+// keys whose label differs, removed keys to clear (ClearRemoved, when their
+// label is still the one recorded) and, with Exclusive, every other
+// labelled session. Wanted keys that are not active are Missing.
+func (pl *labelPlanner) chooseTargets() {
+	in := pl.in
 	for k, w := range in.Wanted {
 		cur, active := in.Current[k]
 		switch {
 		case !active:
-			p.Missing = append(p.Missing, k)
+			pl.p.Missing = append(pl.p.Missing, k)
 		case cur == nil || *cur != w:
-			target[k] = &w
+			pl.target[k] = &w
 		}
 	}
-	sort.Strings(p.Missing)
+	sort.Strings(pl.p.Missing)
 	for k, prev := range in.Previous {
 		if _, wanted := in.Wanted[k]; wanted {
 			continue
 		}
 		if cur := in.Current[k]; in.ClearRemoved && cur != nil && *cur == prev {
-			target[k] = nil
+			pl.target[k] = nil
 		}
 	}
 	if in.Exclusive {
 		for k, cur := range in.Current {
 			if _, wanted := in.Wanted[k]; !wanted && cur != nil {
-				target[k] = nil
+				pl.target[k] = nil
 			}
 		}
 	}
+}
 
-	holder := make(map[string]string, len(in.Current)) // label → key
-	for k, l := range in.Current {
-		if l != nil {
-			holder[*l] = k
-		}
-	}
-	// A label moving away from a key that left the map is released even when
-	// removed keys are kept: the move is what the configuration asks for.
-	for k, to := range target {
+// freeHeldLabels looks at the holder of each wanted label that does not
+// change itself: a key that left the map releases it (even when removed
+// keys are kept: the move is what the configuration asks for); any other
+// holder is a conflict. It then sorts the keys that change.
+func (pl *labelPlanner) freeHeldLabels() {
+	for k, to := range pl.target {
 		if to == nil {
 			continue
 		}
-		h, held := holder[*to]
+		h, held := pl.holder[*to]
 		if !held || h == k {
 			continue
 		}
-		if _, changes := target[h]; changes {
+		if _, changes := pl.target[h]; changes {
 			continue
 		}
-		if _, wasManaged := in.Previous[h]; wasManaged {
-			if _, wanted := in.Wanted[h]; !wanted {
-				target[h] = nil
+		if _, wasManaged := pl.in.Previous[h]; wasManaged {
+			if _, wanted := pl.in.Wanted[h]; !wanted {
+				pl.target[h] = nil
 				continue
 			}
 		}
-		p.Conflicts = append(p.Conflicts, LabelConflict{Key: k, Label: *to, Holder: h})
+		pl.p.Conflicts = append(pl.p.Conflicts, LabelConflict{Key: k, Label: *to, Holder: h})
 	}
+	pl.keys = make([]string, 0, len(pl.target))
+	for k := range pl.target {
+		pl.keys = append(pl.keys, k)
+	}
+	sort.Strings(pl.keys)
+}
 
-	keys := make([]string, 0, len(target))
-	for k := range target {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	// Two keys that want the same label (the configuration should not allow
-	// it): the first by key takes it, the other conflicts with it.
+// refuseDuplicates handles two keys that want the same label (the
+// configuration should not allow it): the first by key takes it, the other
+// conflicts with it. The conflicting keys are stuck.
+func (pl *labelPlanner) refuseDuplicates() {
 	taken := map[string]string{}
-	for _, k := range keys {
-		if to := target[k]; to != nil {
+	for _, k := range pl.keys {
+		if to := pl.target[k]; to != nil {
 			if first, dup := taken[*to]; dup {
-				p.Conflicts = append(p.Conflicts, LabelConflict{Key: k, Label: *to, Holder: first})
+				pl.p.Conflicts = append(pl.p.Conflicts, LabelConflict{Key: k, Label: *to, Holder: first})
 				continue
 			}
 			taken[*to] = k
 		}
 	}
-	sort.Slice(p.Conflicts, func(i, j int) bool { return p.Conflicts[i].Key < p.Conflicts[j].Key })
-
-	// waitsOn[k] is the key whose rename frees the label k wants.
-	waitsOn := map[string]string{}
-	stuck := map[string]bool{}
-	for _, c := range p.Conflicts {
-		stuck[c.Key] = true
+	sort.Slice(pl.p.Conflicts, func(i, j int) bool { return pl.p.Conflicts[i].Key < pl.p.Conflicts[j].Key })
+	for _, c := range pl.p.Conflicts {
+		pl.stuck[c.Key] = true
 	}
-	for k, to := range target {
-		if to == nil || stuck[k] {
+}
+
+// linkChains records, for every key that wants a label another key holds,
+// the holder it waits on.
+func (pl *labelPlanner) linkChains() {
+	for k, to := range pl.target {
+		if to == nil || pl.stuck[k] {
 			continue
 		}
-		if h, held := holder[*to]; held && h != k {
-			waitsOn[k] = h
+		if h, held := pl.holder[*to]; held && h != k {
+			pl.waitsOn[k] = h
 		}
 	}
-	// A key waiting, directly or down a chain, on a stuck key is blocked.
-	const (
-		unknown = iota
-		visiting
-		free
-		isStuck
-	)
-	memo := map[string]int{}
-	blocked := map[string]bool{}
-	var walk func(k string) int
-	walk = func(k string) int {
+}
+
+// reach is what a walk down a chain of waits finds.
+type reach int
+
+const (
+	reachUnknown  reach = iota // not walked yet
+	reachVisiting              // on the walk in progress: a cycle
+	reachFree                  // the chain ends, or cycles, without a stuck key
+	reachStuck                 // the chain ends at a stuck key
+)
+
+// findBlocked marks the keys that wait, directly or down a chain, on a
+// stuck key: they cannot be renamed either.
+func (pl *labelPlanner) findBlocked() {
+	memo := map[string]reach{}
+	var walk func(k string) reach
+	walk = func(k string) reach {
 		switch {
-		case stuck[k]:
-			return isStuck
-		case memo[k] == visiting: // a cycle: it is broken below
-			return free
-		case memo[k] != unknown:
+		case pl.stuck[k]:
+			return reachStuck
+		case memo[k] == reachVisiting: // a cycle: it is broken later
+			return reachFree
+		case memo[k] != reachUnknown:
 			return memo[k]
 		}
-		memo[k] = visiting
-		res := free
-		if h, ok := waitsOn[k]; ok && walk(h) == isStuck {
-			res = isStuck
-			blocked[k] = true
+		memo[k] = reachVisiting
+		res := reachFree
+		if h, ok := pl.waitsOn[k]; ok && walk(h) == reachStuck {
+			res = reachStuck
+			pl.blocked[k] = true
 		}
 		memo[k] = res
 		return res
 	}
-	for _, k := range keys {
-		if !stuck[k] && walk(k) == isStuck {
-			p.Blocked = append(p.Blocked, k)
+	for _, k := range pl.keys {
+		if !pl.stuck[k] && walk(k) == reachStuck {
+			pl.p.Blocked = append(pl.p.Blocked, k)
 		}
 	}
+}
 
-	// Break each cycle by releasing the label of its smallest key first.
-	released := map[string]bool{}
-	state := map[string]int{} // 0 unseen, 1 on the current path, 2 done
-	for _, k := range keys {
-		if stuck[k] || blocked[k] || state[k] != 0 {
+// visit is where a key is in breakCycles' walk.
+type visit int
+
+const (
+	unvisited visit = iota
+	onPath          // on the path being walked
+	visited         // its chain is done
+)
+
+// breakCycles finds each cycle of waits (a swap, a rotation) and releases
+// the label of its smallest key first.
+func (pl *labelPlanner) breakCycles() {
+	state := map[string]visit{}
+	for _, k := range pl.keys {
+		if pl.stuck[k] || pl.blocked[k] || state[k] != unvisited {
 			continue
 		}
 		var path []string
 		cur := k
-		for state[cur] != 2 {
-			if state[cur] == 1 {
+		for state[cur] != visited {
+			if state[cur] == onPath {
 				// cur starts a cycle: the path from cur to the end is it.
-				i := indexOf(path, cur)
-				min := cur
-				for _, c := range path[i:] {
-					if c < min {
-						min = c
-					}
-				}
-				released[min] = true
+				pl.released[smallest(path[indexOf(path, cur):])] = true
 				break
 			}
-			state[cur] = 1
+			state[cur] = onPath
 			path = append(path, cur)
-			next, ok := waitsOn[cur]
+			next, ok := pl.waitsOn[cur]
 			if !ok {
 				break
 			}
 			cur = next
 		}
 		for _, c := range path {
-			state[c] = 2
+			state[c] = visited
 		}
 	}
+}
 
-	// Order: releases and renames whose label is free first (by key), then
-	// each rename right after the one that frees its label.
+// order lists the renames: releases and renames whose label is free first
+// (by key), then each rename right after the one that frees its label.
+func (pl *labelPlanner) order() {
+	in := pl.in
 	var queue []int
 	add := func(r LabelRename) int {
-		p.Renames = append(p.Renames, r)
-		return len(p.Renames) - 1
+		pl.p.Renames = append(pl.p.Renames, r)
+		return len(pl.p.Renames) - 1
 	}
-	for _, k := range keys {
-		if released[k] {
+	for _, k := range pl.keys {
+		if pl.released[k] {
 			queue = append(queue, add(LabelRename{Key: k, From: in.Current[k], After: -1, Release: true}))
 		}
 	}
-	for _, k := range keys {
-		if stuck[k] || blocked[k] || released[k] {
+	for _, k := range pl.keys {
+		if pl.stuck[k] || pl.blocked[k] || pl.released[k] {
 			continue
 		}
-		if _, waits := waitsOn[k]; !waits {
-			queue = append(queue, add(LabelRename{Key: k, From: in.Current[k], To: target[k], After: -1}))
+		if _, waits := pl.waitsOn[k]; !waits {
+			queue = append(queue, add(LabelRename{Key: k, From: in.Current[k], To: pl.target[k], After: -1}))
 		}
 	}
 	// takers[label] is the key that wants a label some rename frees.
 	takers := map[string]string{}
-	for k, h := range waitsOn {
-		if !blocked[k] {
+	for k, h := range pl.waitsOn {
+		if !pl.blocked[k] {
 			takers[*in.Current[h]] = k
 		}
 	}
 	for len(queue) > 0 {
 		i := queue[0]
 		queue = queue[1:]
-		r := p.Renames[i]
+		r := pl.p.Renames[i]
 		if r.From == nil {
 			continue
 		}
@@ -281,12 +349,11 @@ func PlanLabels(in LabelsInput) LabelPlan {
 			continue
 		}
 		from := in.Current[k]
-		if released[k] {
+		if pl.released[k] {
 			from = nil
 		}
-		queue = append(queue, add(LabelRename{Key: k, From: from, To: target[k], After: i}))
+		queue = append(queue, add(LabelRename{Key: k, From: from, To: pl.target[k], After: i}))
 	}
-	return p
 }
 
 func indexOf(s []string, v string) int {
@@ -296,4 +363,14 @@ func indexOf(s []string, v string) int {
 		}
 	}
 	return -1
+}
+
+func smallest(s []string) string {
+	least := s[0]
+	for _, x := range s[1:] {
+		if x < least {
+			least = x
+		}
+	}
+	return least
 }

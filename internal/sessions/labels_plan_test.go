@@ -258,7 +258,7 @@ func sandboxAgent(t *testing.T, opts sandbox.Options, n int) (*sandbox.Sandbox, 
 	}
 	srv := httptest.NewServer(sb.Handler())
 	t.Cleanup(srv.Close)
-	c, err := client.New(client.Config{BaseURL: srv.URL + "/api/v1", APIKey: key, MaxRetries: 2})
+	c, err := client.New(client.Config{BaseURL: srv.URL + "/api/v1", APIKey: key, MaxRetries: new(2)})
 	if err != nil {
 		t.Fatal(err)
 	}

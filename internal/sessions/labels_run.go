@@ -24,6 +24,13 @@ type LabelRunResult struct {
 	Errs map[int]error
 	// Done counts the renames that succeeded.
 	Done int
+	// Complete is true when every wanted label was set: no rename failed,
+	// and the plan had no conflicts and no blocked keys.
+	Complete bool
+	// State is what a guayaba_session_labels resource records after the
+	// run: the wanted labels when complete, else what is now true (the
+	// plan's state after a partial failure).
+	State LabelsState
 }
 
 // progressEvery is how often a run reports progress, at most.
@@ -35,6 +42,29 @@ const progressEvery = 2 * time.Second
 // caller's rename function, so the client's throttle (a shared gate after a
 // 429) paces the workers; the run adds no retries of its own.
 func RunLabelPlan(ctx context.Context, plan LabelPlan, workers int, rename RenameFunc, progress LabelProgress) LabelRunResult {
+	res := runRenames(ctx, plan, workers, rename, progress)
+	res.Complete = len(res.Errs) == 0 && len(plan.Conflicts) == 0 && len(plan.Blocked) == 0
+	if res.Complete {
+		res.State = plan.complete()
+	} else {
+		res.State = plan.afterFailure(res.Errs)
+	}
+	return res
+}
+
+// RunLabels runs a plan made from cur (PlanLabels of cur.Labels) through
+// the agent's renames, at most workers at a time.
+func (a *Agent) RunLabels(ctx context.Context, cur CurrentLabels, plan LabelPlan, workers int, progress LabelProgress) LabelRunResult {
+	return RunLabelPlan(ctx, plan, workers, func(ctx context.Context, rn LabelRename) error {
+		s := cur.sessions[rn.Key]
+		s.Label = rn.From
+		_, err := a.Rename(ctx, s, rn.To)
+		return err
+	}, progress)
+}
+
+// runRenames runs the renames of RunLabelPlan.
+func runRenames(ctx context.Context, plan LabelPlan, workers int, rename RenameFunc, progress LabelProgress) LabelRunResult {
 	res := LabelRunResult{Errs: map[int]error{}}
 	total := len(plan.Renames)
 	if total == 0 {

@@ -7,6 +7,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/guayabadotrun/terraform-provider-guayaba/internal/client"
 )
 
 // holdListing starts a sessions listing that reads the platform's state at
@@ -36,7 +38,7 @@ func (e *env) holdListing() (release func()) {
 		return true
 	})
 	done := make(chan error)
-	go func() { _, err := e.listings.SessionList(e.t.Context(), agentID); done <- err }()
+	go func() { _, err := e.agent().SessionList(e.t.Context()); done <- err }()
 	<-started
 	return func() {
 		close(held)
@@ -46,13 +48,23 @@ func (e *env) holdListing() (release func()) {
 	}
 }
 
+// threeSessionsHeldListing adds three unlabelled sessions and holds a
+// listing of them (holdListing), counting requests from there; it returns
+// the keys and session i as listed before.
+func (e *env) threeSessionsHeldListing(i int) ([]string, client.Session, func()) {
+	keys := e.sessions(3, false)
+	cur := e.active(keys[i])
+	e.sb.ResetCounters()
+	return keys, cur, e.holdListing()
+}
+
 func TestListings_concurrentReadersShareOneListing(t *testing.T) {
 	forEachVariant(t, func(t *testing.T, e *env) {
 		keys := e.sessions(20, true)
 		var wg sync.WaitGroup
 		for i := range 50 {
 			wg.Go(func() {
-				if _, ok, err := e.listings.Session(t.Context(), agentID, keys[i%20]); err != nil || !ok {
+				if _, ok, err := e.agent().Session(t.Context(), keys[i%20]); err != nil || !ok {
 					t.Errorf("session %s: %t %v", keys[i%20], ok, err)
 				}
 			})
@@ -68,19 +80,16 @@ func TestListings_concurrentReadersShareOneListing(t *testing.T) {
 // listing (which may not show it) lands afterwards.
 func TestListings_writeDuringListingIsKept(t *testing.T) {
 	forEachVariant(t, func(t *testing.T, e *env) {
-		keys := e.sessions(3, false)
-		cur := e.active(keys[0])
-		e.sb.ResetCounters()
-		release := e.holdListing()
-		if _, err := e.ops().Rename(t.Context(), cur, ptr("new")); err != nil {
+		keys, cur, release := e.threeSessionsHeldListing(0)
+		if _, err := e.agent().Rename(t.Context(), cur, ptr("new")); err != nil {
 			t.Fatal(err)
 		}
 		release()
-		s, ok, err := e.listings.Session(t.Context(), agentID, keys[0])
+		s, ok, err := e.agent().Session(t.Context(), keys[0])
 		if err != nil || !ok || s.Label == nil || *s.Label != "new" {
 			t.Fatalf("cached session after a rename during the listing: %+v %t %v", s, ok, err)
 		}
-		if h, _ := e.listings.holder(t.Context(), agentID, "", "new", 0); h != keys[0] {
+		if h, _, _ := e.agent().holder(t.Context(), "", "new", 0); h != keys[0] {
 			t.Errorf("holder of the new label: %q", h)
 		}
 		if n := e.counts()["sessions.list"]; n != 1 {
@@ -93,12 +102,9 @@ func TestListings_writeDuringListingIsKept(t *testing.T) {
 // never by the one already in flight (the cache's generations).
 func TestListings_confirmationStartsAfterTheWrite(t *testing.T) {
 	forEachVariant(t, func(t *testing.T, e *env) {
-		keys := e.sessions(3, false)
-		cur := e.active(keys[1])
-		e.sb.ResetCounters()
-		release := e.holdListing()
+		keys, cur, release := e.threeSessionsHeldListing(1)
 		done := make(chan error)
-		go func() { done <- e.ops().DeleteSession(t.Context(), cur) }()
+		go func() { done <- e.agent().DeleteSession(t.Context(), cur) }()
 		select {
 		case err := <-done:
 			t.Fatalf("the delete was confirmed by a listing that started before it: %v", err)
@@ -111,7 +117,7 @@ func TestListings_confirmationStartsAfterTheWrite(t *testing.T) {
 		if n := e.counts()["sessions.list"]; n != 2 {
 			t.Errorf("%d listings, want 2 (the one in flight, then the confirmation)", n)
 		}
-		if _, ok, _ := e.listings.Session(t.Context(), agentID, keys[1]); ok {
+		if _, ok, _ := e.agent().Session(t.Context(), keys[1]); ok {
 			t.Error("the deleted session is still cached")
 		}
 	})
@@ -123,7 +129,7 @@ func TestListings_sharedConfirmations(t *testing.T) {
 	forEachVariant(t, func(t *testing.T, e *env) {
 		const n, p = 60, 10
 		keys := e.sessions(n+40, true)[:n]
-		ops := e.ops()
+		agent := e.agent()
 		bound := 2*((n+p-1)/p) + 4
 		parallel := func(fn func(i int) error) {
 			t.Helper()
@@ -142,11 +148,11 @@ func TestListings_sharedConfirmations(t *testing.T) {
 		}
 		archives := make([]Remote, n)
 		parallel(func(i int) error {
-			r, ok, err := ops.Locate(t.Context(), keys[i], "", "")
+			r, ok, err := agent.Locate(t.Context(), keys[i], "", "")
 			if err != nil || !ok {
 				return err
 			}
-			archives[i], err = ops.Converge(t.Context(), keys[i], r, r.Label(), true)
+			archives[i], err = agent.Converge(t.Context(), keys[i], r, r.Label(), true)
 			return err
 		})
 		c := e.counts()
@@ -160,7 +166,7 @@ func TestListings_sharedConfirmations(t *testing.T) {
 
 		e.sb.ResetCounters()
 		parallel(func(i int) error {
-			_, err := ops.Converge(t.Context(), keys[i], archives[i], ptr("back "+keys[i]), false)
+			_, err := agent.Converge(t.Context(), keys[i], archives[i], ptr("back "+keys[i]), false)
 			return err
 		})
 		c = e.counts()
@@ -176,11 +182,11 @@ func TestListings_sharedConfirmations(t *testing.T) {
 
 		e.sb.ResetCounters()
 		parallel(func(i int) error {
-			r, _, err := ops.Locate(t.Context(), keys[i], "", "")
+			r, _, err := agent.Locate(t.Context(), keys[i], "", "")
 			if err != nil {
 				return err
 			}
-			return ops.DeleteSession(t.Context(), *r.Active)
+			return agent.DeleteSession(t.Context(), *r.Active)
 		})
 		c = e.counts()
 		t.Logf("delete %d at parallelism %d: %v", n, p, c)

@@ -13,11 +13,11 @@ import (
 // is restored under a temporary label of its own, which the rename step of
 // Converge clears at once: the session ends with no label and the other
 // session keeps its label.
-func (o *Ops) restoreLabel(ctx context.Context, key string, a client.Archive, label *string) *string {
-	if label != nil || a.Label == nil || o.LabelHolder(ctx, key, a.Label) == "" {
+func (a *Agent) restoreLabel(ctx context.Context, key string, arch client.Archive, label *string) *string {
+	if label != nil || arch.Label == nil || a.LabelHolder(ctx, key, arch.Label) == "" {
 		return label
 	}
-	temp := RestoringLabel(a.SessionID)
+	temp := RestoringLabel(arch.SessionID)
 	return &temp
 }
 

@@ -26,8 +26,8 @@ type safetyEnv struct {
 	client *client.Client
 }
 
-// ops returns a writer with listings of its own, as one terraform command has.
-func (e safetyEnv) ops() *Ops { return NewOps(e.client, NewListings(e.client), safetyAgent) }
+// agent returns a handle with listings of its own, as one terraform command has.
+func (e safetyEnv) agent() *Agent { return newAgents(e.client).Agent(safetyAgent) }
 
 // forEachSafetyVariant runs fn against a strict and a lenient sandbox.
 func forEachSafetyVariant(t *testing.T, fn func(t *testing.T, e safetyEnv)) {
@@ -45,7 +45,7 @@ func forEachSafetyVariant(t *testing.T, fn func(t *testing.T, e safetyEnv)) {
 			srv := httptest.NewServer(sb.Handler())
 			t.Cleanup(srv.Close)
 			c, err := client.New(client.Config{BaseURL: srv.URL + "/api/v1", APIKey: sb.AddKey(sandbox.MasterKey("owner")).Token,
-				MaxRetries: 1, RetryWaitMin: time.Millisecond, RetryWaitMax: time.Millisecond, RequestTimeout: 5 * time.Second})
+				MaxRetries: new(1), RetryWaitMin: time.Millisecond, RetryWaitMax: time.Millisecond, RequestTimeout: 5 * time.Second})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -90,7 +90,7 @@ func TestLocate_followsTheKeyOnlyForAnActiveSession(t *testing.T) {
 			t.Fatal(err)
 		}
 		stranger := e.add(t, safetyKey, nil)
-		if r, found, err := e.ops().Locate(t.Context(), safetyKey, old.SessionID, filename); err != nil || found {
+		if r, found, err := e.agent().Locate(t.Context(), safetyKey, old.SessionID, filename); err != nil || found {
 			t.Errorf("a gone archive located as %+v (found %t, %v): the key led to another conversation", r, found, err)
 		}
 
@@ -99,7 +99,7 @@ func TestLocate_followsTheKeyOnlyForAnActiveSession(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		r, found, err := e.ops().Locate(t.Context(), safetyKey, stranger.SessionID, "")
+		r, found, err := e.agent().Locate(t.Context(), safetyKey, stranger.SessionID, "")
 		if err != nil || !found || r.Active == nil || r.Active.SessionID != newID {
 			t.Errorf("a reset active session: %+v, found %t, %v; want the new session id %s", r, found, err, newID)
 		}
@@ -121,13 +121,13 @@ func TestConverge_restoreWithoutTheArchivesHeldLabel(t *testing.T) {
 				s := e.add(t, safetyKey, ptrTo("Main"))
 				filename := e.archive(t, safetyKey)
 				e.add(t, safetyOther, ptrTo("Main"))
-				ops := e.ops()
-				cur, found, err := ops.Locate(t.Context(), safetyKey, s.SessionID, filename)
+				agent := e.agent()
+				cur, found, err := agent.Locate(t.Context(), safetyKey, s.SessionID, filename)
 				if err != nil || !found || cur.Archive == nil {
 					t.Fatalf("locate: %+v %t %v", cur, found, err)
 				}
 				e.sb.ResetCounters()
-				got, err := ops.Converge(t.Context(), safetyKey, cur, nil, archived)
+				got, err := agent.Converge(t.Context(), safetyKey, cur, nil, archived)
 				if err != nil {
 					t.Fatalf("converge: %v", err)
 				}
@@ -162,13 +162,13 @@ func TestRestore_keyHeldByAnotherConversation(t *testing.T) {
 		s := e.add(t, safetyKey, nil)
 		filename := e.archive(t, safetyKey)
 		e.add(t, safetyKey, nil)
-		ops := e.ops()
-		cur, found, err := ops.Locate(t.Context(), safetyKey, s.SessionID, filename)
+		agent := e.agent()
+		cur, found, err := agent.Locate(t.Context(), safetyKey, s.SessionID, filename)
 		if err != nil || !found || cur.Archive == nil {
 			t.Fatalf("locate: %+v %t %v", cur, found, err)
 		}
 		e.sb.ResetCounters()
-		_, err = ops.Converge(t.Context(), safetyKey, cur, nil, false)
+		_, err = agent.Converge(t.Context(), safetyKey, cur, nil, false)
 		if !errors.Is(err, ErrKeyHeld) || errors.Is(err, ErrNotConfirmed) {
 			t.Errorf("restore over another conversation: %v; want ErrKeyHeld", err)
 		}

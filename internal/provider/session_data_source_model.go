@@ -62,11 +62,16 @@ func sessionAttributes(keyIsInput bool) map[string]schema.Attribute {
 	return attrs
 }
 
+// agentIDDescription describes the agent_id of every data source, list
+// resource and action.
+const agentIDDescription = "The agent (UUID). Defaults to the provider's `agent_id`."
+
+// agentIDAttribute is the agent_id of a data source.
 func agentIDAttribute() schema.StringAttribute {
 	return schema.StringAttribute{
 		Optional:            true,
 		Computed:            true,
 		Validators:          stringValidators(uuidValidator),
-		MarkdownDescription: "The agent (UUID). Defaults to the provider's `agent_id`.",
+		MarkdownDescription: agentIDDescription,
 	}
 }
