@@ -174,7 +174,7 @@ func (e *APIError) nextStep() string {
 		return "The API answered with a redirect (to " + to + "), which the client never follows: it would send " +
 			"the API key there. Set base_url to the API root itself, such as " + DefaultBaseURL
 	case e.OutcomeUnknown:
-		return "An earlier attempt got no answer and may have made the change: list the sessions to see whether it did"
+		return "An earlier attempt got a server error or no answer and may have made the change: list the sessions to see whether it did"
 	}
 	return ""
 }
