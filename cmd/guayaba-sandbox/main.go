@@ -5,6 +5,7 @@
 //	guayaba-sandbox --addr 127.0.0.1:0 --url-file /tmp/url
 //	guayaba-sandbox --generate agents=1,sessions=1000,archives=10,messages=5,seed=1
 //	guayaba-sandbox --seed fixture.json --unknown-keys lenient --success-body message
+//	guayaba-sandbox --random-faults 'p=0.17,statuses=429+500+502+503+504,lost=0.3,drop=0.1,seed=42'
 //
 // It prints the API base URL, the keys and the agent ids, then serves until
 // SIGINT or SIGTERM. The control API is under /_sandbox/ (see package sandbox).
@@ -47,6 +48,13 @@ func run(args []string, out io.Writer) error {
 	rateLimit := fs.Int("rate-limit", 0, "per-key requests per minute (0: off)")
 	burst := fs.Int("burst", 0, "rate-limit burst (0: the per-minute rate)")
 	urlFile := fs.String("url-file", "", "write the API base URL to this file once listening")
+	randomFaults := fs.String("random-faults", "", "inject faults at random, e.g. "+
+		"'p=0.17,statuses=429+500+502+503+504,lost=0.3,drop=0.1,routes=writes,seed=42':\n"+
+		"p: chance of a fault per request (0 to 1, required); statuses: the statuses answered, drawn uniformly\n"+
+		"(default 429+500+502+503+504; a 429 says Retry-After 0 or 1, a 503 is a transient outage); lost: share of\n"+
+		"the faults whose request is done but its answer dropped; drop: share whose connection is closed before\n"+
+		"anything is done; routes: route names or reads/writes joined by + (default all); seed: the same seed and\n"+
+		"the same sequence of requests give the same faults (concurrent clients change the sequence)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -78,6 +86,15 @@ func run(args []string, out io.Writer) error {
 		return fmt.Errorf("--success-body: want empty, object or message, got %q", *successBody)
 	}
 
+	var random *sandbox.RandomFaults
+	if *randomFaults != "" {
+		rf, err := sandbox.ParseRandomFaults(*randomFaults)
+		if err != nil {
+			return fmt.Errorf("--random-faults: %w", err)
+		}
+		random = &rf
+	}
+
 	var fixtures []sandbox.Fixture
 	if *seed != "" {
 		b, err := os.ReadFile(*seed)
@@ -105,6 +122,11 @@ func run(args []string, out io.Writer) error {
 	for _, f := range fixtures {
 		if err := sb.Load(f); err != nil {
 			return err
+		}
+	}
+	if random != nil {
+		if _, err := sb.SetRandomFaults(*random); err != nil {
+			return fmt.Errorf("--random-faults: %w", err)
 		}
 	}
 	if err := sb.Start(*addr); err != nil {
@@ -166,6 +188,9 @@ func printBanner(out io.Writer, sb *sandbox.Sandbox, fixtures []sandbox.Fixture)
 			}
 			fmt.Fprintf(out, "  %s  %d sessions, %d archives\n", a.ID, len(a.Sessions), len(a.Archives))
 		}
+	}
+	if rf, on := sb.RandomFaults(); on {
+		fmt.Fprintf(out, "random faults (the same seed replays them): --random-faults '%s'\n", rf)
 	}
 	fmt.Fprintln(out, "Ctrl-C to stop")
 }

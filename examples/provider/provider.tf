@@ -34,7 +34,7 @@ provider "guayaba" {
   agent_id = "5f0c6a3e-2b1d-4c8e-9f7a-1e2d3c4b5a69"
   base_url = "https://api.guayaba.run/api/v1" # the default
 
-  # Throttled (429) and failed (502, 503, 504, connection errors) calls are
+  # Throttled (429) and failed (500, 502, 503, 504, connection errors) calls are
   # retried with exponential backoff that honours Retry-After.
   max_retries     = 5
   request_timeout = "30s"

@@ -1,6 +1,6 @@
 // Package client is a small typed client for the Guayaba Sessions API.
 //
-// It retries throttled and transient failures (429, 502, 503, 504,
+// It retries throttled and transient failures (429, 500, 502, 503, 504,
 // connection errors and per-attempt timeouts) with exponential backoff and
 // jitter through go-retryablehttp, honours Retry-After up to a cap (and
 // stops, saying so, when the platform asks for longer), maps error

@@ -172,7 +172,7 @@ func (e *APIError) unsaid() string {
 		}
 		return "Redirect to " + to + ", not followed"
 	case e.OutcomeUnknown:
-		return "An earlier attempt got no answer and may have made the change"
+		return "An earlier attempt got a server error or no answer and may have made the change"
 	}
 	return ""
 }

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -191,8 +192,8 @@ func TestAnswerLimits(t *testing.T) {
 			func(c *Client) error { _, err := c.ListArchives(context.Background(), "a"); return err }, "larger than the 16 MiB"},
 		{"history", 200, `[{"id":"1","content":"`, 'x',
 			func(c *Client) error { _, err := c.History(context.Background(), "a", "k", 10); return err }, "larger than the 16 MiB"},
-		{"error answer", 500, `{"error":"Server Error","message":"`, 'x',
-			func(c *Client) error { return c.Rename(context.Background(), "a", "k", nil) }, "HTTP 500"},
+		{"error answer", 409, `{"error":"Conflict","message":"`, 'x',
+			func(c *Client) error { return c.Rename(context.Background(), "a", "k", nil) }, "HTTP 409"},
 		{"write answer", 200, `{"success":true,"message":"`, 'x',
 			func(c *Client) error { return c.Archive(context.Background(), "a", "k") }, ""},
 	}
@@ -288,12 +289,12 @@ func TestWriteAnswered2xxIsDone(t *testing.T) {
 	}
 }
 
-// A write answered 4xx after an attempt that got no answer may have been
-// done by that attempt: a retried restore meeting 409 says so
-// (ErrOutcomeUnknown), a first-attempt 409 does not.
+// A write answered 4xx after an attempt that got no answer or a 5xx (500
+// as 502) may have been done by that attempt: a retried restore meeting 409
+// says so (ErrOutcomeUnknown), a first-attempt 409 does not.
 func TestRetriedWriteOutcomeUnknown(t *testing.T) {
 	t.Parallel()
-	for _, first := range []string{"drop", "502", "409"} {
+	for _, first := range []string{"drop", "500", "502", "409"} {
 		t.Run(first, func(t *testing.T) {
 			t.Parallel()
 			var n atomic.Int64
@@ -305,8 +306,9 @@ func TestRetriedWriteOutcomeUnknown(t *testing.T) {
 						conn, _, _ := http.NewResponseController(w).Hijack()
 						_ = conn.Close()
 						return
-					case "502":
-						w.WriteHeader(502)
+					case "500", "502":
+						code, _ := strconv.Atoi(first)
+						w.WriteHeader(code)
 						return
 					}
 				}
@@ -350,7 +352,7 @@ func TestStatusesClassified(t *testing.T) {
 		{"503 proxy not running", 503, `{"message":"upstream worker not running"}`, []error{ErrServer}, []error{ErrAgentNotRunning}, 3, ""},
 		{"503 platform not running", 503, `{"error":"Service Unavailable","message":"Agent container is not running."}`, []error{ErrAgentNotRunning}, []error{ErrServer}, 1, ""},
 		{"409", 409, `{"error":"Conflict","message":"A session with this key already exists"}`, []error{ErrConflict}, []error{ErrOutcomeUnknown}, 1, ""},
-		{"500", 500, `{"error":"Server Error","message":"Server Error"}`, []error{ErrServer}, []error{ErrBadGateway, ErrConflict}, 1, ""},
+		{"500", 500, `{"error":"Server Error","message":"Server Error"}`, []error{ErrServer}, []error{ErrBadGateway, ErrConflict}, 3, ""},
 		{"502", 502, `<html>bad gateway</html>`, []error{ErrBadGateway}, []error{ErrServer}, 3, ""},
 		{"504", 504, ``, []error{ErrServer}, []error{ErrBadGateway}, 3, ""},
 		{"422 label in use", 422, `{"message":"label already in use: Support"}`, []error{ErrValidation, ErrLabelInUse}, nil, 1, ""},

@@ -12,10 +12,13 @@ import (
 	"github.com/hashicorp/go-retryablehttp"
 )
 
-// checkRetry retries 429, 502, 503 (except the platform's "Agent container
-// is not running", a state only the user can fix: retrying would only delay
-// the error by minutes), 504 and transport errors (refused or dropped
-// connections, EOF, per-attempt timeouts). It never retries other statuses
+// checkRetry retries 429, 500, 502, 503 (except the platform's "Agent
+// container is not running", a state only the user can fix: retrying would
+// only delay the error by minutes), 504 and transport errors (refused or
+// dropped connections, EOF, per-attempt timeouts), reads and writes alike:
+// a write answered 5xx or not at all may have been done, which the caller
+// judges by a listing (a 4xx after such an attempt is marked
+// OutcomeUnknown). It never retries other statuses
 // (a redirect included), an answer too large or malformed to decode, or an
 // answer whose Retry-After asks for longer than the client waits; and it
 // stops as soon as the caller's context ends.
@@ -48,11 +51,11 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 }
 
 // retriedStatus tells whether an answer with status and error message is
-// retried: 429, 502, 503 (except the platform's "Agent container is not
+// retried: 429, 500, 502, 503 (except the platform's "Agent container is not
 // running") and 504.
 func retriedStatus(status int, message string) bool {
 	switch status {
-	case http.StatusTooManyRequests, http.StatusBadGateway, http.StatusGatewayTimeout:
+	case http.StatusTooManyRequests, http.StatusInternalServerError, http.StatusBadGateway, http.StatusGatewayTimeout:
 		return true
 	case http.StatusServiceUnavailable:
 		return !isNotRunning(message)

@@ -157,7 +157,7 @@ func TestErrorMappingAndRetryPolicy(t *testing.T) {
 		{"404 html", 404, `<html>no such page</html>`, []error{ErrNotFound}, 1},
 		{"409", 409, `{"error":"Conflict","message":"A session with this key is active"}`, []error{ErrConflict}, 1},
 		{"422", 422, `{"message":"The given data was invalid.","errors":{"label":["label already in use: x"]}}`, []error{ErrValidation}, 1},
-		{"500", 500, `{"error":"Server Error","message":"boom"}`, []error{ErrServer}, 1},
+		{"500", 500, `{"error":"Server Error","message":"boom"}`, []error{ErrServer}, 3},
 		{"503 not running", 503, `{"error":"Service Unavailable","message":"Agent container is not running"}`, []error{ErrAgentNotRunning}, 1},
 		{"429", 429, `{"message":"Too Many Attempts."}`, []error{ErrRateLimited}, 3},
 		{"502", 502, `{"error":"Bad Gateway","message":"Failed to communicate with the agent container"}`, []error{ErrBadGateway}, 3},

@@ -166,7 +166,7 @@ func explainAgentNotFound(agentID string, _ error) (string, string) {
 }
 
 // explainServerError explains a 5xx other than 502 and "not running": the
-// provider retries 503 and 504, not 500.
+// provider retries 500, 503 and 504, not the other 5xx (501, 505, ...).
 func explainServerError(_ string, err error) (string, string) {
 	summary := "the platform failed (HTTP " + statusOf(err) + ")"
 	var ae *client.APIError

@@ -69,7 +69,7 @@ func expectExplained(t *testing.T, name string, err error, says, doesntSay []str
 }
 
 // The explanation states the attempts the call really made (max_retries may
-// be 0, and a 500 is never retried), gives each piece of advice once (the
+// be 0, and a 501 is never retried), gives each piece of advice once (the
 // client's text carries facts only), and explains a write the listing did
 // not confirm as such, whatever operation made it.
 func TestExplainAPIError_attemptsAndAdviceOnce(t *testing.T) {
@@ -86,7 +86,8 @@ func TestExplainAPIError_attemptsAndAdviceOnce(t *testing.T) {
 		{"502 retried", apiErr(502, 6), []string{"on all 6 attempts", "Raise `max_retries`"}, []string{"every attempt"}},
 		{"502 without retries", apiErr(502, 1), []string{"on its only attempt"}, []string{"every attempt", "all 1"}},
 		{"503 retried", apiErr(503, 3), []string{"on all 3 attempts", "raise `max_retries`"}, nil},
-		{"500 not retried", apiErr(500, 1), []string{"does not retry"}, []string{"every attempt", "max_retries"}},
+		{"500 retried", apiErr(500, 6), []string{"on all 6 attempts", "raise `max_retries`"}, []string{"does not retry"}},
+		{"501 not retried", apiErr(501, 1), []string{"does not retry"}, []string{"every attempt", "max_retries"}},
 		{"429", apiErr(429, 4), []string{"on all 4 attempts"}, []string{"every retry"}},
 		{"no answer", &client.TransportError{Op: "list sessions", Method: "GET", Path: "/agents/a/sessions", Attempts: 2,
 			Err: errors.New("connection refused")}, []string{"no answer on all 2 attempts"}, nil},

@@ -96,7 +96,7 @@ func (p *GuayabaProvider) Schema(_ context.Context, _ provider.SchemaRequest, re
 				Validators: []validator.String{uuidValidator},
 			},
 			"max_retries": schema.Int64Attribute{
-				MarkdownDescription: fmt.Sprintf("How many times a throttled or failed call (HTTP 429, 502, 503, 504, connection errors "+
+				MarkdownDescription: fmt.Sprintf("How many times a throttled or failed call (HTTP 429, 500, 502, 503, 504, connection errors "+
 					"and timeouts) is retried, with exponential backoff that honours `Retry-After`. `0` disables retries. Default `%d`.", client.DefaultMaxRetries),
 				Optional:   true,
 				Validators: []validator.Int64{int64validator.Between(0, 20)},

@@ -347,6 +347,10 @@ type faultKind struct {
 }
 
 var transientKinds = map[string]faultKind{
+	"500": {
+		fault: func(r string, n int) sandbox.Fault { return sandbox.Fault{Route: r, Status: 500, Count: n} },
+		want:  "HTTP 500 Internal Server Error",
+	},
 	"502": {
 		fault: func(r string, n int) sandbox.Fault { return sandbox.Fault{Route: r, Status: 502, Count: n} },
 		want:  "HTTP 502 Bad Gateway",
@@ -406,7 +410,7 @@ func relEnvWithSessions(t *testing.T, opts sandbox.Options) *testEnv {
 	return relEnvWithSessionsOn(t, newTestEnv(t, opts))
 }
 
-// 502, 503, dropped connections and timeouts on every write: with
+// 500, 502, 503, dropped connections and timeouts on every write: with
 // max_retries = 1, one failure is retried and converges; two give one error
 // naming the call, the last status or the timeout, and the attempts, and
 // change nothing.

@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -39,6 +40,9 @@ import (
 //	POST   /_sandbox/faults               Fault, or [Fault]
 //	GET    /_sandbox/faults               the queued faults
 //	DELETE /_sandbox/faults               clear them
+//	POST   /_sandbox/faults/random        RandomFaults: start (or restart) the random-fault mode → {active, ...}
+//	GET    /_sandbox/faults/random        {active: false} or {active: true, ...the RandomFaults}
+//	DELETE /_sandbox/faults/random        stop it (queued faults stay)
 //	POST   /_sandbox/ratelimit            {perMinute, burst}
 //	GET    /_sandbox/counters             Counters
 //	POST   /_sandbox/counters/reset       zero them
@@ -75,6 +79,9 @@ func (s *Sandbox) registerControl(mux *http.ServeMux) {
 	h("POST /_sandbox/faults", s.ctlInjectFault)
 	h("GET /_sandbox/faults", func(*http.Request) (int, any) { return http.StatusOK, s.Faults() })
 	h("DELETE /_sandbox/faults", func(*http.Request) (int, any) { s.ClearFaults(); return ok() })
+	h("POST /_sandbox/faults/random", s.ctlRandomFaults)
+	h("GET /_sandbox/faults/random", func(*http.Request) (int, any) { return http.StatusOK, s.randomFaultsStatus() })
+	h("DELETE /_sandbox/faults/random", func(*http.Request) (int, any) { s.StopRandomFaults(); return ok() })
 	h("POST /_sandbox/ratelimit", s.ctlRateLimit)
 	h("GET /_sandbox/counters", func(*http.Request) (int, any) { return http.StatusOK, s.Counters() })
 	h("POST /_sandbox/counters/reset", func(*http.Request) (int, any) { s.ResetCounters(); return ok() })
@@ -388,6 +395,45 @@ func (s *Sandbox) ctlInjectFault(r *http.Request) (int, any) {
 		s.InjectFault(f)
 	}
 	return ok()
+}
+
+// randomFaultsState is the control API's view of the random-fault mode.
+type randomFaultsState struct {
+	Active bool `json:"active"`
+	*RandomFaults
+}
+
+func (s *Sandbox) randomFaultsStatus() randomFaultsState {
+	rf, on := s.RandomFaults()
+	if !on {
+		return randomFaultsState{}
+	}
+	return randomFaultsState{Active: true, RandomFaults: &rf}
+}
+
+// ctlRandomFaults starts the random-fault mode. probability is required
+// and unknown fields are refused: a misspelt field must not start a mode
+// that injects nothing.
+func (s *Sandbox) ctlRandomFaults(r *http.Request) (int, any) {
+	b, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	if err != nil {
+		return ctlError(err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	var rf RandomFaults
+	var fields map[string]json.RawMessage
+	if err := dec.Decode(&rf); err != nil {
+		return ctlError(errors.New("invalid random faults: " + err.Error()))
+	}
+	if json.Unmarshal(b, &fields) != nil || fields["probability"] == nil {
+		return ctlError(&ValidationError{Field: "probability", Message: "required: the chance, from 0 to 1, that a request gets a fault"})
+	}
+	rf, err = s.SetRandomFaults(rf)
+	if err != nil {
+		return ctlError(err)
+	}
+	return http.StatusOK, randomFaultsState{Active: true, RandomFaults: &rf}
 }
 
 func (s *Sandbox) ctlRateLimit(r *http.Request) (int, any) {

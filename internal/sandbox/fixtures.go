@@ -232,8 +232,8 @@ func (s *Sandbox) Load(f Fixture) error {
 	return nil
 }
 
-// Reset removes all data (owners, agents, keys), faults, rate-limit buckets
-// and counters; options stay.
+// Reset removes all data (owners, agents, keys), faults (queued and
+// random), rate-limit buckets and counters; options stay.
 func (s *Sandbox) Reset() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -241,6 +241,7 @@ func (s *Sandbox) Reset() {
 	s.agents = map[string]*agent{}
 	s.keys = map[string]*Key{}
 	s.faults = map[string][]*Fault{}
+	s.random = nil
 	s.buckets = map[string]*bucket{}
 	s.counters = newCounters()
 }

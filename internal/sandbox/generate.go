@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"strconv"
-	"strings"
 	"time"
 )
 
@@ -304,20 +303,17 @@ type GenerateOptions struct {
 // 4 messages and seed 1.
 func ParseGenerateOptions(spec string) (GenerateOptions, error) {
 	g := GenerateOptions{Agents: 1, SessionsPerAgent: 10, ArchivesPerAgent: 2, MessagesPerSession: 4, Seed: 1}
-	for _, part := range strings.Split(spec, ",") {
-		part = strings.TrimSpace(part)
-		if part == "" {
-			continue
-		}
-		name, val, ok := strings.Cut(part, "=")
-		if !ok {
-			return g, fmt.Errorf("generate: %q is not name=value", part)
-		}
-		n, err := strconv.ParseInt(strings.TrimSpace(val), 10, 64)
+	fields, err := splitSpec("generate", spec)
+	if err != nil {
+		return g, err
+	}
+	for _, f := range fields {
+		name, val := f.name, f.value
+		n, err := strconv.ParseInt(val, 10, 64)
 		if err != nil || n < 0 {
 			return g, fmt.Errorf("generate: %s wants a non-negative integer, got %q", name, val)
 		}
-		switch strings.TrimSpace(name) {
+		switch name {
 		case "agents":
 			g.Agents = int(n)
 		case "sessions":

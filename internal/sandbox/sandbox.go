@@ -30,6 +30,7 @@ type Sandbox struct {
 	agents    map[string]*agent
 	keys      map[string]*Key
 	faults    map[string][]*Fault
+	random    *randomFaults // nil: off
 	buckets   map[string]*bucket
 	counters  Counters
 	seq       uint64
