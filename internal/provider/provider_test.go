@@ -56,9 +56,10 @@ provider "guayaba" {}
 data "guayaba_sessions" "all" {}
 `)
 	out, err := w.run([]string{"GUAYABA_BASE_URL=" + env.sb.URL(), "GUAYABA_AGENT_ID=" + testAgentID}, "plan", "-no-color")
-	if err == nil || !containsWords(out, "Missing API key") || !containsWords(out, "GUAYABA_API_KEY") || !containsWords(out, "api_key") {
-		t.Errorf("want an error naming api_key and GUAYABA_API_KEY, got:\n%s", out)
+	if err == nil {
+		t.Errorf("plan without an API key succeeded:\n%s", out)
 	}
+	expectSays(t, "the error without a key", out, "Missing API key", "GUAYABA_API_KEY", "api_key")
 	if n := env.sb.Counters().Total; n != 0 {
 		t.Errorf("%d API calls without a key", n)
 	}
@@ -97,9 +98,10 @@ data "guayaba_sessions" "all" {}
 `)
 	out, err := w.run([]string{"GUAYABA_BASE_URL=http://example.com/api/v1", "GUAYABA_API_KEY=" + env.masterKey,
 		"GUAYABA_AGENT_ID=" + testAgentID}, "plan", "-no-color")
-	if err == nil || !containsWords(out, "Invalid base_url") || !containsWords(out, "GUAYABA_BASE_URL") {
-		t.Errorf("want an https error naming GUAYABA_BASE_URL, got:\n%s", out)
+	if err == nil {
+		t.Errorf("plan with an http:// GUAYABA_BASE_URL succeeded:\n%s", out)
 	}
+	expectSays(t, "the error on an http:// GUAYABA_BASE_URL", out, "Invalid base_url", "GUAYABA_BASE_URL")
 }
 
 func TestAccProvider_unknownValues(t *testing.T) {

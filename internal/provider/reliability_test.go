@@ -1,11 +1,9 @@
 package provider
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
-	"reflect"
 	"regexp"
 	"strconv"
 	"strings"
@@ -24,8 +22,6 @@ import (
 // ("Agent container is not running") is a state only the user can fix, which
 // the client deliberately never retries.
 const genericUnavailable = `{"error":"Service Unavailable","message":"Try again later"}`
-
-var applyArgs = []string{"apply", "-auto-approve", "-no-color"}
 
 // relSession is one guayaba_session block.
 type relSession struct {
@@ -49,164 +45,6 @@ func relConfig(env *testEnv, providerExtra []string, ss ...relSession) string {
 		b.WriteString("}\n")
 	}
 	return b.String()
-}
-
-// cloneState deep-copies a sandbox state.
-func cloneState(st sandbox.State) sandbox.State {
-	var out sandbox.State
-	if err := json.Unmarshal([]byte(stateJSON(st)), &out); err != nil {
-		panic(err)
-	}
-	return out
-}
-
-// ---- expected effects of each write, as sandbox state transformations ----
-
-// stateCheck compares the state after a command with the one before it.
-type stateCheck func(before, after sandbox.State) error
-
-func expectUnchanged() stateCheck {
-	return diffErr
-}
-
-// expectRelabelled: only the label of testAgentID's active session key
-// changed.
-func expectRelabelled(key string, label *string) stateCheck {
-	return func(before, after sandbox.State) error {
-		want := cloneState(before)
-		found := false
-		for i, ag := range want.Agents {
-			for j, s := range ag.Sessions {
-				if ag.ID == testAgentID && s.Key == key {
-					want.Agents[i].Sessions[j].Label = label
-					found = true
-				}
-			}
-		}
-		if !found {
-			return fmt.Errorf("session %q was not active before", key)
-		}
-		return diffErr(want, after)
-	}
-}
-
-// expectArchived: the active session key became exactly one new archive
-// holding its session id, transcript, label and metadata; nothing else moved.
-func expectArchived(agentID, key string, label *string) stateCheck {
-	return func(before, after sandbox.State) error {
-		b, removed := withoutSession(cloneState(before), agentID, key)
-		if removed == nil {
-			return fmt.Errorf("session %q was not active before", key)
-		}
-		_, old := withoutArchivesOf(cloneState(before), agentID, key)
-		a, archives := withoutArchivesOf(cloneState(after), agentID, key)
-		if len(archives) != len(old)+1 {
-			return fmt.Errorf("want exactly one new archive of %q, got %d archives (had %d)", key, len(archives), len(old))
-		}
-		var fresh *sandbox.ArchiveState
-		for i := range archives {
-			if !containsArchive(old, archives[i].Filename) {
-				fresh = &archives[i]
-			}
-		}
-		if fresh == nil {
-			return fmt.Errorf("no new archive of %q", key)
-		}
-		if err := sameConversation(*removed, *fresh, label); err != nil {
-			return err
-		}
-		b, _ = withoutArchivesOf(b, agentID, key)
-		return diffErr(b, a)
-	}
-}
-
-// expectRestored: the one archive of key became the active session again,
-// identical to what was archived except for the wanted label.
-func expectRestored(agentID, key string, label *string) stateCheck {
-	return func(before, after sandbox.State) error {
-		b, archives := withoutArchivesOf(cloneState(before), agentID, key)
-		if len(archives) != 1 {
-			return fmt.Errorf("want 1 archive of %q before the restore, got %d", key, len(archives))
-		}
-		a, restored := withoutSession(cloneState(after), agentID, key)
-		if restored == nil {
-			return fmt.Errorf("session %q is not active after the restore", key)
-		}
-		if _, left := withoutArchivesOf(cloneState(after), agentID, key); len(left) != 0 {
-			return fmt.Errorf("%d archives of %q left after the restore", len(left), key)
-		}
-		if err := sameConversation(*restored, archives[0], label); err != nil {
-			return err
-		}
-		return diffErr(b, a)
-	}
-}
-
-// expectRearchived: relabelling while archived replaced the one archive of
-// key by a new one with the new label, same conversation.
-func expectRearchived(agentID, key string, label *string) stateCheck {
-	return func(before, after sandbox.State) error {
-		b, old := withoutArchivesOf(cloneState(before), agentID, key)
-		a, now := withoutArchivesOf(cloneState(after), agentID, key)
-		if len(old) != 1 || len(now) != 1 {
-			return fmt.Errorf("want one archive of %q before and after, got %d and %d", key, len(old), len(now))
-		}
-		if old[0].Filename == now[0].Filename {
-			return fmt.Errorf("archive %s was not replaced", old[0].Filename)
-		}
-		if now[0].SessionID != old[0].SessionID || !reflect.DeepEqual(now[0].Messages, old[0].Messages) ||
-			labelOf(now[0].Label) != labelOf(label) {
-			return fmt.Errorf("new archive %+v does not hold the old conversation %+v with label %s", now[0].Archive, old[0].Archive, labelOf(label))
-		}
-		return diffErr(b, a)
-	}
-}
-
-func expectSessionDeleted(agentID, key string) stateCheck {
-	return func(before, after sandbox.State) error {
-		b, removed := withoutSession(cloneState(before), agentID, key)
-		if removed == nil {
-			return fmt.Errorf("session %q was not active before", key)
-		}
-		return diffErr(b, after)
-	}
-}
-
-func expectArchiveDeleted(agentID, key string) stateCheck {
-	return func(before, after sandbox.State) error {
-		b, removed := withoutArchivesOf(cloneState(before), agentID, key)
-		if len(removed) != 1 {
-			return fmt.Errorf("want 1 archive of %q before, got %d", key, len(removed))
-		}
-		return diffErr(b, after)
-	}
-}
-
-func containsArchive(list []sandbox.ArchiveState, filename string) bool {
-	for _, a := range list {
-		if a.Filename == filename {
-			return true
-		}
-	}
-	return false
-}
-
-// sameConversation checks that an active session and an archive hold the
-// same conversation: session id, file, transcript, chat metadata; and the
-// wanted label on the session side (or the archive side when archiving).
-func sameConversation(s sandbox.SessionState, a sandbox.ArchiveState, label *string) error {
-	switch {
-	case s.SessionID != a.SessionID, s.SessionFile != a.SessionFile, s.Key != a.Key:
-		return fmt.Errorf("session %+v and archive %+v are not the same conversation", s.Session, a.Archive)
-	case !reflect.DeepEqual(s.Messages, a.Messages):
-		return fmt.Errorf("transcript differs: session has %d messages, archive %d", len(s.Messages), len(a.Messages))
-	case s.ChatType != a.ChatType || s.LastChannel != a.LastChannel || s.UpdatedAt != a.UpdatedAt ||
-		!reflect.DeepEqual(s.Origin, a.Origin):
-		return fmt.Errorf("metadata differs: session %+v, archive %+v", s.Session, a)
-	case labelOf(label) != labelOf(s.Label) && labelOf(label) != labelOf(a.Label):
-		return fmt.Errorf("label: want %s, session %s, archive %s", labelOf(label), labelOf(s.Label), labelOf(a.Label))
-	}
-	return nil
 }
 
 // ---- 1. Throttling ----

@@ -38,14 +38,6 @@ func scaleConfig(env *testEnv, resources map[string][]string, version string, ar
 	return b.String()
 }
 
-// countCalls runs one terraform command and returns the sandbox's counters for it.
-func countCalls(t *testing.T, env *testEnv, w *tfWorkdir, args ...string) sandbox.Counters {
-	t.Helper()
-	env.sb.ResetCounters()
-	w.must(args...)
-	return env.sb.Counters()
-}
-
 func TestAccScale_listingsPerCommand(t *testing.T) {
 	t.Parallel()
 	env := newTestEnv(t, variants["strict"])

@@ -17,9 +17,6 @@ import (
 // the built provider, check the effect in the sandbox, invoke again to see
 // nothing written, and check that no state was recorded.
 
-// Actions: Terraform 1.14; not in OpenTofu.
-var actions = cliFeature{name: "actions", terraform: "1.14.0"}
-
 // invoke runs terraform apply -invoke=address and returns the output.
 func invoke(t *testing.T, w *tfWorkdir, address string) (string, error) {
 	t.Helper()

@@ -41,28 +41,6 @@ func labelsConfig(env *testEnv, labels map[string]string, extra ...string) strin
 	return b.String()
 }
 
-// expectSandboxLabels checks the labels of the agent's active sessions:
-// want names the labelled ones; every other session must have none.
-func (e *testEnv) expectSandboxLabels(want map[string]string) func(*terraform.State) error {
-	return checkSandbox(func() error {
-		var bad []string
-		for _, s := range e.sb.Sessions(testAgentID) {
-			w, ok := want[s.Key]
-			if (ok && labelOf(s.Label) != labelOf(&w)) || (!ok && s.Label != nil) {
-				wl := "<null>"
-				if ok {
-					wl = fmt.Sprintf("%q", w)
-				}
-				bad = append(bad, fmt.Sprintf("%s: %s, want %s", s.Key, labelOf(s.Label), wl))
-			}
-		}
-		if len(bad) > 0 {
-			return fmt.Errorf("sandbox labels differ:\n  %s", strings.Join(bad, "\n  "))
-		}
-		return nil
-	})
-}
-
 // expectEntriesChanged checks that the plan updates the resource and that
 // exactly the named entries of labels differ between before and after.
 type expectEntriesChanged struct {

@@ -14,9 +14,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 )
 
-// List resources and terraform query: Terraform 1.14; not in OpenTofu.
-var listResources = cliFeature{name: "list resources (terraform query)", terraform: "1.14.0"}
-
 func listSessions(env *testEnv) (labelled, unlabelled, direct string) {
 	labelled, unlabelled, direct = "agent:main:telegram:group:-1001:topic:1", "agent:main:telegram:group:-1002", "agent:main:telegram:direct:77"
 	env.session(testAgentID, labelled, ptr("Ventas"))

@@ -11,10 +11,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 )
 
-// Resource identity and import blocks by identity: Terraform 1.12 and
-// OpenTofu 1.12 (both pass these tests).
-var resourceIdentity = cliFeature{name: "resource identity", terraform: "1.12.0", opentofu: "1.12.0"}
-
 // Import blocks with an identity (Terraform >= 1.12): with the provider's
 // agent and with another one; the first plan imports and changes nothing,
 // the sandbox is untouched, and the next plan is empty.

@@ -26,40 +26,6 @@ func safetyWorkdir(t *testing.T, cfg string) *tfWorkdir {
 	return w
 }
 
-// expectInState fails unless terraform's state holds addr.
-func expectInState(t *testing.T, w *tfWorkdir, addr string, want bool) {
-	t.Helper()
-	out, err := w.run(nil, "state", "list")
-	if err != nil && want {
-		t.Fatalf("terraform state list: %v\n%s", err, out)
-	}
-	if got := strings.Contains(out, addr); got != want {
-		t.Errorf("%s in state: %t, want %t\n%s", addr, got, want, out)
-	}
-}
-
-// expectSays fails unless the flattened output contains every phrase.
-func expectSays(t *testing.T, what, out string, phrases ...string) {
-	t.Helper()
-	f := flat(out)
-	for _, p := range phrases {
-		if !strings.Contains(f, p) {
-			t.Errorf("%s does not say %q:\n%s", what, p, out)
-		}
-	}
-}
-
-// expectNotSays fails if the flattened output contains any phrase.
-func expectNotSays(t *testing.T, what, out string, phrases ...string) {
-	t.Helper()
-	f := flat(out)
-	for _, p := range phrases {
-		if strings.Contains(f, p) {
-			t.Errorf("%s says %q:\n%s", what, p, out)
-		}
-	}
-}
-
 // Case 1: a replacement with on_destroy = "delete" (a changed key, a changed
 // default agent from GUAYABA_AGENT_ID) is planned with a warning naming the
 // session it deletes; a replacement that would delete the very session it

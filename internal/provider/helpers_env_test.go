@@ -1,18 +1,14 @@
 package provider
 
 import (
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
-	"reflect"
 	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
-	"github.com/hashicorp/terraform-plugin-testing/terraform"
-	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/guayabadotrun/terraform-provider-guayaba/internal/sandbox"
 )
@@ -165,172 +161,7 @@ func (e *testEnv) mustSession(key string) sandbox.Session {
 	return s
 }
 
-// checkSandbox adapts a sandbox assertion to a TestCheckFunc.
-func checkSandbox(fn func() error) func(*terraform.State) error {
-	return func(*terraform.State) error { return fn() }
-}
-
 func ptr(s string) *string { return &s }
-
-func labelOf(p *string) string {
-	if p == nil {
-		return "<null>"
-	}
-	return fmt.Sprintf("%q", *p)
-}
-
-// expectLabel checks a session's label in the sandbox.
-func (e *testEnv) expectLabel(agentID, key string, want *string) func(*terraform.State) error {
-	return checkSandbox(func() error {
-		s, ok := e.sb.Session(agentID, key)
-		if !ok {
-			return fmt.Errorf("session %q is not active in the sandbox", key)
-		}
-		if labelOf(s.Label) != labelOf(want) {
-			return fmt.Errorf("session %q: sandbox label %s, want %s", key, labelOf(s.Label), labelOf(want))
-		}
-		return nil
-	})
-}
-
-// snapshot returns the sandbox's full state.
-func (e *testEnv) snapshot() sandbox.State { return e.sb.Snapshot() }
-
-// diffStates describes how two sandbox states differ, or "" when equal.
-func diffStates(a, b sandbox.State) string {
-	ja, jb := stateJSON(a), stateJSON(b)
-	if ja == jb {
-		return ""
-	}
-	return fmt.Sprintf("want: %s\ngot:  %s", ja, jb)
-}
-
-func stateJSON(s sandbox.State) string {
-	b, err := json.Marshal(s)
-	if err != nil {
-		panic(err)
-	}
-	return string(b)
-}
-
-// withoutSession returns st without agent's active session key.
-func withoutSession(st sandbox.State, agentID, key string) (sandbox.State, *sandbox.SessionState) {
-	var removed *sandbox.SessionState
-	for i, ag := range st.Agents {
-		if ag.ID != agentID {
-			continue
-		}
-		kept := []sandbox.SessionState{}
-		for _, s := range ag.Sessions {
-			if s.Key == key {
-				s := s
-				removed = &s
-				continue
-			}
-			kept = append(kept, s)
-		}
-		st.Agents[i].Sessions = kept
-	}
-	return st, removed
-}
-
-// withoutArchivesOf returns st without the agent's archives of key.
-func withoutArchivesOf(st sandbox.State, agentID, key string) (sandbox.State, []sandbox.ArchiveState) {
-	var removed []sandbox.ArchiveState
-	for i, ag := range st.Agents {
-		if ag.ID != agentID {
-			continue
-		}
-		kept := []sandbox.ArchiveState{}
-		for _, a := range ag.Archives {
-			if a.Key == key {
-				removed = append(removed, a)
-				continue
-			}
-			kept = append(kept, a)
-		}
-		st.Agents[i].Archives = kept
-	}
-	return st, removed
-}
-
-// expectDestroyEffect compares the sandbox after terraform destroy with the
-// state before it, and accepts exactly the change on_destroy asked for.
-func expectDestroyEffect(mode, beforeJSON string, env *testEnv) error {
-	var before sandbox.State
-	if err := json.Unmarshal([]byte(beforeJSON), &before); err != nil {
-		return err
-	}
-	after := env.snapshot()
-	const key = "agent:main:telegram:group:-1001234567890:topic:42"
-	switch mode {
-	case "keep":
-		return diffErr(before, after)
-	case "clear_label":
-		for i, ag := range before.Agents {
-			if ag.ID != testAgentID {
-				continue
-			}
-			for j, s := range ag.Sessions {
-				if s.Key == key {
-					before.Agents[i].Sessions[j].Label = nil
-				}
-			}
-		}
-		return diffErr(before, after)
-	case "archive":
-		b, removed := withoutSession(before, testAgentID, key)
-		a, archives := withoutArchivesOf(after, testAgentID, key)
-		if removed == nil || len(archives) != 1 {
-			return fmt.Errorf("want the session archived once, got %d archives", len(archives))
-		}
-		if archives[0].SessionID != removed.SessionID || !reflect.DeepEqual(archives[0].Messages, removed.Messages) ||
-			labelOf(archives[0].Label) != labelOf(removed.Label) {
-			return fmt.Errorf("archive %+v does not hold session %+v", archives[0], removed)
-		}
-		return diffErr(b, a)
-	case "delete":
-		b, removed := withoutSession(before, testAgentID, key)
-		if removed == nil {
-			return fmt.Errorf("session was not active before destroy")
-		}
-		return diffErr(b, after)
-	case "delete-archived":
-		b, removed := withoutArchivesOf(before, testAgentID, key)
-		if len(removed) != 1 {
-			return fmt.Errorf("want 1 archive before destroy, got %d", len(removed))
-		}
-		return diffErr(b, after)
-	}
-	return fmt.Errorf("unknown mode %s", mode)
-}
-
-func diffErr(want, got sandbox.State) error {
-	if d := diffStates(want, got); d != "" {
-		return fmt.Errorf("sandbox state differs from the expected one:\n%s", d)
-	}
-	return nil
-}
-
-// must fails the test on err.
-func must(t *testing.T, err error) {
-	t.Helper()
-	if err != nil {
-		t.Fatal(err)
-	}
-}
-
-// attr is the path of a top-level attribute, for state checks.
-func attr(name string) tfjsonpath.Path { return tfjsonpath.New(name) }
-
-// expectNoDeletes fails when anything was deleted through the API.
-func expectNoDeletes(t *testing.T, env *testEnv) {
-	t.Helper()
-	c := env.sb.Counters()
-	if n := c.ByRoute[sandbox.RouteSessionsDelete] + c.ByRoute[sandbox.RouteArchivesDelete]; n != 0 {
-		t.Errorf("a test without on_destroy = \"delete\" called a delete route %d times: %v", n, c.ByRoute)
-	}
-}
 
 // providerEnv configures the provider from the environment, as a user
 // would: the sandbox, the master key and testAgentID.
