@@ -43,7 +43,7 @@ func seedData(t *testing.T, env *testEnv) {
 		}
 	}
 	add(sandbox.SessionSpec{Key: "agent:main:telegram:group:-100200:topic:7", SessionID: sidA, SessionFile: "/sessions/a.jsonl",
-		Label: ptr("Ventas"), ChatType: "group", LastChannel: "telegram", UpdatedAt: t1,
+		Label: new("Ventas"), ChatType: "group", LastChannel: "telegram", UpdatedAt: t1,
 		Origin: map[string]any{"provider": "telegram", "chatType": "group", "from": map[string]any{"id": "tg:1", "names": []any{"Ana", "Bea"}}, "threadId": 7.0},
 		Messages: []sandbox.Message{
 			msgAt(sandbox.TextMessage("user", "¿Precio?"), "m1", t0),
@@ -54,9 +54,9 @@ func seedData(t *testing.T, env *testEnv) {
 	add(sandbox.SessionSpec{Key: "agent:main:webchat:direct:bea", SessionID: sidB, SessionFile: "/sessions/b.jsonl",
 		ChatType: "direct", LastChannel: "webchat", UpdatedAt: t0, Origin: map[string]any{}})
 	add(sandbox.SessionSpec{Key: "api:9c1d2e3f-4a5b-4c6d-8e7f-0a1b2c3d4e5f", SessionID: sidC, SessionFile: "/sessions/c.jsonl",
-		Label: ptr("API"), ChatType: "direct", LastChannel: "api", UpdatedAt: t2, Origin: map[string]any{"surface": "api"}})
+		Label: new("API"), ChatType: "direct", LastChannel: "api", UpdatedAt: t2, Origin: map[string]any{"surface": "api"}})
 	for _, a := range []sandbox.ArchiveSpec{
-		{Key: "agent:main:telegram:direct:9", SessionID: sidD, Label: ptr("Viejo"), ArchivedAt: t2},
+		{Key: "agent:main:telegram:direct:9", SessionID: sidD, Label: new("Viejo"), ArchivedAt: t2},
 		{Key: "agent:main:telegram:direct:8", SessionID: sidE, ArchivedAt: t0},
 	} {
 		if _, err := env.sb.AddArchive(testAgentID, a); err != nil {

@@ -22,7 +22,7 @@ func TestAccExample_labelTelegramGroups(t *testing.T) {
 	for _, k := range groups {
 		env.session(testAgentID, k, nil)
 	}
-	env.session(testAgentID, "agent:main:telegram:direct:77", ptr("Direct chat"))
+	env.session(testAgentID, "agent:main:telegram:direct:77", new("Direct chat"))
 	env.session(testAgentID, "agent:main:webchat:direct:ana", nil)
 
 	w := newTFWorkdirFrom(t, "examples/label-telegram-groups")
@@ -44,7 +44,7 @@ func TestAccExample_labelTelegramGroups(t *testing.T) {
 	}
 
 	// Drift: a label changed in the dashboard shows in the plan (exit code 2).
-	must(t, env.sb.Rename(testAgentID, groups[0], ptr("renamed by hand")))
+	must(t, env.sb.Rename(testAgentID, groups[0], new("renamed by hand")))
 	out, err := w.run(vars, "plan", "-no-color", "-detailed-exitcode")
 	if err == nil || !strings.Contains(out, `~ label`) || !strings.Contains(out, "1 to change") {
 		t.Errorf("plan after an out-of-band rename should show 1 change:\n%s", out)
@@ -64,7 +64,7 @@ func TestAccExample_testingModules(t *testing.T) {
 	for _, k := range groups {
 		env.session(testAgentID, k, nil)
 	}
-	env.session(testAgentID, "agent:main:telegram:direct:77", ptr("Direct chat"))
+	env.session(testAgentID, "agent:main:telegram:direct:77", new("Direct chat"))
 
 	w := newTFWorkdirFrom(t, "examples/testing-modules")
 	out := w.with(env.providerEnv()...).must("test", "-no-color")
@@ -193,7 +193,7 @@ output "groups" { value = length(data.guayaba_sessions.groups.keys) }
 func TestAccSession_importGenerateConfig(t *testing.T) {
 	t.Parallel()
 	env := newTestEnv(t, variants["strict"])
-	env.session(testAgentID, groupKey, ptr("Generated"))
+	env.session(testAgentID, groupKey, new("Generated"))
 	w := newTFWorkdir(t, env.provider()+fmt.Sprintf(`
 import {
   to = guayaba_session.imported

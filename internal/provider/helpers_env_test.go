@@ -161,8 +161,6 @@ func (e *testEnv) mustSession(key string) sandbox.Session {
 	return s
 }
 
-func ptr(s string) *string { return &s }
-
 // providerEnv configures the provider from the environment, as a user
 // would: the sandbox, the master key and testAgentID.
 func (e *testEnv) providerEnv() []string {

@@ -11,7 +11,7 @@ import (
 func TestAccProvider_configureFromHCL(t *testing.T) {
 	t.Parallel()
 	env := newTestEnv(t, variants["strict"])
-	env.session(testAgentID, groupKey, ptr("hcl"))
+	env.session(testAgentID, groupKey, new("hcl"))
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: providerFactories,
 		Steps: []resource.TestStep{{
@@ -27,7 +27,7 @@ func TestAccProvider_configureFromHCL(t *testing.T) {
 func TestAccProvider_configureFromEnvironment(t *testing.T) {
 	t.Parallel()
 	env := newTestEnv(t, variants["strict"])
-	env.session(testAgentID, groupKey, ptr("from env"))
+	env.session(testAgentID, groupKey, new("from env"))
 	w := newTFWorkdir(t, `
 provider "guayaba" {}
 data "guayaba_session" "one" { key = "`+groupKey+`" }

@@ -48,7 +48,7 @@ func relabelSessions(t *testing.T, env *testEnv, n int) ([]string, map[string]st
 	for i := range keys {
 		keys[i] = fmt.Sprintf("agent:main:telegram:group:-100%d", i)
 		labels[keys[i]] = fmt.Sprintf("Support #%d", i)
-		env.session(testAgentID, keys[i], ptr(labels[keys[i]]))
+		env.session(testAgentID, keys[i], new(labels[keys[i]]))
 	}
 	w := newTFWorkdir(t, relabelConfig(env, keys, labels))
 	w.must("apply", "-auto-approve", "-no-color")

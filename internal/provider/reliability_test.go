@@ -97,7 +97,7 @@ func TestAccReliability_throttling(t *testing.T) {
 	cfg := func(version string) string {
 		ss := make([]relSession, n)
 		for i, k := range keys {
-			ss[i] = relSession{name: fmt.Sprintf("s%03d", i), key: k, label: ptr(version + " " + k)}
+			ss[i] = relSession{name: fmt.Sprintf("s%03d", i), key: k, label: new(version + " " + k)}
 		}
 		return relConfig(env, nil, ss...)
 	}
@@ -222,8 +222,8 @@ func writeSteps(env *testEnv, extra []string) (setup string, steps []writeStep) 
 	x := func(label *string, archived bool) relSession {
 		return relSession{name: "x", key: k1, label: label, archived: archived, onDestroy: "delete"}
 	}
-	y := relSession{name: "y", key: k2, label: ptr("Bystander"), onDestroy: "delete"}
-	l := ptr("Renamed")
+	y := relSession{name: "y", key: k2, label: new("Bystander"), onDestroy: "delete"}
+	l := new("Renamed")
 	return relConfig(env, extra, x(nil, false)), []writeStep{
 		{name: "rename", route: sandbox.RouteSessionsRename, op: "rename session",
 			cfg: relConfig(env, extra, x(l, false)), args: applyArgs, check: expectRelabelled(k1, l)},
@@ -403,9 +403,9 @@ func writeStepsWorkdir(t *testing.T, env *testEnv) (*tfWorkdir, []writeStep) {
 func relEnvWithSessionsOn(t *testing.T, env *testEnv) *testEnv {
 	t.Helper()
 	env.session(testAgentID, groupKey, nil)
-	env.session(testAgentID, apiKey, ptr("Bystander"))
-	env.session(testAgent2ID, groupKey, ptr("Other agent"))
-	env.session(testAgentID, "agent:main:webchat:direct:old", ptr("Old"))
+	env.session(testAgentID, apiKey, new("Bystander"))
+	env.session(testAgent2ID, groupKey, new("Other agent"))
+	env.session(testAgentID, "agent:main:webchat:direct:old", new("Old"))
 	if _, err := env.sb.ArchiveSession(testAgentID, "agent:main:webchat:direct:old"); err != nil {
 		t.Fatal(err)
 	}
@@ -439,15 +439,15 @@ func TestAccReliability_noDataLoss(t *testing.T) {
 				cfg   string
 				check stateCheck
 			}{
-				{"adopt with a label", x(ptr("L1"), false, mode), expectRelabelled(groupKey, ptr("L1"))},
-				{"change the label", x(ptr("L2"), false, mode), expectRelabelled(groupKey, ptr("L2"))},
-				{"archive", x(ptr("L2"), true, mode), expectArchived(testAgentID, groupKey, ptr("L2"))},
-				{"relabel while archived", x(ptr("L3"), true, mode), expectRearchived(testAgentID, groupKey, ptr("L3"))},
-				{"restore", x(ptr("L3"), false, mode), expectRestored(testAgentID, groupKey, ptr("L3"))},
+				{"adopt with a label", x(new("L1"), false, mode), expectRelabelled(groupKey, new("L1"))},
+				{"change the label", x(new("L2"), false, mode), expectRelabelled(groupKey, new("L2"))},
+				{"archive", x(new("L2"), true, mode), expectArchived(testAgentID, groupKey, new("L2"))},
+				{"relabel while archived", x(new("L3"), true, mode), expectRearchived(testAgentID, groupKey, new("L3"))},
+				{"restore", x(new("L3"), false, mode), expectRestored(testAgentID, groupKey, new("L3"))},
 				{"clear the label", x(nil, false, mode), expectRelabelled(groupKey, nil)},
-				{"set a label again", x(ptr("Doomed?"), false, mode), expectRelabelled(groupKey, ptr("Doomed?"))},
-				{"on_destroy changed", x(ptr("Doomed?"), false, other), expectUnchanged()},
-				{"on_destroy changed back", x(ptr("Doomed?"), false, mode), expectUnchanged()},
+				{"set a label again", x(new("Doomed?"), false, mode), expectRelabelled(groupKey, new("Doomed?"))},
+				{"on_destroy changed", x(new("Doomed?"), false, other), expectUnchanged()},
+				{"on_destroy changed back", x(new("Doomed?"), false, mode), expectUnchanged()},
 			}
 			w := newTFWorkdir(t, "")
 			for _, s := range steps {

@@ -78,7 +78,7 @@ func actionTest(t *testing.T, fn func(t *testing.T, env *testEnv)) {
 
 func TestAccArchiveSessionAction(t *testing.T) {
 	actionTest(t, func(t *testing.T, env *testEnv) {
-		s := env.session(testAgentID, groupKey, ptr("Ventas"))
+		s := env.session(testAgentID, groupKey, new("Ventas"))
 		w := newTFWorkdir(t, env.provider()+fmt.Sprintf(`
 action "guayaba_archive_session" "x" {
   config {
@@ -106,7 +106,7 @@ action "guayaba_archive_session" "x" {
 
 func TestAccDeleteSessionAction(t *testing.T) {
 	actionTest(t, func(t *testing.T, env *testEnv) {
-		env.session(testAgentID, groupKey, ptr("Ventas"))
+		env.session(testAgentID, groupKey, new("Ventas"))
 		cfg := func(expected string) string {
 			return env.provider() + fmt.Sprintf(`
 action "guayaba_delete_session" "x" {
@@ -142,7 +142,7 @@ action "guayaba_delete_session" "x" {
 
 func TestAccRestoreArchiveAction(t *testing.T) {
 	actionTest(t, func(t *testing.T, env *testEnv) {
-		s := env.session(testAgentID, groupKey, ptr("Ventas"))
+		s := env.session(testAgentID, groupKey, new("Ventas"))
 		before := len(env.sb.History(testAgentID, groupKey))
 		filename, err := env.sb.ArchiveSession(testAgentID, groupKey)
 		must(t, err)
@@ -205,7 +205,7 @@ func TestAccExample_archiveOldSessions(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	recent := env.session(testAgentID, groupKey, ptr("Keep me"))
+	recent := env.session(testAgentID, groupKey, new("Keep me"))
 	w := newTFWorkdirFrom(t, "examples/guides/archive-old-sessions").with(env.providerEnv()...)
 	w.write("provider.tf", `terraform {
   required_providers {
@@ -240,7 +240,7 @@ func TestAccActions_badInput(t *testing.T) {
 	actions.skipWithout(t)
 	t.Parallel()
 	env := newTestEnv(t, variants["strict"])
-	env.session(testAgentID, groupKey, ptr("Ventas"))
+	env.session(testAgentID, groupKey, new("Ventas"))
 	cases := []struct {
 		name, action, body string
 		want               []string

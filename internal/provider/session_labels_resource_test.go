@@ -90,11 +90,11 @@ var emptyPlan = resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{planch
 // Create, an empty plan, drift of single entries, a swap, and removing a key.
 func TestAccSessionLabels_basic(t *testing.T) {
 	forEachVariant(t, func(t *testing.T, env *testEnv) {
-		env.session(testAgentID, groupKey, ptr("Old group"))
+		env.session(testAgentID, groupKey, new("Old group"))
 		env.session(testAgentID, apiKey, nil)
-		env.session(testAgentID, dashKey, ptr("Dashboard"))
-		env.session(testAgentID, "agent:main:main", ptr("Bystander"))
-		env.session(testAgent2ID, groupKey, ptr("Support")) // another agent: labels are per agent
+		env.session(testAgentID, dashKey, new("Dashboard"))
+		env.session(testAgentID, "agent:main:main", new("Bystander"))
+		env.session(testAgent2ID, groupKey, new("Support")) // another agent: labels are per agent
 		v1 := map[string]string{groupKey: "Support", apiKey: "API ☕ — 日本", dashKey: "Dashboard"}
 		swapped := map[string]string{groupKey: "API ☕ — 日本", apiKey: "Support", dashKey: "Dashboard"}
 		withBystander := func(m map[string]string) map[string]string {
@@ -125,7 +125,7 @@ func TestAccSessionLabels_basic(t *testing.T) {
 				},
 				{Config: labelsConfig(env, v1), ConfigPlanChecks: emptyPlan},
 				{
-					PreConfig:        func() { must(t, env.sb.Rename(testAgentID, apiKey, ptr("Changed in dashboard"))) },
+					PreConfig:        func() { must(t, env.sb.Rename(testAgentID, apiKey, new("Changed in dashboard"))) },
 					Config:           labelsConfig(env, v1),
 					ConfigPlanChecks: updatesEntries(apiKey),
 					Check:            env.expectSandboxLabels(withBystander(v1)),
@@ -161,7 +161,7 @@ func TestAccSessionLabels_basic(t *testing.T) {
 		if _, ok := env.sb.Session(testAgent2ID, groupKey); !ok {
 			t.Fatal("the other agent's session is gone")
 		}
-		env.expectLabel(testAgent2ID, groupKey, ptr("Support"))
+		env.expectLabel(testAgent2ID, groupKey, new("Support"))
 	})
 }
 
@@ -173,7 +173,7 @@ func TestAccSessionLabels_rotation(t *testing.T) {
 		v1, rotated := map[string]string{}, map[string]string{}
 		for i := range keys {
 			keys[i] = fmt.Sprintf("agent:main:telegram:group:-100%03d", i)
-			env.session(testAgentID, keys[i], ptr(fmt.Sprintf("Group %02d", i)))
+			env.session(testAgentID, keys[i], new(fmt.Sprintf("Group %02d", i)))
 			v1[keys[i]] = fmt.Sprintf("Group %02d", i)
 		}
 		for i := range keys {
@@ -215,10 +215,10 @@ func TestAccSessionLabels_rotation(t *testing.T) {
 func TestAccSessionLabels_exclusive(t *testing.T) {
 	forEachVariant(t, func(t *testing.T, env *testEnv) {
 		env.session(testAgentID, groupKey, nil)
-		env.session(testAgentID, apiKey, ptr("Support")) // holds the label groupKey wants
-		env.session(testAgentID, dashKey, ptr("VIP"))
+		env.session(testAgentID, apiKey, new("Support")) // holds the label groupKey wants
+		env.session(testAgentID, dashKey, new("VIP"))
 		env.session(testAgentID, "agent:main:main", nil)
-		env.session(testAgent2ID, dashKey, ptr("Other agent"))
+		env.session(testAgent2ID, dashKey, new("Other agent"))
 		want := map[string]string{groupKey: "Support"}
 		cfg := labelsConfig(env, want, "exclusive = true")
 		resource.Test(t, resource.TestCase{
@@ -233,7 +233,7 @@ func TestAccSessionLabels_exclusive(t *testing.T) {
 				},
 				{Config: cfg, ConfigPlanChecks: emptyPlan},
 				{
-					PreConfig: func() { must(t, env.sb.Rename(testAgentID, "agent:main:main", ptr("Set by hand"))) },
+					PreConfig: func() { must(t, env.sb.Rename(testAgentID, "agent:main:main", new("Set by hand"))) },
 					Config:    cfg,
 					ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 						plancheck.ExpectResourceAction(labelsAddr, plancheck.ResourceActionUpdate),
@@ -244,7 +244,7 @@ func TestAccSessionLabels_exclusive(t *testing.T) {
 				},
 			},
 		})
-		env.expectLabel(testAgent2ID, dashKey, ptr("Other agent"))
+		env.expectLabel(testAgent2ID, dashKey, new("Other agent"))
 	})
 }
 
@@ -254,7 +254,7 @@ func TestAccSessionLabels_conflict(t *testing.T) {
 	forEachVariant(t, func(t *testing.T, env *testEnv) {
 		env.session(testAgentID, groupKey, nil)
 		env.session(testAgentID, apiKey, nil)
-		env.session(testAgentID, dashKey, ptr("Support"))
+		env.session(testAgentID, dashKey, new("Support"))
 		want := map[string]string{groupKey: "Support", apiKey: "Sales"}
 		resource.Test(t, resource.TestCase{
 			ProtoV6ProviderFactories: providerFactories,
@@ -274,7 +274,7 @@ func TestAccSessionLabels_conflict(t *testing.T) {
 				},
 				{
 					// The same on an update: the state keeps what was done.
-					PreConfig:   func() { must(t, env.sb.Rename(testAgentID, dashKey, ptr("Billing"))) },
+					PreConfig:   func() { must(t, env.sb.Rename(testAgentID, dashKey, new("Billing"))) },
 					Config:      labelsConfig(env, map[string]string{groupKey: "Support 2", apiKey: "Billing"}),
 					ExpectError: words(`Label already in use.*labels\["` + apiKey + `"\] = "Billing": the session "` + dashKey + `" holds`),
 				},
@@ -296,7 +296,7 @@ func TestAccSessionLabels_missingKeys(t *testing.T) {
 	forEachVariant(t, func(t *testing.T, env *testEnv) {
 		const archivedKey, neverKey = "agent:main:webchat:direct:ana", "agent:main:telegram:direct:404"
 		env.session(testAgentID, groupKey, nil)
-		env.session(testAgentID, archivedKey, ptr("Ana"))
+		env.session(testAgentID, archivedKey, new("Ana"))
 		filename, err := env.sb.ArchiveSession(testAgentID, archivedKey)
 		must(t, err)
 		want := map[string]string{groupKey: "Support", archivedKey: "Ana", neverKey: "Nobody"}
@@ -353,10 +353,10 @@ func TestAccSessionLabels_missingKeys(t *testing.T) {
 // labels becomes every labelled active session.
 func TestAccSessionLabels_import(t *testing.T) {
 	forEachVariant(t, func(t *testing.T, env *testEnv) {
-		env.session(testAgentID, groupKey, ptr("Support"))
-		env.session(testAgentID, apiKey, ptr("Sales"))
+		env.session(testAgentID, groupKey, new("Support"))
+		env.session(testAgentID, apiKey, new("Sales"))
 		env.session(testAgentID, dashKey, nil)
-		env.session(testAgent2ID, dashKey, ptr("Other agent"))
+		env.session(testAgent2ID, dashKey, new("Other agent"))
 		all := map[string]string{groupKey: "Support", apiKey: "Sales"}
 		cfg := labelsConfig(env, all)
 		resource.Test(t, resource.TestCase{
@@ -396,9 +396,9 @@ func TestAccSessionLabels_onDestroy(t *testing.T) {
 		t.Run(mode, func(t *testing.T) {
 			forEachVariant(t, func(t *testing.T, env *testEnv) {
 				env.session(testAgentID, groupKey, nil)
-				env.session(testAgentID, apiKey, ptr("Old"))
-				env.session(testAgentID, dashKey, ptr("Bystander"))
-				env.session(testAgent2ID, groupKey, ptr("Other agent"))
+				env.session(testAgentID, apiKey, new("Old"))
+				env.session(testAgentID, dashKey, new("Bystander"))
+				env.session(testAgent2ID, groupKey, new("Other agent"))
 				want := map[string]string{groupKey: "Support", apiKey: "Sales", "agent:main:gone": "Missing"}
 				var before string
 				resource.Test(t, resource.TestCase{
@@ -563,7 +563,7 @@ func TestAccSessionLabels_agentID(t *testing.T) {
 						statecheck.ExpectKnownValue(labelsAddr, attr("id"), knownvalue.StringExact(testAgent2ID)),
 					},
 					Check: resource.ComposeTestCheckFunc(
-						env.expectLabel(testAgent2ID, groupKey, ptr("Support")),
+						env.expectLabel(testAgent2ID, groupKey, new("Support")),
 						env.expectLabel(testAgentID, groupKey, nil),
 					),
 				},
@@ -574,7 +574,7 @@ func TestAccSessionLabels_agentID(t *testing.T) {
 					}},
 					Check: resource.ComposeTestCheckFunc(
 						env.expectLabel(testAgent2ID, groupKey, nil),
-						env.expectLabel(testAgentID, groupKey, ptr("Support")),
+						env.expectLabel(testAgentID, groupKey, new("Support")),
 					),
 				},
 			},

@@ -16,9 +16,9 @@ import (
 
 func listSessions(env *testEnv) (labelled, unlabelled, direct string) {
 	labelled, unlabelled, direct = "agent:main:telegram:group:-1001:topic:1", "agent:main:telegram:group:-1002", "agent:main:telegram:direct:77"
-	env.session(testAgentID, labelled, ptr("Ventas"))
+	env.session(testAgentID, labelled, new("Ventas"))
 	env.session(testAgentID, unlabelled, nil)
-	env.session(testAgentID, direct, ptr("Direct chat"))
+	env.session(testAgentID, direct, new("Direct chat"))
 	env.session(testAgentID, "agent:main:webchat:direct:ana", nil)
 	env.session(testAgent2ID, "agent:main:telegram:group:-1003", nil)
 	return labelled, unlabelled, direct

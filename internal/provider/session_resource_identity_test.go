@@ -16,7 +16,7 @@ import (
 // the sandbox is untouched, and the next plan is empty.
 func TestAccSession_importByIdentity(t *testing.T) {
 	forEachVariant(t, func(t *testing.T, env *testEnv) {
-		env.session(testAgentID, groupKey, ptr("Support"))
+		env.session(testAgentID, groupKey, new("Support"))
 		env.session(testAgent2ID, apiKey, nil)
 		resources := fmt.Sprintf(`
 resource "guayaba_session" "x" {
@@ -80,7 +80,7 @@ func TestAccSession_importByIdentityArchived(t *testing.T) {
 	t.Parallel()
 	env := newTestEnv(t, variants["strict"])
 	const key = "agent:main:webchat:direct:ana"
-	env.session(testAgentID, key, ptr("Old chat"))
+	env.session(testAgentID, key, new("Old chat"))
 	if _, err := env.sb.ArchiveSession(testAgentID, key); err != nil {
 		t.Fatal(err)
 	}

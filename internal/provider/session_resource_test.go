@@ -47,7 +47,7 @@ func TestAccSession_label(t *testing.T) {
 	forEachVariant(t, func(t *testing.T, env *testEnv) {
 		keys := []string{groupKey, apiKey, dashKey}
 		for _, k := range keys {
-			env.session(testAgentID, k, ptr("old "+k))
+			env.session(testAgentID, k, new("old "+k))
 		}
 		sid := env.mustSession(groupKey).SessionID
 		cfg := func(label string) string {
@@ -79,9 +79,9 @@ func TestAccSession_label(t *testing.T) {
 						statecheck.ExpectKnownValue(gx, attr("last_channel"), knownvalue.StringExact("telegram")),
 					},
 					Check: resource.ComposeTestCheckFunc(
-						env.expectLabel(testAgentID, groupKey, ptr("Support "+groupKey)),
-						env.expectLabel(testAgentID, apiKey, ptr("Support "+apiKey)),
-						env.expectLabel(testAgentID, dashKey, ptr("Support "+dashKey)),
+						env.expectLabel(testAgentID, groupKey, new("Support "+groupKey)),
+						env.expectLabel(testAgentID, apiKey, new("Support "+apiKey)),
+						env.expectLabel(testAgentID, dashKey, new("Support "+dashKey)),
 					),
 				},
 				{
@@ -94,7 +94,7 @@ func TestAccSession_label(t *testing.T) {
 					ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 						plancheck.ExpectResourceAction(gx, plancheck.ResourceActionUpdate),
 					}},
-					Check: env.expectLabel(testAgentID, groupKey, ptr("Soporte técnico ☕ — 日本 "+groupKey)),
+					Check: env.expectLabel(testAgentID, groupKey, new("Soporte técnico ☕ — 日本 "+groupKey)),
 				},
 				{
 					Config: cfg(""),
@@ -156,7 +156,7 @@ func TestAccSession_archive(t *testing.T) {
 						statecheck.ExpectKnownValue("guayaba_session.x", attr("label"), knownvalue.StringExact("Old")),
 						filenameChanges.AddStateValue("guayaba_session.x", attr("archive_filename")),
 					},
-					Check: archiveCheck(ptr("Old")),
+					Check: archiveCheck(new("Old")),
 				},
 				{
 					// Relabelling while archived: restore, relabel, archive again.
@@ -170,7 +170,7 @@ func TestAccSession_archive(t *testing.T) {
 						statecheck.ExpectKnownValue("guayaba_session.x", attr("session_id"), knownvalue.StringExact(s.SessionID)),
 						filenameChanges.AddStateValue("guayaba_session.x", attr("archive_filename")),
 					},
-					Check: archiveCheck(ptr("Archivado")),
+					Check: archiveCheck(new("Archivado")),
 				},
 				{
 					Config: sessionConfig(env, groupKey, `label = "Back"
@@ -181,7 +181,7 @@ func TestAccSession_archive(t *testing.T) {
 						statecheck.ExpectKnownValue("guayaba_session.x", attr("session_id"), knownvalue.StringExact(s.SessionID)),
 					},
 					Check: resource.ComposeTestCheckFunc(
-						env.expectLabel(testAgentID, groupKey, ptr("Back")),
+						env.expectLabel(testAgentID, groupKey, new("Back")),
 						checkSandbox(func() error {
 							if got := len(env.sb.History(testAgentID, groupKey)); got != before {
 								return fmt.Errorf("history has %d messages after the round trip, want %d", got, before)
@@ -225,10 +225,10 @@ func TestAccSession_drift(t *testing.T) {
 			Steps: []resource.TestStep{
 				{Config: cfg},
 				{
-					PreConfig:        func() { must(t, env.sb.Rename(testAgentID, groupKey, ptr("Changed in dashboard"))) },
+					PreConfig:        func() { must(t, env.sb.Rename(testAgentID, groupKey, new("Changed in dashboard"))) },
 					Config:           cfg,
 					ConfigPlanChecks: update(plancheck.ExpectKnownValue("guayaba_session.x", attr("label"), knownvalue.StringExact("Managed"))),
-					Check:            env.expectLabel(testAgentID, groupKey, ptr("Managed")),
+					Check:            env.expectLabel(testAgentID, groupKey, new("Managed")),
 				},
 				{
 					PreConfig: func() {
@@ -237,7 +237,7 @@ func TestAccSession_drift(t *testing.T) {
 					},
 					Config:           cfg,
 					ConfigPlanChecks: update(plancheck.ExpectKnownValue("guayaba_session.x", attr("archived"), knownvalue.Bool(false))),
-					Check:            env.expectLabel(testAgentID, groupKey, ptr("Managed")),
+					Check:            env.expectLabel(testAgentID, groupKey, new("Managed")),
 				},
 				{Config: archivedCfg},
 				{
@@ -312,9 +312,9 @@ func TestAccSession_drift(t *testing.T) {
 // Import by every documented ID form, each followed by an empty plan.
 func TestAccSession_import(t *testing.T) {
 	forEachVariant(t, func(t *testing.T, env *testEnv) {
-		env.session(testAgentID, groupKey, ptr("Imported"))
+		env.session(testAgentID, groupKey, new("Imported"))
 		archivedKey := "agent:main:webchat:direct:ana"
-		env.session(testAgentID, archivedKey, ptr("Old chat"))
+		env.session(testAgentID, archivedKey, new("Old chat"))
 		filename, err := env.sb.ArchiveSession(testAgentID, archivedKey)
 		must(t, err)
 		cfg := sessionConfig(env, groupKey, `label = "Imported"`)
@@ -417,8 +417,8 @@ func TestAccSession_onDestroy(t *testing.T) {
 		t.Run(mode, func(t *testing.T) {
 			forEachVariant(t, func(t *testing.T, env *testEnv) {
 				env.session(testAgentID, groupKey, nil)
-				env.session(testAgentID, apiKey, ptr("Bystander"))
-				env.session(testAgent2ID, groupKey, ptr("Other agent"))
+				env.session(testAgentID, apiKey, new("Bystander"))
+				env.session(testAgent2ID, groupKey, new("Other agent"))
 				onDestroy, archived := mode, "false"
 				if mode == "delete-archived" {
 					onDestroy, archived = "delete", "true"
@@ -483,7 +483,7 @@ func TestAccSession_planTimeValidation(t *testing.T) {
 func TestAccSession_errors(t *testing.T) {
 	forEachVariant(t, func(t *testing.T, env *testEnv) {
 		env.session(testAgentID, groupKey, nil)
-		env.session(testAgentID, apiKey, ptr("Taken"))
+		env.session(testAgentID, apiKey, new("Taken"))
 		stopped := "5b0c9d8e-7f6a-4b3c-8d2e-1f0a9b8c7d6e"
 		env.sb.AddAgent(testOwnerID, stopped)
 		env.session(stopped, groupKey, nil)

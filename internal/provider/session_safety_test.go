@@ -32,11 +32,11 @@ func safetyWorkdir(t *testing.T, cfg string) *tfWorkdir {
 // then adopts (-replace) is refused at plan time.
 func TestAccSessionSafety_replacementWarns(t *testing.T) {
 	forEachVariant(t, func(t *testing.T, env *testEnv) {
-		old := env.session(testAgentID, groupKey, ptr("Old"))
+		old := env.session(testAgentID, groupKey, new("Old"))
 		env.session(testAgentID, apiKey, nil)
 		env.session(testAgent2ID, dashKey, nil)
 		x := func(key string) string {
-			return relConfig(env, nil, relSession{name: "x", key: key, label: ptr("Managed"), onDestroy: "delete"})
+			return relConfig(env, nil, relSession{name: "x", key: key, label: new("Managed"), onDestroy: "delete"})
 		}
 		w := safetyWorkdir(t, x(groupKey))
 
@@ -63,7 +63,7 @@ func TestAccSessionSafety_replacementWarns(t *testing.T) {
 		out = w.must(applyArgs...)
 		expectSays(t, "the apply of a key change", out, "Replacement deletes session")
 		want, _ := withoutSession(cloneState(before), testAgentID, groupKey)
-		if err := expectRelabelled(apiKey, ptr("Managed"))(want, env.snapshot()); err != nil {
+		if err := expectRelabelled(apiKey, new("Managed"))(want, env.snapshot()); err != nil {
 			t.Errorf("after the warned replacement: %v", err)
 		}
 
@@ -115,10 +115,10 @@ func TestAccSessionSafety_replaceArchived(t *testing.T) {
 	for _, mode := range []string{"keep", "delete"} {
 		t.Run(mode, func(t *testing.T) {
 			forEachVariant(t, func(t *testing.T, env *testEnv) {
-				env.session(testAgentID, groupKey, ptr("Old"))
+				env.session(testAgentID, groupKey, new("Old"))
 				env.session(testAgentID, apiKey, nil)
 				x := func(key string, archived bool) string {
-					return relConfig(env, nil, relSession{name: "x", key: key, label: ptr("Old"), archived: archived, onDestroy: mode})
+					return relConfig(env, nil, relSession{name: "x", key: key, label: new("Old"), archived: archived, onDestroy: mode})
 				}
 				w := safetyWorkdir(t, x(groupKey, true))
 				archives := env.sb.Archives(testAgentID)
@@ -165,7 +165,7 @@ func TestAccSessionSafety_replaceArchived(t *testing.T) {
 				if mode == "delete" {
 					want, _ = withoutArchivesOf(want, testAgentID, groupKey)
 				}
-				if err := expectRelabelled(apiKey, ptr("Old"))(want, env.snapshot()); err != nil {
+				if err := expectRelabelled(apiKey, new("Old"))(want, env.snapshot()); err != nil {
 					t.Errorf("after the replacement: %v", err)
 				}
 			})
@@ -184,8 +184,8 @@ func TestAccSessionSafety_restoreWithoutHeldLabel(t *testing.T) {
 		x := func(label *string, archived bool) string {
 			return relConfig(env, nil, relSession{name: "x", key: groupKey, label: label, archived: archived})
 		}
-		w := safetyWorkdir(t, x(ptr("Main"), true))
-		must(t, env.sb.Rename(testAgentID, apiKey, ptr("Main"))) // archives do not hold labels
+		w := safetyWorkdir(t, x(new("Main"), true))
+		must(t, env.sb.Rename(testAgentID, apiKey, new("Main"))) // archives do not hold labels
 
 		// Clear the label while archived: the archive ends with no label.
 		w.write("main.tf", x(nil, true))
@@ -201,9 +201,9 @@ func TestAccSessionSafety_restoreWithoutHeldLabel(t *testing.T) {
 		// Label the archive "Main" again (the other session gives it up for
 		// a moment), then restore with no label while "Main" is held.
 		must(t, env.sb.Rename(testAgentID, apiKey, nil))
-		w.write("main.tf", x(ptr("Main"), true))
+		w.write("main.tf", x(new("Main"), true))
 		w.must(applyArgs...)
-		must(t, env.sb.Rename(testAgentID, apiKey, ptr("Main")))
+		must(t, env.sb.Rename(testAgentID, apiKey, new("Main")))
 		w.write("main.tf", x(nil, false))
 		before = env.snapshot()
 		out = w.must(applyArgs...)
@@ -228,9 +228,9 @@ func TestAccSessionSafety_restoreWithoutHeldLabel(t *testing.T) {
 // under the same key; destroy never touches that conversation.
 func TestAccSessionSafety_goneArchiveNotFollowed(t *testing.T) {
 	forEachVariant(t, func(t *testing.T, env *testEnv) {
-		env.session(testAgentID, groupKey, ptr("Managed"))
+		env.session(testAgentID, groupKey, new("Managed"))
 		x := func(label string) string {
-			return relConfig(env, nil, relSession{name: "x", key: groupKey, label: ptr(label), archived: true, onDestroy: "delete"})
+			return relConfig(env, nil, relSession{name: "x", key: groupKey, label: new(label), archived: true, onDestroy: "delete"})
 		}
 		w := safetyWorkdir(t, x("Managed"))
 		// An in-place update first: its plan records the object in private
@@ -243,7 +243,7 @@ func TestAccSessionSafety_goneArchiveNotFollowed(t *testing.T) {
 			t.Fatalf("want 1 archive, got %d", len(archives))
 		}
 		must(t, env.sb.DeleteArchive(testAgentID, archives[0].Filename))
-		stranger := env.session(testAgentID, groupKey, ptr("Someone else"))
+		stranger := env.session(testAgentID, groupKey, new("Someone else"))
 
 		before := env.snapshot()
 		// Adopting the key again is a visible create, planned like any other.
@@ -269,7 +269,7 @@ func TestAccSessionSafety_errorsTellTheTruth(t *testing.T) {
 	forEachVariant(t, func(t *testing.T, env *testEnv) {
 		env.session(testAgentID, groupKey, nil)
 		x := func(label string, archived bool) string {
-			return relConfig(env, []string{"max_retries = 1"}, relSession{name: "x", key: groupKey, label: ptr(label), archived: archived})
+			return relConfig(env, []string{"max_retries = 1"}, relSession{name: "x", key: groupKey, label: new(label), archived: archived})
 		}
 		w := safetyWorkdir(t, x("A", false))
 		notConfirmed := []string{"not confirmed", "apply again"}
@@ -374,11 +374,11 @@ func TestAccSessionSafety_invisibleLabelCharacters(t *testing.T) {
 // get out, and terraform state rm does.
 func TestAccSessionSafety_deletedAgent(t *testing.T) {
 	forEachVariant(t, func(t *testing.T, env *testEnv) {
-		env.session(testAgentID, groupKey, ptr("Kept"))
-		env.session(testAgentID, apiKey, ptr("Doomed"))
+		env.session(testAgentID, groupKey, new("Kept"))
+		env.session(testAgentID, apiKey, new("Doomed"))
 		w := safetyWorkdir(t, relConfig(env, nil,
-			relSession{name: "keep", key: groupKey, label: ptr("Kept")},
-			relSession{name: "del", key: apiKey, label: ptr("Doomed"), onDestroy: "delete"}))
+			relSession{name: "keep", key: groupKey, label: new("Kept")},
+			relSession{name: "del", key: apiKey, label: new("Doomed"), onDestroy: "delete"}))
 		agentGone := `{"error":"Not Found","message":"Agent not found"}`
 		for _, r := range sandbox.Routes() {
 			env.sb.InjectFault(sandbox.Fault{Route: r, Status: 404, Body: agentGone, Count: 1000})
