@@ -217,7 +217,7 @@ func TestAccDataSources_filters(t *testing.T) {
 			ProtoV6ProviderFactories: providerFactories,
 			Steps:                    []resource.TestStep{{Config: b.String(), ConfigStateChecks: checks}},
 		})
-		if c := env.sb.Counters(); c.ByRoute["sessions.list"] == 0 {
+		if c := env.sb.Counters(); c.ByRoute[sandbox.RouteSessionsList] == 0 {
 			t.Error("no listing was made")
 		}
 	})

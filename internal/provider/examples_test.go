@@ -131,7 +131,7 @@ resource "terraform_data" "count" {
 `)
 	w.must("plan", "-no-color", "-out=run.tfplan")
 	w.must("apply", "-auto-approve", "-no-color")
-	if n := env.sb.Counters().ByRoute["sessions.history"]; n == 0 {
+	if n := env.sb.Counters().ByRoute[sandbox.RouteSessionsHistory]; n == 0 {
 		t.Fatal("the ephemeral resource was never opened")
 	}
 	files := w.planFileTexts("run.tfplan")
@@ -180,8 +180,8 @@ output "groups" { value = length(data.guayaba_sessions.groups.keys) }
 		t.Errorf("count = %s, want 10000", outs["count"])
 	}
 	c := env.sb.Counters()
-	if c.ByRoute["sessions.list"] > 2 {
-		t.Errorf("10,000 sessions read with %d listings", c.ByRoute["sessions.list"])
+	if c.ByRoute[sandbox.RouteSessionsList] > 2 {
+		t.Errorf("10,000 sessions read with %d listings", c.ByRoute[sandbox.RouteSessionsList])
 	}
 	st, _ := os.Stat(w.dir + "/terraform.tfstate")
 	t.Logf("guayaba_sessions over 10,000 sessions: terraform apply %s, listings %v, state file %d KiB",
@@ -209,7 +209,7 @@ import {
 	}
 	w.must("apply", "-auto-approve", "-no-color")
 	w.must("plan", "-no-color", "-detailed-exitcode")
-	if c := env.sb.Counters(); c.ByRoute["sessions.rename"] != 0 {
+	if c := env.sb.Counters(); c.ByRoute[sandbox.RouteSessionsRename] != 0 {
 		t.Errorf("importing renamed the session: %v", c.ByRoute)
 	}
 }

@@ -49,17 +49,17 @@ func TestAccScale_listingsPerCommand(t *testing.T) {
 
 	c := countCalls(t, env, w, "plan", "-no-color", "-detailed-exitcode")
 	t.Logf("plan over 500 sessions: %v", c.ByRoute)
-	if c.ByRoute["sessions.list"] > 1 || c.ByRoute["archives.list"] != 0 || c.Total != c.ByRoute["sessions.list"] {
+	if c.ByRoute[sandbox.RouteSessionsList] > 1 || c.ByRoute[sandbox.RouteArchivesList] != 0 || c.Total != c.ByRoute[sandbox.RouteSessionsList] {
 		t.Errorf("plan over 500 active sessions: want at most 1 listing and nothing else, got %v", c.ByRoute)
 	}
 
 	w.write("main.tf", scaleConfig(env, map[string][]string{testAgentID: keys}, "v2", nil))
 	c = countCalls(t, env, w, "apply", "-auto-approve", "-no-color")
 	t.Logf("apply changing 500 labels: %v", c.ByRoute)
-	if c.ByRoute["sessions.rename"] != 500 {
-		t.Errorf("want exactly 500 renames, got %d", c.ByRoute["sessions.rename"])
+	if c.ByRoute[sandbox.RouteSessionsRename] != 500 {
+		t.Errorf("want exactly 500 renames, got %d", c.ByRoute[sandbox.RouteSessionsRename])
 	}
-	if n := c.ByRoute["sessions.list"] + c.ByRoute["archives.list"]; n > 3 {
+	if n := c.ByRoute[sandbox.RouteSessionsList] + c.ByRoute[sandbox.RouteArchivesList]; n > 3 {
 		t.Errorf("apply changing 500 labels made %d listings, want at most 3: %v", n, c.ByRoute)
 	}
 	for _, k := range keys {
@@ -72,7 +72,7 @@ func TestAccScale_listingsPerCommand(t *testing.T) {
 	w.must("apply", "-auto-approve", "-no-color")
 	c = countCalls(t, env, w, "plan", "-no-color", "-detailed-exitcode")
 	t.Logf("plan over 500 sessions, 2 archived: %v", c.ByRoute)
-	if c.ByRoute["sessions.list"] > 1 || c.ByRoute["archives.list"] > 1 {
+	if c.ByRoute[sandbox.RouteSessionsList] > 1 || c.ByRoute[sandbox.RouteArchivesList] > 1 {
 		t.Errorf("plan with archived sessions: want at most 1 listing of each kind, got %v", c.ByRoute)
 	}
 }
@@ -90,8 +90,8 @@ func TestAccScale_listingsPerAgent(t *testing.T) {
 	w.must("apply", "-auto-approve", "-no-color")
 	c := countCalls(t, env, w, "plan", "-no-color", "-detailed-exitcode")
 	t.Logf("plan over 3 agents × 60 sessions: %v", c.ByRouteStatus)
-	if c.ByRoute["sessions.list"] > 3 {
-		t.Errorf("want at most 1 listing per agent (3), got %d", c.ByRoute["sessions.list"])
+	if c.ByRoute[sandbox.RouteSessionsList] > 3 {
+		t.Errorf("want at most 1 listing per agent (3), got %d", c.ByRoute[sandbox.RouteSessionsList])
 	}
 }
 
@@ -153,9 +153,9 @@ func TestAccScale_archiveSweepListings(t *testing.T) {
 	}
 	w.write("main.tf", scaleConfig(env, map[string][]string{testAgentID: keys}, "v1", archived))
 	c := countCalls(t, env, w, "apply", "-auto-approve", "-no-color", "-parallelism=10")
-	listings := c.ByRoute["sessions.list"] + c.ByRoute["archives.list"]
+	listings := c.ByRoute[sandbox.RouteSessionsList] + c.ByRoute[sandbox.RouteArchivesList]
 	t.Logf("apply archiving 100 of 400 sessions at -parallelism=10: %d listings, %v", listings, c.ByRoute)
-	if c.ByRoute["sessions.archive"] != 100 || listings > 24 {
+	if c.ByRoute[sandbox.RouteSessionsArchive] != 100 || listings > 24 {
 		t.Errorf("want exactly 100 archive calls and at most 24 listings, got %d listings: %v", listings, c.ByRoute)
 	}
 	if n := len(env.sb.Archives(testAgentID)); n != 100 {

@@ -39,7 +39,7 @@ func expectInvokedAgain(t *testing.T, env *testEnv, w *tfWorkdir, address, want 
 	env.sb.ResetCounters()
 	out := mustInvoke(t, w, address)
 	c := env.sb.Counters()
-	if writes := c.Total - c.ByRoute["sessions.list"] - c.ByRoute["archives.list"]; writes != 0 {
+	if writes := c.Total - c.ByRoute[sandbox.RouteSessionsList] - c.ByRoute[sandbox.RouteArchivesList]; writes != 0 {
 		t.Errorf("invoking %s again wrote %d times: %v", address, writes, c.ByRoute)
 	}
 	if !strings.Contains(out, want) {
@@ -124,7 +124,7 @@ action "guayaba_delete_session" "x" {
 			!strings.Contains(out, "expected_label") {
 			t.Fatalf("a mismatched expected_label should fail naming it (%v):\n%s", err, out)
 		}
-		if _, ok := env.sb.Session(testAgentID, groupKey); !ok || env.sb.Counters().ByRoute["sessions.delete"] != 0 {
+		if _, ok := env.sb.Session(testAgentID, groupKey); !ok || env.sb.Counters().ByRoute[sandbox.RouteSessionsDelete] != 0 {
 			t.Fatal("the refused action deleted the session")
 		}
 		w.write("main.tf", cfg("Ventas"))
@@ -229,7 +229,7 @@ func TestAccExample_archiveOldSessions(t *testing.T) {
 	}
 	env.sb.ResetCounters()
 	w.must(args...)
-	if c := env.sb.Counters(); c.Total != c.ByRoute["sessions.list"] {
+	if c := env.sb.Counters(); c.Total != c.ByRoute[sandbox.RouteSessionsList] {
 		t.Errorf("the second sweep wrote: %v", c.ByRoute)
 	}
 	expectNoState(t, w)

@@ -477,13 +477,13 @@ func TestAccScaleLabels_callsPerCommand(t *testing.T) {
 	w.must("apply", "-auto-approve", "-no-color")
 	c := countCalls(t, env, w, "plan", "-no-color", "-detailed-exitcode")
 	t.Logf("plan over 1,000 labels: %v", c.ByRoute)
-	if c.ByRoute["sessions.list"] != 1 || c.Total != 1 {
+	if c.ByRoute[sandbox.RouteSessionsList] != 1 || c.Total != 1 {
 		t.Errorf("plan over 1,000 labels: want exactly 1 listing and nothing else, got %v", c.ByRoute)
 	}
 	w.write("main.tf", labelsConfig(env, labels("v2")))
 	c = countCalls(t, env, w, "apply", "-auto-approve", "-no-color")
 	t.Logf("apply changing 1,000 labels: %v", c.ByRoute)
-	if c.ByRoute["sessions.rename"] != 1000 || c.ByRoute["sessions.list"] > 2 || c.Total != 1000+c.ByRoute["sessions.list"] {
+	if c.ByRoute[sandbox.RouteSessionsRename] != 1000 || c.ByRoute[sandbox.RouteSessionsList] > 2 || c.Total != 1000+c.ByRoute[sandbox.RouteSessionsList] {
 		t.Errorf("apply changing 1,000 labels: want 1,000 renames and at most 2 listings, got %v", c.ByRoute)
 	}
 	for _, k := range keys {

@@ -12,6 +12,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/querycheck/queryfilter"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
+
+	"github.com/guayabadotrun/terraform-provider-guayaba/internal/sandbox"
 )
 
 func listSessions(env *testEnv) (labelled, unlabelled, direct string) {
@@ -204,7 +206,7 @@ list "guayaba_session" "all" {
 		t.Errorf("query over 1,000 sessions found %d", n)
 	}
 	t.Logf("query over 1,000 sessions: %v", c.ByRoute)
-	if c.ByRoute["sessions.list"] != 1 || c.Total != 1 {
+	if c.ByRoute[sandbox.RouteSessionsList] != 1 || c.Total != 1 {
 		t.Errorf("query over 1,000 sessions: want exactly 1 listing and nothing else, got %v", c.ByRoute)
 	}
 }
