@@ -53,12 +53,10 @@ func badInputs() []badInput {
 	longHex := strings.Repeat("0123456789abcdef", 300)
 	long := strings.Repeat("x", 5000)
 	uuidLong := testAgentID + strings.Repeat("0", 300)
-	ds := func(typ, body string) string { return fmt.Sprintf("data %q \"x\" {\n  %s\n}\n", typ, body) }
-	eph := func(body string) string { return "ephemeral \"guayaba_session_history\" \"x\" {\n  " + body + "\n}\n" }
-	res := func(body string) string {
-		return "resource \"guayaba_session\" \"x\" {\n  key = \"" + groupKey + "\"\n  " + body + "\n}\n"
-	}
-	sessions := ds("guayaba_sessions", "")
+	ds := func(typ string, lines ...string) string { return hclBlock(fmt.Sprintf("data %q \"x\"", typ), lines...) }
+	eph := func(lines ...string) string { return hclBlock(`ephemeral "guayaba_session_history" "x"`, lines...) }
+	res := func(line string) string { return sessionBlock{key: groupKey, extra: []string{line}}.String() }
+	sessions := ds("guayaba_sessions")
 	invalidAgent := []string{"Invalid agent_id", "not a UUID"}
 	list := []badInput{
 		// ---- provider ----
@@ -134,14 +132,14 @@ func badInputs() []badInput {
 		{block: "resource guayaba_session", arg: "key", kind: "empty", input: `""`,
 			coveredBy: "TestAccSession_planTimeValidation", when: whenPlan, sees: "`Invalid session key`: empty"},
 		{block: "resource guayaba_session", arg: "key", kind: "wrong format", input: `" agent:main:main"`,
-			hcl:  "resource \"guayaba_session\" \"x\" {\n  key = \" agent:main:main\"\n}\n",
+			hcl:  sessionBlock{key: " agent:main:main"}.String(),
 			want: []string{"Invalid session key", "white space"}, when: whenPlan, sees: "`Invalid session key`: white space at its start or end"},
 		{block: "resource guayaba_session", arg: "key", kind: "too long", input: "5000 characters",
-			hcl: "resource \"guayaba_session\" \"x\" {\n  key = \"" + long + "\"\n}\n", cmd: "apply",
+			hcl: sessionBlock{key: long}.String(), cmd: "apply",
 			want: []string{"Session not found", "created by chatting"}, when: whenApply,
 			sees: "accepted (keys are opaque); apply fails with `Session not found`: sessions are created by chatting"},
 		{block: "resource guayaba_session", arg: "key", kind: "unknown", input: unknownSrc,
-			hcl: "resource \"guayaba_session\" \"x\" {\n  key = " + unknownSrc + "\n}\n", unknown: groupKey, cmd: "apply",
+			hcl: hclBlock(`resource "guayaba_session" "x"`, "key = "+unknownSrc), unknown: groupKey, cmd: "apply",
 			when: whenAccepted, sees: "accepted: the session is adopted once the key is known"},
 		{block: "resource guayaba_session", arg: "label", kind: "empty", input: `""`,
 			coveredBy: "TestAccSession_planTimeValidation", when: whenPlan, sees: "`Invalid label`: leave `label` out for no label"},
@@ -239,16 +237,16 @@ func badInputs() []badInput {
 	}
 	for _, a := range dsArgs {
 		b := badInput{block: "data " + a.typ, arg: a.arg, kind: a.kind, input: a.input, want: a.want, when: a.when, sees: a.sees, coveredBy: a.coveredBy}
-		body := a.arg + " = " + a.value
+		lines := []string{a.arg + " = " + a.value}
 		needsKey := a.typ == "guayaba_session" || strings.HasSuffix(a.typ, "guayaba_session_history")
 		if needsKey && a.arg != "key" {
-			body = "key = \"" + groupKey + "\"\n  " + body
+			lines = append([]string{hclAttr("key", groupKey)}, lines...)
 		}
 		if strings.HasPrefix(a.typ, "ephemeral ") {
 			b.block = a.typ
-			b.hcl = eph(body)
+			b.hcl = eph(lines...)
 		} else {
-			b.hcl = ds(a.typ, body)
+			b.hcl = ds(a.typ, lines...)
 		}
 		if strings.Contains(a.value, unknownSrc) {
 			b.unknown = map[string]string{"agent_id": testAgentID, "key": groupKey, "limit": "2", "chat_type": "group",
@@ -270,36 +268,32 @@ func (c badInput) name() string {
 	return strings.ReplaceAll(c.block+" "+c.arg+" "+c.kind+" "+c.input, " ", "_")
 }
 
-// config renders the case's configuration for env.
+// config renders the case's configuration for env: the provider block
+// (sandbox, master key, default agent) with the case's arguments in place
+// of the defaults, terraform_data.u when the case reads unknownSrc, and the
+// case's HCL.
 func (c badInput) config(env *testEnv) string {
-	attrs := map[string]string{
-		"base_url": fmt.Sprintf("%q", env.sb.URL()),
-		"api_key":  fmt.Sprintf("%q", env.masterKey),
-		"agent_id": fmt.Sprintf("%q", testAgentID),
-	}
+	args := map[string]string{"base_url": hclString(env.sb.URL()), "api_key": hclString(env.masterKey), "agent_id": hclString(testAgentID)}
 	order := []string{"base_url", "api_key", "agent_id"}
 	for _, p := range c.provider {
 		name, val, _ := strings.Cut(p, " = ")
-		val = strings.Replace(val, "SANDBOX/", "", 1)
-		if strings.HasPrefix(p, name+" = SANDBOX/") {
-			val = fmt.Sprintf("%q", env.sb.URL()+"/"+strings.TrimPrefix(p, name+" = SANDBOX/"))
+		if path, ok := strings.CutPrefix(val, "SANDBOX/"); ok {
+			val = hclString(env.sb.URL() + "/" + path)
 		}
-		if _, ok := attrs[name]; !ok {
+		if _, ok := args[name]; !ok {
 			order = append(order, name)
 		}
-		attrs[name] = val
+		args[name] = val
 	}
-	var b strings.Builder
-	b.WriteString("provider \"guayaba\" {\n")
-	for _, k := range order {
-		fmt.Fprintf(&b, "  %s = %s\n", k, attrs[k])
+	lines := make([]string, len(order))
+	for i, name := range order {
+		lines[i] = name + " = " + args[name]
 	}
-	b.WriteString("}\n")
+	cfg := providerBlock(lines...)
 	if c.unknown != "" {
-		fmt.Fprintf(&b, "resource \"terraform_data\" \"u\" {\n  input = %q\n}\n", c.unknown)
+		cfg += hclBlock(`resource "terraform_data" "u"`, hclAttr("input", c.unknown))
 	}
-	b.WriteString(c.hcl)
-	return b.String()
+	return cfg + c.hcl
 }
 
 func TestAccBadInput_table(t *testing.T) {
@@ -490,7 +484,7 @@ func TestAccBadInput_authMatrix(t *testing.T) {
 	summaries := map[string]string{}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			w := newTFWorkdir(t, env.providerWithKey(c.key, fmt.Sprintf("agent_id = %q", c.agent))+`data "guayaba_sessions" "all" {}`+"\n")
+			w := newTFWorkdir(t, env.providerWithKey(c.key, hclAttr("agent_id", c.agent))+`data "guayaba_sessions" "all" {}`+"\n")
 			out, err := w.run(nil, "plan", "-no-color")
 			f := flat(out)
 			if err == nil {

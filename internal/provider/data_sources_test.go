@@ -193,7 +193,7 @@ func TestAccDataSources_filters(t *testing.T) {
 		for _, c := range sessions {
 			i++
 			name := fmt.Sprintf("s%d", i)
-			fmt.Fprintf(&b, "data \"guayaba_sessions\" %q {\n %s\n}\n", name, c.args)
+			b.WriteString(hclBlock(fmt.Sprintf("data \"guayaba_sessions\" %q", name), c.args))
 			want := []knownvalue.Check{}
 			for _, k := range c.want {
 				want = append(want, knownvalue.StringExact(k))
@@ -205,8 +205,8 @@ func TestAccDataSources_filters(t *testing.T) {
 		for _, c := range archives {
 			i++
 			name := fmt.Sprintf("a%d", i)
-			fmt.Fprintf(&b, "data \"guayaba_archives\" %q {\n %s\n}\noutput %q { value = [for a in data.guayaba_archives.%s.archives : a.session_id] }\n",
-				name, c.args, name, name)
+			b.WriteString(hclBlock(fmt.Sprintf("data \"guayaba_archives\" %q", name), c.args))
+			fmt.Fprintf(&b, "output %q { value = [for a in data.guayaba_archives.%s.archives : a.session_id] }\n", name, name)
 			want := []knownvalue.Check{}
 			for _, k := range c.want {
 				want = append(want, knownvalue.StringExact(k))

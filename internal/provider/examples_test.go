@@ -165,7 +165,7 @@ func TestAccScale_sessionsDataSource10k(t *testing.T) {
 		t.Fatal(err)
 	}
 	agentID := f.Agents[0].ID
-	w := newTFWorkdir(t, env.providerWithKey(f.Keys[0].Token, fmt.Sprintf("agent_id = %q", agentID))+`
+	w := newTFWorkdir(t, env.providerWithKey(f.Keys[0].Token, hclAttr("agent_id", agentID))+`
 data "guayaba_sessions" "all" {}
 data "guayaba_sessions" "groups" { chat_type = "group" }
 output "count" { value = length(data.guayaba_sessions.all.sessions) }

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
@@ -110,23 +109,6 @@ func newTestEnv(t *testing.T, opts sandbox.Options) *testEnv {
 		readOnlyKey:   sb.AddKey(sandbox.AgentKey(testAgentID, "chat")).Token,
 		otherAgentKey: sb.AddKey(sandbox.AgentKey(testAgent2ID, "agent:manage")).Token,
 	}
-}
-
-// provider returns a provider block for the sandbox with the master key and
-// the default agent, plus extra attributes.
-func (e *testEnv) provider(extra ...string) string {
-	return e.providerWithKey(e.masterKey, append([]string{fmt.Sprintf("agent_id = %q", testAgentID)}, extra...)...)
-}
-
-// providerWithKey returns a provider block with the given key and attributes.
-func (e *testEnv) providerWithKey(key string, attrs ...string) string {
-	return fmt.Sprintf(`
-provider "guayaba" {
-  base_url = %q
-  api_key  = %q
-  %s
-}
-`, e.sb.URL(), key, strings.Join(attrs, "\n  "))
 }
 
 // session adds an active session with a few messages of both content kinds.

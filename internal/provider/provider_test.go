@@ -38,7 +38,7 @@ output "label" { value = data.guayaba_session.one.label }
 		t.Errorf("label output = %s", got)
 	}
 	// The provider block wins over the environment.
-	w.write("main.tf", env.providerWithKey(env.masterKey, `agent_id = "`+testAgent2ID+`"`)+`
+	w.write("main.tf", env.providerWithKey(env.masterKey, hclAttr("agent_id", testAgent2ID))+`
 data "guayaba_sessions" "all" {}
 output "n" { value = length(data.guayaba_sessions.all.keys) }
 `)
@@ -72,20 +72,14 @@ func TestAccProvider_insecureBaseURL(t *testing.T) {
 		ProtoV6ProviderFactories: providerFactories,
 		Steps: []resource.TestStep{
 			{
-				Config: `provider "guayaba" {
-  base_url = "http://api.guayaba.run/api/v1"
-  api_key  = "` + env.masterKey + `"
-}
-data "guayaba_sessions" "all" { agent_id = "` + testAgentID + `" }`,
+				Config: providerBlock(`base_url = "http://api.guayaba.run/api/v1"`, hclAttr("api_key", env.masterKey)) +
+					hclBlock(`data "guayaba_sessions" "all"`, hclAttr("agent_id", testAgentID)),
 				PlanOnly:    true,
 				ExpectError: words(`Invalid base_url.*https://`),
 			},
 			{
-				Config: `provider "guayaba" {
-  base_url = "ftp://127.0.0.1/api"
-  api_key  = "` + env.masterKey + `"
-}
-data "guayaba_sessions" "all" { agent_id = "` + testAgentID + `" }`,
+				Config: providerBlock(`base_url = "ftp://127.0.0.1/api"`, hclAttr("api_key", env.masterKey)) +
+					hclBlock(`data "guayaba_sessions" "all"`, hclAttr("agent_id", testAgentID)),
 				PlanOnly:    true,
 				ExpectError: words(`Invalid base_url`),
 			},
@@ -110,13 +104,9 @@ func TestAccProvider_unknownValues(t *testing.T) {
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: providerFactories,
 		Steps: []resource.TestStep{{
-			Config: `
-resource "terraform_data" "later" { input = "x" }
-provider "guayaba" {
-  base_url = "` + env.sb.URL() + `"
-  api_key  = terraform_data.later.output
-}
-data "guayaba_sessions" "all" { agent_id = "` + testAgentID + `" }`,
+			Config: `resource "terraform_data" "later" { input = "x" }` + "\n" +
+				providerBlock(hclAttr("base_url", env.sb.URL()), "api_key = terraform_data.later.output") +
+				hclBlock(`data "guayaba_sessions" "all"`, hclAttr("agent_id", testAgentID)),
 			ExpectError: words(`Unknown value for api_key.*known at plan time`),
 		}},
 	})

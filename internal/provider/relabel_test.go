@@ -30,14 +30,14 @@ func relabelApply(t *testing.T, env *testEnv, w *tfWorkdir, keys []string, label
 }
 
 func relabelConfig(env *testEnv, keys []string, labels map[string]string) string {
-	ss := make([]relSession, len(keys))
+	ss := make([]sessionBlock, len(keys))
 	for i, k := range keys {
-		ss[i] = relSession{name: fmt.Sprintf("s%02d", i), key: k}
+		ss[i] = sessionBlock{name: fmt.Sprintf("s%02d", i), key: k}
 		if l := labels[k]; l != "" {
 			ss[i].label = &l
 		}
 	}
-	return relConfig(env, nil, ss...)
+	return env.provider() + sessionBlocks(ss...)
 }
 
 // relabelSessions adds n sessions labelled "Support #<i>" and a working

@@ -23,30 +23,6 @@ import (
 // the client deliberately never retries.
 const genericUnavailable = `{"error":"Service Unavailable","message":"Try again later"}`
 
-// relSession is one guayaba_session block.
-type relSession struct {
-	name, key string
-	label     *string
-	archived  bool
-	onDestroy string
-}
-
-func relConfig(env *testEnv, providerExtra []string, ss ...relSession) string {
-	var b strings.Builder
-	b.WriteString(env.provider(providerExtra...))
-	for _, s := range ss {
-		fmt.Fprintf(&b, "resource \"guayaba_session\" %q {\n  key = %q\n  archived = %t\n", s.name, s.key, s.archived)
-		if s.label != nil {
-			fmt.Fprintf(&b, "  label = %q\n", *s.label)
-		}
-		if s.onDestroy != "" {
-			fmt.Fprintf(&b, "  on_destroy = %q\n", s.onDestroy)
-		}
-		b.WriteString("}\n")
-	}
-	return b.String()
-}
-
 // ---- 1. Throttling ----
 
 var attemptLineRE = regexp.MustCompile(`Guayaba API attempt: .*`)
@@ -95,11 +71,11 @@ func TestAccReliability_throttling(t *testing.T) {
 		}
 	}
 	cfg := func(version string) string {
-		ss := make([]relSession, n)
+		ss := make([]sessionBlock, n)
 		for i, k := range keys {
-			ss[i] = relSession{name: fmt.Sprintf("s%03d", i), key: k, label: new(version + " " + k)}
+			ss[i] = sessionBlock{name: fmt.Sprintf("s%03d", i), key: k, label: new(version + " " + k)}
 		}
-		return relConfig(env, nil, ss...)
+		return env.provider() + sessionBlocks(ss...)
 	}
 	w := newTFWorkdir(t, cfg("v1"))
 	w.must(applyArgs...)
@@ -219,20 +195,21 @@ type writeStep struct {
 // the session delete): rename, archive, restore, delete archive, delete.
 func writeSteps(env *testEnv, extra []string) (setup string, steps []writeStep) {
 	k1, k2 := groupKey, apiKey
-	x := func(label *string, archived bool) relSession {
-		return relSession{name: "x", key: k1, label: label, archived: archived, onDestroy: "delete"}
+	x := func(label *string, archived bool) sessionBlock {
+		return sessionBlock{key: k1, label: label, archived: archived, onDestroy: "delete"}
 	}
-	y := relSession{name: "y", key: k2, label: new("Bystander"), onDestroy: "delete"}
+	y := sessionBlock{name: "y", key: k2, label: new("Bystander"), onDestroy: "delete"}
 	l := new("Renamed")
-	return relConfig(env, extra, x(nil, false)), []writeStep{
+	cfg := func(s sessionBlock) string { return env.provider(extra...) + s.String() }
+	return cfg(x(nil, false)), []writeStep{
 		{name: "rename", route: sandbox.RouteSessionsRename, op: "rename session",
-			cfg: relConfig(env, extra, x(l, false)), args: applyArgs, check: expectRelabelled(k1, l)},
+			cfg: cfg(x(l, false)), args: applyArgs, check: expectRelabelled(k1, l)},
 		{name: "archive", route: sandbox.RouteSessionsArchive, op: "archive session",
-			cfg: relConfig(env, extra, x(l, true)), args: applyArgs, check: expectArchived(testAgentID, k1, l)},
+			cfg: cfg(x(l, true)), args: applyArgs, check: expectArchived(testAgentID, k1, l)},
 		{name: "restore", route: sandbox.RouteArchivesRestore, op: "restore archive",
-			cfg: relConfig(env, extra, x(l, false)), args: applyArgs, check: expectRestored(testAgentID, k1, l)},
+			cfg: cfg(x(l, false)), args: applyArgs, check: expectRestored(testAgentID, k1, l)},
 		{name: "delete archive", route: sandbox.RouteArchivesDelete, op: "delete archive",
-			pre: relConfig(env, extra, x(l, true)), cfg: relConfig(env, extra, y), args: applyArgs,
+			pre: cfg(x(l, true)), cfg: cfg(y), args: applyArgs,
 			check: expectArchiveDeleted(testAgentID, k1)},
 		{name: "delete session", route: sandbox.RouteSessionsDelete, op: "delete session",
 			args: []string{"destroy", "-auto-approve", "-no-color"}, check: expectSessionDeleted(testAgentID, k2)},
@@ -428,7 +405,7 @@ func TestAccReliability_noDataLoss(t *testing.T) {
 			t.Parallel()
 			env := relEnvWithSessions(t, variants["strict"])
 			x := func(label *string, archived bool, onDestroy string) string {
-				return relConfig(env, nil, relSession{name: "x", key: groupKey, label: label, archived: archived, onDestroy: onDestroy})
+				return env.config(sessionBlock{key: groupKey, label: label, archived: archived, onDestroy: onDestroy})
 			}
 			other := "delete"
 			if mode == "delete" {

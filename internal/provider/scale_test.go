@@ -2,7 +2,8 @@ package provider
 
 import (
 	"fmt"
-	"strings"
+	"maps"
+	"slices"
 	"testing"
 
 	"github.com/guayabadotrun/terraform-provider-guayaba/internal/sandbox"
@@ -24,18 +25,17 @@ func scaleSessions(t *testing.T, env *testEnv, agentID, prefix string, n int) []
 	return keys
 }
 
+// scaleConfig manages the sessions of resources (agent id → keys), each
+// labelled version + " " + key and archived when archived says so.
 func scaleConfig(env *testEnv, resources map[string][]string, version string, archived map[string]bool) string {
-	var b strings.Builder
-	b.WriteString(env.provider())
-	i := 0
-	for agentID, keys := range resources {
-		for _, k := range keys {
-			fmt.Fprintf(&b, "resource \"guayaba_session\" \"s%d\" {\n  agent_id = %q\n  key = %q\n  label = %q\n  archived = %t\n}\n",
-				i, agentID, k, version+" "+k, archived[k])
-			i++
+	var ss []sessionBlock
+	for _, agentID := range slices.Sorted(maps.Keys(resources)) {
+		for _, k := range resources[agentID] {
+			ss = append(ss, sessionBlock{name: fmt.Sprintf("s%d", len(ss)), agentID: agentID, key: k,
+				label: new(version + " " + k), archived: archived[k]})
 		}
 	}
-	return b.String()
+	return env.provider() + sessionBlocks(ss...)
 }
 
 func TestAccScale_listingsPerCommand(t *testing.T) {

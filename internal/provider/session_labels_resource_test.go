@@ -17,30 +17,6 @@ import (
 	"github.com/guayabadotrun/terraform-provider-guayaba/internal/sandbox"
 )
 
-const labelsAddr = "guayaba_session_labels.x"
-
-// labelsConfig renders a guayaba_session_labels resource with the map and
-// extra attributes.
-func labelsConfig(env *testEnv, labels map[string]string, extra ...string) string {
-	keys := make([]string, 0, len(labels))
-	for k := range labels {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	var b strings.Builder
-	b.WriteString(env.provider())
-	b.WriteString("resource \"guayaba_session_labels\" \"x\" {\n  labels = {\n")
-	for _, k := range keys {
-		fmt.Fprintf(&b, "    %q = %q\n", k, labels[k])
-	}
-	b.WriteString("  }\n")
-	for _, e := range extra {
-		b.WriteString("  " + e + "\n")
-	}
-	b.WriteString("}\n")
-	return b.String()
-}
-
 // expectEntriesChanged checks that the plan updates the resource and that
 // exactly the named entries of labels differ between before and after.
 type expectEntriesChanged struct {
@@ -108,7 +84,7 @@ func TestAccSessionLabels_basic(t *testing.T) {
 			ProtoV6ProviderFactories: providerFactories,
 			Steps: []resource.TestStep{
 				{
-					Config: labelsConfig(env, v1),
+					Config: env.config(labelsBlock{labels: v1}),
 					ConfigStateChecks: []statecheck.StateCheck{
 						statecheck.ExpectKnownValue(labelsAddr, attr("id"), knownvalue.StringExact(testAgentID)),
 						statecheck.ExpectKnownValue(labelsAddr, attr("agent_id"), knownvalue.StringExact(testAgentID)),
@@ -123,39 +99,39 @@ func TestAccSessionLabels_basic(t *testing.T) {
 					},
 					Check: env.expectSandboxLabels(withBystander(v1)),
 				},
-				{Config: labelsConfig(env, v1), ConfigPlanChecks: emptyPlan},
+				{Config: env.config(labelsBlock{labels: v1}), ConfigPlanChecks: emptyPlan},
 				{
 					PreConfig:        func() { must(t, env.sb.Rename(testAgentID, apiKey, new("Changed in dashboard"))) },
-					Config:           labelsConfig(env, v1),
+					Config:           env.config(labelsBlock{labels: v1}),
 					ConfigPlanChecks: updatesEntries(apiKey),
 					Check:            env.expectSandboxLabels(withBystander(v1)),
 				},
 				{
 					PreConfig:        func() { must(t, env.sb.Rename(testAgentID, dashKey, nil)) },
-					Config:           labelsConfig(env, v1),
+					Config:           env.config(labelsBlock{labels: v1}),
 					ConfigPlanChecks: updatesEntries(dashKey),
 					Check:            env.expectSandboxLabels(withBystander(v1)),
 				},
 				{
-					Config:           labelsConfig(env, swapped),
+					Config:           env.config(labelsBlock{labels: swapped}),
 					ConfigPlanChecks: updatesEntries(groupKey, apiKey),
 					Check:            env.expectSandboxLabels(withBystander(swapped)),
 				},
 				{
 					// dashKey leaves the map and its label moves to apiKey.
-					Config:           labelsConfig(env, map[string]string{groupKey: "API ☕ — 日本", apiKey: "Dashboard"}),
+					Config:           env.config(labelsBlock{labels: map[string]string{groupKey: "API ☕ — 日本", apiKey: "Dashboard"}}),
 					ConfigPlanChecks: updatesEntries(apiKey, dashKey),
 					Check: env.expectSandboxLabels(withBystander(map[string]string{
 						groupKey: "API ☕ — 日本", apiKey: "Dashboard"})),
 				},
 				{
 					// Removed with on_destroy = "keep": the session keeps its label.
-					Config:           labelsConfig(env, map[string]string{groupKey: "API ☕ — 日本"}),
+					Config:           env.config(labelsBlock{labels: map[string]string{groupKey: "API ☕ — 日本"}}),
 					ConfigPlanChecks: updatesEntries(apiKey),
 					Check: env.expectSandboxLabels(withBystander(map[string]string{
 						groupKey: "API ☕ — 日本", apiKey: "Dashboard"})),
 				},
-				{Config: labelsConfig(env, map[string]string{groupKey: "API ☕ — 日本"}), ConfigPlanChecks: emptyPlan},
+				{Config: env.config(labelsBlock{labels: map[string]string{groupKey: "API ☕ — 日本"}}), ConfigPlanChecks: emptyPlan},
 			},
 		})
 		if _, ok := env.sb.Session(testAgent2ID, groupKey); !ok {
@@ -189,10 +165,10 @@ func TestAccSessionLabels_rotation(t *testing.T) {
 		resource.Test(t, resource.TestCase{
 			ProtoV6ProviderFactories: providerFactories,
 			Steps: []resource.TestStep{
-				{Config: labelsConfig(env, v1), Check: env.expectSandboxLabels(v1)},
+				{Config: env.config(labelsBlock{labels: v1}), Check: env.expectSandboxLabels(v1)},
 				{
 					PreConfig:        func() { env.sb.ResetCounters() },
-					Config:           labelsConfig(env, rotated),
+					Config:           env.config(labelsBlock{labels: rotated}),
 					ConfigPlanChecks: updatesEntries(keys...),
 					Check: resource.ComposeTestCheckFunc(env.expectSandboxLabels(rotated), checkSandbox(func() error {
 						renames = env.sb.Counters().ByRoute[sandbox.RouteSessionsRename]
@@ -202,9 +178,9 @@ func TestAccSessionLabels_rotation(t *testing.T) {
 						return nil
 					})),
 				},
-				{Config: labelsConfig(env, rotated), ConfigPlanChecks: emptyPlan},
-				{Config: labelsConfig(env, swapped), Check: env.expectSandboxLabels(swapped)},
-				{Config: labelsConfig(env, swapped), ConfigPlanChecks: emptyPlan},
+				{Config: env.config(labelsBlock{labels: rotated}), ConfigPlanChecks: emptyPlan},
+				{Config: env.config(labelsBlock{labels: swapped}), Check: env.expectSandboxLabels(swapped)},
+				{Config: env.config(labelsBlock{labels: swapped}), ConfigPlanChecks: emptyPlan},
 			},
 		})
 	})
@@ -220,7 +196,7 @@ func TestAccSessionLabels_exclusive(t *testing.T) {
 		env.session(testAgentID, "agent:main:main", nil)
 		env.session(testAgent2ID, dashKey, new("Other agent"))
 		want := map[string]string{groupKey: "Support"}
-		cfg := labelsConfig(env, want, "exclusive = true")
+		cfg := env.config(labelsBlock{labels: want, exclusive: true})
 		resource.Test(t, resource.TestCase{
 			ProtoV6ProviderFactories: providerFactories,
 			Steps: []resource.TestStep{
@@ -260,7 +236,7 @@ func TestAccSessionLabels_conflict(t *testing.T) {
 			ProtoV6ProviderFactories: providerFactories,
 			Steps: []resource.TestStep{
 				{
-					Config:      labelsConfig(env, want),
+					Config:      env.config(labelsBlock{labels: want}),
 					ExpectError: words(`Label already in use.*labels\["` + groupKey + `"\] = "Support": the session "` + dashKey + `" holds`),
 				},
 				{
@@ -269,18 +245,18 @@ func TestAccSessionLabels_conflict(t *testing.T) {
 						must(t, env.expectSandboxLabels(map[string]string{apiKey: "Sales", dashKey: "Support"})(nil))
 						must(t, env.sb.Rename(testAgentID, dashKey, nil))
 					},
-					Config: labelsConfig(env, want),
+					Config: env.config(labelsBlock{labels: want}),
 					Check:  env.expectSandboxLabels(want),
 				},
 				{
 					// The same on an update: the state keeps what was done.
 					PreConfig:   func() { must(t, env.sb.Rename(testAgentID, dashKey, new("Billing"))) },
-					Config:      labelsConfig(env, map[string]string{groupKey: "Support 2", apiKey: "Billing"}),
+					Config:      env.config(labelsBlock{labels: map[string]string{groupKey: "Support 2", apiKey: "Billing"}}),
 					ExpectError: words(`Label already in use.*labels\["` + apiKey + `"\] = "Billing": the session "` + dashKey + `" holds`),
 				},
 				{
 					PreConfig:        func() { must(t, env.sb.Rename(testAgentID, dashKey, nil)) },
-					Config:           labelsConfig(env, map[string]string{groupKey: "Support 2", apiKey: "Billing"}),
+					Config:           env.config(labelsBlock{labels: map[string]string{groupKey: "Support 2", apiKey: "Billing"}}),
 					ConfigPlanChecks: updatesEntries(apiKey),
 					Check:            env.expectSandboxLabels(map[string]string{groupKey: "Support 2", apiKey: "Billing"}),
 				},
@@ -300,7 +276,7 @@ func TestAccSessionLabels_missingKeys(t *testing.T) {
 		filename, err := env.sb.ArchiveSession(testAgentID, archivedKey)
 		must(t, err)
 		want := map[string]string{groupKey: "Support", archivedKey: "Ana", neverKey: "Nobody"}
-		cfg := labelsConfig(env, want)
+		cfg := env.config(labelsBlock{labels: want})
 		resource.Test(t, resource.TestCase{
 			ProtoV6ProviderFactories: providerFactories,
 			Steps: []resource.TestStep{
@@ -358,7 +334,7 @@ func TestAccSessionLabels_import(t *testing.T) {
 		env.session(testAgentID, dashKey, nil)
 		env.session(testAgent2ID, dashKey, new("Other agent"))
 		all := map[string]string{groupKey: "Support", apiKey: "Sales"}
-		cfg := labelsConfig(env, all)
+		cfg := env.config(labelsBlock{labels: all})
 		resource.Test(t, resource.TestCase{
 			ProtoV6ProviderFactories: providerFactories,
 			Steps: []resource.TestStep{
@@ -404,7 +380,7 @@ func TestAccSessionLabels_onDestroy(t *testing.T) {
 				resource.Test(t, resource.TestCase{
 					ProtoV6ProviderFactories: providerFactories,
 					Steps: []resource.TestStep{{
-						Config: labelsConfig(env, want, fmt.Sprintf("on_destroy = %q", mode)),
+						Config: env.config(labelsBlock{labels: want, onDestroy: mode}),
 						Check:  checkSandbox(func() error { before = stateJSON(env.snapshot()); return nil }),
 					}},
 					CheckDestroy: checkSandbox(func() error {
@@ -473,14 +449,14 @@ func TestAccScaleLabels_callsPerCommand(t *testing.T) {
 		}
 		return m
 	}
-	w := newTFWorkdir(t, labelsConfig(env, labels("v1")))
+	w := newTFWorkdir(t, env.config(labelsBlock{labels: labels("v1")}))
 	w.must("apply", "-auto-approve", "-no-color")
 	c := countCalls(t, env, w, "plan", "-no-color", "-detailed-exitcode")
 	t.Logf("plan over 1,000 labels: %v", c.ByRoute)
 	if c.ByRoute[sandbox.RouteSessionsList] != 1 || c.Total != 1 {
 		t.Errorf("plan over 1,000 labels: want exactly 1 listing and nothing else, got %v", c.ByRoute)
 	}
-	w.write("main.tf", labelsConfig(env, labels("v2")))
+	w.write("main.tf", env.config(labelsBlock{labels: labels("v2")}))
 	c = countCalls(t, env, w, "apply", "-auto-approve", "-no-color")
 	t.Logf("apply changing 1,000 labels: %v", c.ByRoute)
 	if c.ByRoute[sandbox.RouteSessionsRename] != 1000 || c.ByRoute[sandbox.RouteSessionsList] > 2 || c.Total != 1000+c.ByRoute[sandbox.RouteSessionsList] {
@@ -507,10 +483,10 @@ func TestAccSessionLabels_throttled(t *testing.T) {
 		}
 		return m
 	}
-	w := newTFWorkdir(t, labelsConfig(env, labels("v1")))
+	w := newTFWorkdir(t, env.config(labelsBlock{labels: labels("v1")}))
 	w.must("apply", "-auto-approve", "-no-color")
 	env.sb.SetRateLimit(600, 5)
-	w.write("main.tf", labelsConfig(env, labels("v2")))
+	w.write("main.tf", env.config(labelsBlock{labels: labels("v2")}))
 	drainRateLimit(t, env)
 	env.sb.ResetCounters()
 	out, err := w.run([]string{"TF_LOG_PROVIDER=DEBUG"}, "apply", "-auto-approve", "-no-color")
@@ -552,7 +528,7 @@ func TestAccSessionLabels_agentID(t *testing.T) {
 		env.session(testAgentID, groupKey, nil)
 		env.session(testAgent2ID, groupKey, nil)
 		cfg := func(agentID string) string {
-			return labelsConfig(env, map[string]string{groupKey: "Support"}, fmt.Sprintf("agent_id = %q", agentID), `on_destroy = "clear"`)
+			return env.config(labelsBlock{labels: map[string]string{groupKey: "Support"}, agentID: agentID, onDestroy: "clear"})
 		}
 		resource.Test(t, resource.TestCase{
 			ProtoV6ProviderFactories: providerFactories,

@@ -32,15 +32,6 @@ const (
 	dashKey  = "s-9f8e7d6c"
 )
 
-func sessionConfig(env *testEnv, key, body string) string {
-	return env.provider() + fmt.Sprintf(`
-resource "guayaba_session" "x" {
-  key = %q
-  %s
-}
-`, key, body)
-}
-
 // Adopting sessions of every key shape, managing their labels, and planning
 // nothing when nothing changed.
 func TestAccSession_label(t *testing.T) {
@@ -51,15 +42,14 @@ func TestAccSession_label(t *testing.T) {
 		}
 		sid := env.mustSession(groupKey).SessionID
 		cfg := func(label string) string {
-			out := env.provider()
+			ss := make([]sessionBlock, len(keys))
 			for i, k := range keys {
-				body := ""
+				ss[i] = sessionBlock{name: fmt.Sprintf("s%d", i), key: k}
 				if label != "" {
-					body = fmt.Sprintf("label = %q", label+" "+k)
+					ss[i].label = new(label + " " + k)
 				}
-				out += fmt.Sprintf("resource \"guayaba_session\" \"s%d\" {\n  key = %q\n  %s\n}\n", i, k, body)
 			}
-			return out
+			return env.provider() + sessionBlocks(ss...)
 		}
 		gx := "guayaba_session.s0"
 		resource.Test(t, resource.TestCase{
@@ -146,8 +136,7 @@ func TestAccSession_archive(t *testing.T) {
 			ProtoV6ProviderFactories: providerFactories,
 			Steps: []resource.TestStep{
 				{
-					Config: sessionConfig(env, groupKey, `label = "Old"
-  archived = true`),
+					Config: env.config(sessionBlock{key: groupKey, label: new("Old"), archived: true}),
 					ConfigStateChecks: []statecheck.StateCheck{
 						statecheck.ExpectKnownValue("guayaba_session.x", attr("archived"), knownvalue.Bool(true)),
 						statecheck.ExpectKnownValue("guayaba_session.x", attr("session_id"), knownvalue.StringExact(s.SessionID)),
@@ -160,8 +149,7 @@ func TestAccSession_archive(t *testing.T) {
 				},
 				{
 					// Relabelling while archived: restore, relabel, archive again.
-					Config: sessionConfig(env, groupKey, `label = "Archivado"
-  archived = true`),
+					Config: env.config(sessionBlock{key: groupKey, label: new("Archivado"), archived: true}),
 					ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 						plancheck.ExpectResourceAction("guayaba_session.x", plancheck.ResourceActionUpdate),
 						plancheck.ExpectUnknownValue("guayaba_session.x", attr("archive_filename")),
@@ -173,8 +161,7 @@ func TestAccSession_archive(t *testing.T) {
 					Check: archiveCheck(new("Archivado")),
 				},
 				{
-					Config: sessionConfig(env, groupKey, `label = "Back"
-  archived = false`),
+					Config: env.config(sessionBlock{key: groupKey, label: new("Back")}),
 					ConfigStateChecks: []statecheck.StateCheck{
 						statecheck.ExpectKnownValue("guayaba_session.x", attr("archived"), knownvalue.Bool(false)),
 						statecheck.ExpectKnownValue("guayaba_session.x", attr("archive_filename"), knownvalue.Null()),
@@ -195,11 +182,11 @@ func TestAccSession_archive(t *testing.T) {
 				},
 				{
 					// Restoring to "no label" works too.
-					Config: sessionConfig(env, groupKey, `archived = true`),
+					Config: env.config(sessionBlock{key: groupKey, archived: true}),
 					Check:  archiveCheck(nil),
 				},
 				{
-					Config: sessionConfig(env, groupKey, ``),
+					Config: env.config(sessionBlock{key: groupKey}),
 					Check:  env.expectLabel(testAgentID, groupKey, nil),
 				},
 			},
@@ -212,9 +199,8 @@ func TestAccSession_archive(t *testing.T) {
 func TestAccSession_drift(t *testing.T) {
 	forEachVariant(t, func(t *testing.T, env *testEnv) {
 		s := env.session(testAgentID, groupKey, nil)
-		cfg := sessionConfig(env, groupKey, `label = "Managed"`)
-		archivedCfg := sessionConfig(env, groupKey, `label = "Managed"
-  archived = true`)
+		cfg := env.config(sessionBlock{key: groupKey, label: new("Managed")})
+		archivedCfg := env.config(sessionBlock{key: groupKey, label: new("Managed"), archived: true})
 		update := func(checks ...plancheck.PlanCheck) resource.ConfigPlanChecks {
 			return resource.ConfigPlanChecks{PreApply: append([]plancheck.PlanCheck{
 				plancheck.ExpectResourceAction("guayaba_session.x", plancheck.ResourceActionUpdate)}, checks...)}
@@ -317,21 +303,9 @@ func TestAccSession_import(t *testing.T) {
 		env.session(testAgentID, archivedKey, new("Old chat"))
 		filename, err := env.sb.ArchiveSession(testAgentID, archivedKey)
 		must(t, err)
-		cfg := sessionConfig(env, groupKey, `label = "Imported"`)
-		archivedCfg := env.provider() + fmt.Sprintf(`
-resource "guayaba_session" "x" {
-  key      = %q
-  label    = "Old chat"
-  archived = true
-}
-`, archivedKey)
-		noAgent := env.providerWithKey(env.masterKey) + fmt.Sprintf(`
-resource "guayaba_session" "x" {
-  agent_id = %q
-  key      = %q
-  label    = "Imported"
-}
-`, testAgentID, groupKey)
+		cfg := env.config(sessionBlock{key: groupKey, label: new("Imported")})
+		archivedCfg := env.config(sessionBlock{key: archivedKey, label: new("Old chat"), archived: true})
+		noAgent := env.providerWithKey(env.masterKey) + sessionBlock{agentID: testAgentID, key: groupKey, label: new("Imported")}.String()
 		empty := resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}}
 		resource.Test(t, resource.TestCase{
 			ProtoV6ProviderFactories: providerFactories,
@@ -419,13 +393,11 @@ func TestAccSession_onDestroy(t *testing.T) {
 				env.session(testAgentID, groupKey, nil)
 				env.session(testAgentID, apiKey, new("Bystander"))
 				env.session(testAgent2ID, groupKey, new("Other agent"))
-				onDestroy, archived := mode, "false"
+				x := sessionBlock{key: groupKey, label: new("Doomed?"), onDestroy: mode}
 				if mode == "delete-archived" {
-					onDestroy, archived = "delete", "true"
+					x.onDestroy, x.archived = "delete", true
 				}
-				cfg := sessionConfig(env, groupKey, fmt.Sprintf(`label = "Doomed?"
-  archived = %s
-  on_destroy = %q`, archived, onDestroy))
+				cfg := env.config(x)
 				var before string
 				resource.Test(t, resource.TestCase{
 					ProtoV6ProviderFactories: providerFactories,
@@ -447,12 +419,16 @@ func TestAccSession_planTimeValidation(t *testing.T) {
 	t.Parallel()
 	env := newTestEnv(t, variants["strict"])
 	env.session(testAgentID, groupKey, nil)
-	cases := map[string]struct{ body, want string }{
-		"label too long":      {`label = "` + strings.Repeat("é", 256) + `"`, `(?s)Invalid label.*256 characters long; the platform accepts at most\s+255`},
-		"label white space":   {`label = " padded "`, `(?s)Invalid label.*white space`},
-		"label empty":         {`label = ""`, `(?s)Invalid label.*leave .label. out`},
-		"agent_id not a UUID": {`agent_id = "my-agent"`, `(?s)Invalid agent_id.*not a UUID`},
-		"on_destroy unknown":  {`on_destroy = "burn"`, `(?s)on_destroy.*value must be one of`},
+	cases := map[string]struct {
+		x    sessionBlock
+		want string
+	}{
+		"label too long":      {sessionBlock{key: groupKey, label: new(strings.Repeat("é", 256))}, `(?s)Invalid label.*256 characters long; the platform accepts at most\s+255`},
+		"label white space":   {sessionBlock{key: groupKey, label: new(" padded ")}, `(?s)Invalid label.*white space`},
+		"label empty":         {sessionBlock{key: groupKey, label: new("")}, `(?s)Invalid label.*leave .label. out`},
+		"agent_id not a UUID": {sessionBlock{key: groupKey, agentID: "my-agent"}, `(?s)Invalid agent_id.*not a UUID`},
+		"on_destroy unknown":  {sessionBlock{key: groupKey, onDestroy: "burn"}, `(?s)on_destroy.*value must be one of`},
+		"empty key":           {sessionBlock{key: ""}, `(?s)Invalid session key.*empty`},
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -460,20 +436,11 @@ func TestAccSession_planTimeValidation(t *testing.T) {
 			resource.Test(t, resource.TestCase{
 				ProtoV6ProviderFactories: providerFactories,
 				Steps: []resource.TestStep{{
-					Config: sessionConfig(env, groupKey, c.body), PlanOnly: true, ExpectError: words(c.want),
+					Config: env.config(c.x), PlanOnly: true, ExpectError: words(c.want),
 				}},
 			})
 		})
 	}
-	t.Run("empty key", func(t *testing.T) {
-		t.Parallel()
-		resource.Test(t, resource.TestCase{
-			ProtoV6ProviderFactories: providerFactories,
-			Steps: []resource.TestStep{{
-				Config: sessionConfig(env, "", ""), PlanOnly: true, ExpectError: words(`(?s)Invalid session key.*empty`),
-			}},
-		})
-	})
 	if n := env.sb.Counters().Total; n != 0 {
 		t.Errorf("plan-time validation made %d API calls", n)
 	}
@@ -494,18 +461,16 @@ func TestAccSession_errors(t *testing.T) {
 		resource.Test(t, resource.TestCase{
 			ProtoV6ProviderFactories: providerFactories,
 			Steps: []resource.TestStep{
-				step(sessionConfig(env, "agent:main:telegram:direct:404", ""),
+				step(env.config(sessionBlock{key: "agent:main:telegram:direct:404"}),
 					`(?s)Session not found.*no active session with key.*created\s+by\s+chatting`),
-				step(sessionConfig(env, groupKey, `label = "Taken"`),
+				step(env.config(sessionBlock{key: groupKey, label: new("Taken")}),
 					`(?s)Label already in use.*"Taken" is\s+already\s+held\s+by\s+the\s+session\s+with\s+key\s+"`+regexp.QuoteMeta(apiKey)+`"`),
-				step(env.providerWithKey(env.readOnlyKey, `agent_id = "`+testAgentID+`"`)+`
-resource "guayaba_session" "x" { key = "`+groupKey+`" }`,
+				step(env.providerWithKey(env.readOnlyKey, hclAttr("agent_id", testAgentID))+sessionBlock{key: groupKey}.String(),
 					`(?s)lacks the agent:manage scope.*agent key of agent.*agent:manage scope, or a master key`),
-				step(env.providerWithKey(env.otherAgentKey, `agent_id = "`+testAgentID+`"`)+`
-resource "guayaba_session" "x" { key = "`+groupKey+`" }`,
+				step(env.providerWithKey(env.otherAgentKey, hclAttr("agent_id", testAgentID))+sessionBlock{key: groupKey}.String(),
 					`(?s)belongs to another agent`),
-				step(sessionConfig(env, groupKey, `agent_id = "`+stopped+`"`), `(?s)agent is not running.*Start the agent`),
-				step(sessionConfig(env, groupKey, `agent_id = "00000000-0000-4000-8000-000000000000"`), `(?s)agent not found.*agent_id`),
+				step(env.config(sessionBlock{key: groupKey, agentID: stopped}), `(?s)agent is not running.*Start the agent`),
+				step(env.config(sessionBlock{key: groupKey, agentID: "00000000-0000-4000-8000-000000000000"}), `(?s)agent not found.*agent_id`),
 			},
 		})
 		c := env.sb.Counters()

@@ -36,7 +36,7 @@ func TestAccSessionSafety_replacementWarns(t *testing.T) {
 		env.session(testAgentID, apiKey, nil)
 		env.session(testAgent2ID, dashKey, nil)
 		x := func(key string) string {
-			return relConfig(env, nil, relSession{name: "x", key: key, label: new("Managed"), onDestroy: "delete"})
+			return env.config(sessionBlock{key: key, label: new("Managed"), onDestroy: "delete"})
 		}
 		w := safetyWorkdir(t, x(groupKey))
 
@@ -69,13 +69,7 @@ func TestAccSessionSafety_replacementWarns(t *testing.T) {
 
 		// The default agent changes through GUAYABA_AGENT_ID to one without
 		// the key: refused at plan time, naming the agent and the variable.
-		noAgent := env.providerWithKey(env.masterKey) + fmt.Sprintf(`
-resource "guayaba_session" "x" {
-  key        = %q
-  label      = "Managed"
-  on_destroy = "delete"
-}
-`, apiKey)
+		noAgent := env.providerWithKey(env.masterKey) + sessionBlock{key: apiKey, label: new("Managed"), onDestroy: "delete"}.String()
 		w.write("main.tf", noAgent)
 		if out, err := w.run([]string{"GUAYABA_AGENT_ID=" + testAgentID}, "plan", "-detailed-exitcode", "-no-color"); err != nil {
 			t.Fatalf("moving agent_id to GUAYABA_AGENT_ID planned a change: %v\n%s", err, out)
@@ -118,7 +112,7 @@ func TestAccSessionSafety_replaceArchived(t *testing.T) {
 				env.session(testAgentID, groupKey, new("Old"))
 				env.session(testAgentID, apiKey, nil)
 				x := func(key string, archived bool) string {
-					return relConfig(env, nil, relSession{name: "x", key: key, label: new("Old"), archived: archived, onDestroy: mode})
+					return env.config(sessionBlock{key: key, label: new("Old"), archived: archived, onDestroy: mode})
 				}
 				w := safetyWorkdir(t, x(groupKey, true))
 				archives := env.sb.Archives(testAgentID)
@@ -182,7 +176,7 @@ func TestAccSessionSafety_restoreWithoutHeldLabel(t *testing.T) {
 		env.session(testAgentID, groupKey, nil)
 		env.session(testAgentID, apiKey, nil)
 		x := func(label *string, archived bool) string {
-			return relConfig(env, nil, relSession{name: "x", key: groupKey, label: label, archived: archived})
+			return env.config(sessionBlock{key: groupKey, label: label, archived: archived})
 		}
 		w := safetyWorkdir(t, x(new("Main"), true))
 		must(t, env.sb.Rename(testAgentID, apiKey, new("Main"))) // archives do not hold labels
@@ -230,7 +224,7 @@ func TestAccSessionSafety_goneArchiveNotFollowed(t *testing.T) {
 	forEachVariant(t, func(t *testing.T, env *testEnv) {
 		env.session(testAgentID, groupKey, new("Managed"))
 		x := func(label string) string {
-			return relConfig(env, nil, relSession{name: "x", key: groupKey, label: new(label), archived: true, onDestroy: "delete"})
+			return env.config(sessionBlock{key: groupKey, label: new(label), archived: true, onDestroy: "delete"})
 		}
 		w := safetyWorkdir(t, x("Managed"))
 		// An in-place update first: its plan records the object in private
@@ -269,7 +263,7 @@ func TestAccSessionSafety_errorsTellTheTruth(t *testing.T) {
 	forEachVariant(t, func(t *testing.T, env *testEnv) {
 		env.session(testAgentID, groupKey, nil)
 		x := func(label string, archived bool) string {
-			return relConfig(env, []string{"max_retries = 1"}, relSession{name: "x", key: groupKey, label: new(label), archived: archived})
+			return env.provider("max_retries = 1") + sessionBlock{key: groupKey, label: new(label), archived: archived}.String()
 		}
 		w := safetyWorkdir(t, x("A", false))
 		notConfirmed := []string{"not confirmed", "apply again"}
@@ -346,18 +340,18 @@ func TestAccSessionSafety_invisibleLabelCharacters(t *testing.T) {
 	env := newTestEnv(t, variants["strict"])
 	env.session(testAgentID, groupKey, nil)
 	for name, c := range map[string]struct{ label, want string }{
-		"zero-width space":      {`\u200bSupport`, `(?s)Invalid label.*label.*U\+200B \(zero-width space\) at the start.*Remove them: "Support"`},
-		"byte order mark":       {`Support\ufeff`, `(?s)Invalid label.*U\+FEFF \(zero-width no-break space\) at the end`},
-		"left-to-right mark":    {`\u200eSupport`, `(?s)Invalid label.*U\+200E \(left-to-right mark\) at the start`},
-		"only invisible":        {`\u200b\ufeff`, `(?s)Invalid label.*only white space or invisible characters.*leave .label. out`},
-		"no-break space at end": {`Support\u00a0`, `(?s)Invalid label.*U\+00A0 \(white space\) at the end`},
+		"zero-width space":      {"\u200bSupport", `(?s)Invalid label.*label.*U\+200B \(zero-width space\) at the start.*Remove them: "Support"`},
+		"byte order mark":       {"Support\ufeff", `(?s)Invalid label.*U\+FEFF \(zero-width no-break space\) at the end`},
+		"left-to-right mark":    {"\u200eSupport", `(?s)Invalid label.*U\+200E \(left-to-right mark\) at the start`},
+		"only invisible":        {"\u200b\ufeff", `(?s)Invalid label.*only white space or invisible characters.*leave .label. out`},
+		"no-break space at end": {"Support\u00a0", `(?s)Invalid label.*U\+00A0 \(white space\) at the end`},
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			resource.Test(t, resource.TestCase{
 				ProtoV6ProviderFactories: providerFactories,
 				Steps: []resource.TestStep{{
-					Config: sessionConfig(env, groupKey, `label = "`+c.label+`"`), PlanOnly: true, ExpectError: words(c.want),
+					Config: env.config(sessionBlock{key: groupKey, label: new(c.label)}), PlanOnly: true, ExpectError: words(c.want),
 				}},
 			})
 		})
@@ -376,9 +370,9 @@ func TestAccSessionSafety_deletedAgent(t *testing.T) {
 	forEachVariant(t, func(t *testing.T, env *testEnv) {
 		env.session(testAgentID, groupKey, new("Kept"))
 		env.session(testAgentID, apiKey, new("Doomed"))
-		w := safetyWorkdir(t, relConfig(env, nil,
-			relSession{name: "keep", key: groupKey, label: new("Kept")},
-			relSession{name: "del", key: apiKey, label: new("Doomed"), onDestroy: "delete"}))
+		w := safetyWorkdir(t, env.config(
+			sessionBlock{name: "keep", key: groupKey, label: new("Kept")},
+			sessionBlock{name: "del", key: apiKey, label: new("Doomed"), onDestroy: "delete"}))
 		agentGone := `{"error":"Not Found","message":"Agent not found"}`
 		for _, r := range sandbox.Routes() {
 			env.sb.InjectFault(sandbox.Fault{Route: r, Status: 404, Body: agentGone, Count: 1000})
