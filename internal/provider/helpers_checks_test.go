@@ -8,6 +8,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
@@ -359,4 +362,69 @@ func sameConversation(s sandbox.SessionState, a sandbox.ArchiveState, label *str
 		return fmt.Errorf("label: want %s, session %s, archive %s", labelOf(label), labelOf(s.Label), labelOf(a.Label))
 	}
 	return nil
+}
+
+// stringList is a known-value check of a list of exactly these strings.
+func stringList(ss ...string) knownvalue.Check {
+	checks := []knownvalue.Check{}
+	for _, s := range ss {
+		checks = append(checks, knownvalue.StringExact(s))
+	}
+	return knownvalue.ListExact(checks)
+}
+
+// planTimeError is a configuration that terraform plan must refuse with an
+// error matching want (a words pattern).
+type planTimeError struct{ config, want string }
+
+// expectPlanTimeErrors plans each case in a parallel subtest and expects its
+// error; once every case has run, the sandbox must have seen no API call: the
+// inputs are refused before any request.
+func expectPlanTimeErrors(t *testing.T, env *testEnv, cases map[string]planTimeError) {
+	t.Helper()
+	t.Cleanup(func() {
+		if c := env.sb.Counters(); c.Total != 0 {
+			t.Errorf("inputs refused at plan time made %d API calls: %v", c.Total, c.ByRoute)
+		}
+	})
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			resource.Test(t, resource.TestCase{
+				ProtoV6ProviderFactories: providerFactories,
+				Steps:                    []resource.TestStep{{Config: c.config, PlanOnly: true, ExpectError: words(c.want)}},
+			})
+		})
+	}
+}
+
+// expectSameResultEveryRun reads the data source typ three times, each in a
+// new terraform run (the lenient variant lists in another order each time),
+// and expects byte-identical results and nothing to plan after the first.
+func expectSameResultEveryRun(t *testing.T, env *testEnv, typ string) {
+	t.Helper()
+	cfg := env.provider() + fmt.Sprintf(`
+data %[1]q "all" {}
+resource "terraform_data" "snapshot" {
+  input = jsonencode(data.%[1]s.all)
+}
+`, typ)
+	var first string
+	capture := func(st *terraform.State) error {
+		got := st.RootModule().Resources["terraform_data.snapshot"].Primary.Attributes["input"]
+		if first == "" {
+			first = got
+		} else if got != first {
+			return fmt.Errorf("result changed between runs:\n%s\n%s", first, got)
+		}
+		return nil
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: providerFactories,
+		Steps: []resource.TestStep{
+			{Config: cfg, Check: capture},
+			{Config: cfg, Check: capture, ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}}},
+			{Config: cfg, Check: capture, ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}}},
+		},
+	})
 }

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
@@ -60,6 +61,14 @@ const (
 	testOwnerID  = "owner-1"
 	testAgentID  = "3f1c9b7a-5d2e-4c1b-9a8f-2b7e6d5c4a3b"
 	testAgent2ID = "8a6e0f4c-2b1d-4e3f-9a7b-6c5d4e3f2a1b"
+)
+
+// Session keys of each shape the platform builds: a Telegram group topic,
+// an API session and a dashboard session.
+const (
+	groupKey = "agent:main:telegram:group:-1001234567890:topic:42"
+	apiKey   = "api:0b8e6c1a-7f3d-4e2b-9c5a-1d2e3f4a5b6c"
+	dashKey  = "s-9f8e7d6c"
 )
 
 // testEnv is one sandbox with an owner, two agents and keys of each kind.
@@ -151,4 +160,68 @@ func (e *testEnv) providerEnv() []string {
 		"GUAYABA_API_KEY=" + e.masterKey,
 		"GUAYABA_AGENT_ID=" + testAgentID,
 	}
+}
+
+func scaleSessions(t *testing.T, env *testEnv, agentID, prefix string, n int) []string {
+	t.Helper()
+	keys := make([]string, n)
+	for i := range keys {
+		keys[i] = fmt.Sprintf("%s:%04d", prefix, i)
+		if _, err := env.sb.AddSession(agentID, sandbox.SessionSpec{Key: keys[i], ChatType: "group", LastChannel: "telegram"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return keys
+}
+
+// The times and session ids of seedData.
+var (
+	t0 = time.Date(2026, 11, 20, 9, 30, 0, 0, time.UTC)
+	t1 = time.Date(2026, 11, 25, 18, 0, 0, 123_000_000, time.UTC)
+	t2 = time.Date(2026, 11, 28, 17, 0, 0, 0, time.UTC)
+)
+
+const (
+	sidA = "11111111-1111-4111-8111-111111111111"
+	sidB = "22222222-2222-4222-8222-222222222222"
+	sidC = "33333333-3333-4333-8333-333333333333"
+	sidD = "44444444-4444-4444-8444-444444444444"
+	sidE = "55555555-5555-4555-8555-555555555555"
+)
+
+// seedData gives the agent three active sessions and two archives with
+// known values.
+func seedData(t *testing.T, env *testEnv) {
+	t.Helper()
+	add := func(spec sandbox.SessionSpec) {
+		if _, err := env.sb.AddSession(testAgentID, spec); err != nil {
+			t.Fatal(err)
+		}
+	}
+	add(sandbox.SessionSpec{Key: "agent:main:telegram:group:-100200:topic:7", SessionID: sidA, SessionFile: "/sessions/a.jsonl",
+		Label: new("Ventas"), ChatType: "group", LastChannel: "telegram", UpdatedAt: t1,
+		Origin: map[string]any{"provider": "telegram", "chatType": "group", "from": map[string]any{"id": "tg:1", "names": []any{"Ana", "Bea"}}, "threadId": 7.0},
+		Messages: []sandbox.Message{
+			msgAt(sandbox.TextMessage("user", "¿Precio?"), "m1", t0),
+			msgAt(sandbox.BlocksMessage("assistant", sandbox.ThinkingBlock("calcular"), sandbox.TextBlock("10 €"),
+				sandbox.ToolCallBlock("c1", "quote", map[string]any{"sku": "x"}), sandbox.TextBlock("sin IVA")), "m2", t1),
+			msgAt(sandbox.TextMessage("user", "gracias"), "m3", t2),
+		}})
+	add(sandbox.SessionSpec{Key: "agent:main:webchat:direct:bea", SessionID: sidB, SessionFile: "/sessions/b.jsonl",
+		ChatType: "direct", LastChannel: "webchat", UpdatedAt: t0, Origin: map[string]any{}})
+	add(sandbox.SessionSpec{Key: "api:9c1d2e3f-4a5b-4c6d-8e7f-0a1b2c3d4e5f", SessionID: sidC, SessionFile: "/sessions/c.jsonl",
+		Label: new("API"), ChatType: "direct", LastChannel: "api", UpdatedAt: t2, Origin: map[string]any{"surface": "api"}})
+	for _, a := range []sandbox.ArchiveSpec{
+		{Key: "agent:main:telegram:direct:9", SessionID: sidD, Label: new("Viejo"), ArchivedAt: t2},
+		{Key: "agent:main:telegram:direct:8", SessionID: sidE, ArchivedAt: t0},
+	} {
+		if _, err := env.sb.AddArchive(testAgentID, a); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func msgAt(m sandbox.Message, id string, at time.Time) sandbox.Message {
+	m.ID, m.Timestamp = id, at.UnixMilli()
+	return m
 }

@@ -34,6 +34,10 @@ func hclString(s string) string {
 	return strings.NewReplacer("${", "$${", "%{", "%%{").Replace(strconv.Quote(s))
 }
 
+// hclName turns a case name into a block name ("nothing mixed" gives
+// "nothing_mixed").
+func hclName(s string) string { return strings.NewReplacer(" ", "_", "-", "_").Replace(s) }
+
 // hclAttr is the line `name = "value"`.
 func hclAttr(name, value string) string { return name + " = " + hclString(value) }
 

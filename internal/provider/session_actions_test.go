@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/guayabadotrun/terraform-provider-guayaba/internal/sandbox"
 )
@@ -190,49 +189,6 @@ action "guayaba_delete_archive" "x" {
 		expectInvokedAgain(t, env, w, "action.guayaba_delete_archive.x", "already deleted")
 		expectNoState(t, w)
 	})
-}
-
-// The archive-old-sessions guide's example: one action instance per session
-// quiet since the cutoff, invoked at once; invoked again, nothing to do.
-func TestAccExample_archiveOldSessions(t *testing.T) {
-	actions.skipWithout(t)
-	t.Parallel()
-	env := newTestEnv(t, variants["lenient"])
-	old := []string{"agent:main:webchat:direct:a", "agent:main:webchat:direct:b", "agent:main:telegram:direct:c"}
-	for _, k := range old {
-		if _, err := env.sb.AddSession(testAgentID, sandbox.SessionSpec{Key: k, ChatType: "direct", LastChannel: "webchat",
-			UpdatedAt: time.Date(2026, 10, 1, 12, 0, 0, 0, time.UTC)}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	recent := env.session(testAgentID, groupKey, new("Keep me"))
-	w := newTFWorkdirFrom(t, "examples/guides/archive-old-sessions").with(env.providerEnv()...)
-	w.write("provider.tf", `terraform {
-  required_providers {
-    guayaba = { source = "guayabadotrun/guayaba" }
-  }
-}
-`)
-	args := []string{"apply", "-auto-approve", "-no-color", "-var", "archive_before=2026-11-01T00:00:00Z",
-		"-invoke=action.guayaba_archive_session.quiet"}
-	out := w.must(args...)
-	if !strings.Contains(out, "Actions: 3 invoked") {
-		t.Errorf("want 3 actions invoked:\n%s", out)
-	}
-	for _, k := range old {
-		if _, ok := env.sb.Session(testAgentID, k); ok {
-			t.Errorf("%s is still active", k)
-		}
-	}
-	if s, ok := env.sb.Session(testAgentID, groupKey); !ok || s.SessionID != recent.SessionID || len(env.sb.Archives(testAgentID)) != 3 {
-		t.Errorf("the recent session was touched, or archives are missing")
-	}
-	env.sb.ResetCounters()
-	w.must(args...)
-	if c := env.sb.Counters(); c.Total != c.ByRoute[sandbox.RouteSessionsList] {
-		t.Errorf("the second sweep wrote: %v", c.ByRoute)
-	}
-	expectNoState(t, w)
 }
 
 // Bad action arguments fail before anything runs, naming the attribute.

@@ -1,19 +1,11 @@
 package provider
 
 import (
-	"context"
 	"fmt"
-	"net/http/httptest"
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/hashicorp/terraform-plugin-framework/path"
-	fwresource "github.com/hashicorp/terraform-plugin-framework/resource"
-	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
-	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-testing/compare"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -21,15 +13,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
-	"github.com/guayabadotrun/terraform-provider-guayaba/internal/client"
 	"github.com/guayabadotrun/terraform-provider-guayaba/internal/sandbox"
-	"github.com/guayabadotrun/terraform-provider-guayaba/internal/sessions"
-)
-
-const (
-	groupKey = "agent:main:telegram:group:-1001234567890:topic:42"
-	apiKey   = "api:0b8e6c1a-7f3d-4e2b-9c5a-1d2e3f4a5b6c"
-	dashKey  = "s-9f8e7d6c"
 )
 
 // Adopting sessions of every key shape, managing their labels, and planning
@@ -295,96 +279,6 @@ func TestAccSession_drift(t *testing.T) {
 	})
 }
 
-// Import by every documented ID form, each followed by an empty plan.
-func TestAccSession_import(t *testing.T) {
-	forEachVariant(t, func(t *testing.T, env *testEnv) {
-		env.session(testAgentID, groupKey, new("Imported"))
-		archivedKey := "agent:main:webchat:direct:ana"
-		env.session(testAgentID, archivedKey, new("Old chat"))
-		filename, err := env.sb.ArchiveSession(testAgentID, archivedKey)
-		must(t, err)
-		cfg := env.config(sessionBlock{key: groupKey, label: new("Imported")})
-		archivedCfg := env.config(sessionBlock{key: archivedKey, label: new("Old chat"), archived: true})
-		noAgent := env.providerWithKey(env.masterKey) + sessionBlock{agentID: testAgentID, key: groupKey, label: new("Imported")}.String()
-		empty := resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}}
-		resource.Test(t, resource.TestCase{
-			ProtoV6ProviderFactories: providerFactories,
-			Steps: []resource.TestStep{
-				{Config: cfg},
-				{Config: cfg, ResourceName: "guayaba_session.x", ImportState: true, ImportStateVerify: true,
-					ImportStateId: testAgentID + "/" + groupKey},
-				{Config: cfg, ResourceName: "guayaba_session.x", ImportState: true, ImportStateVerify: true,
-					ImportStateId: groupKey},
-				{Config: cfg, ResourceName: "guayaba_session.x", ImportState: true, ImportStateKind: resource.ImportBlockWithID,
-					ImportStateId: testAgentID + "/" + groupKey},
-				{Config: cfg, ConfigPlanChecks: empty},
-				{Config: noAgent, ResourceName: "guayaba_session.x", ImportState: true, ImportStateId: "no-agent-here",
-					ExpectError: words(`(?s)not one of the accepted forms.*<agent_id>/<key>`)},
-				{Config: cfg, ResourceName: "guayaba_session.x", ImportState: true, ImportStateId: testAgentID + "/agent:main:nope",
-					ExpectError: words(`(?s)no active session with key.*accepted forms`)},
-				{Config: cfg, ResourceName: "guayaba_session.x", ImportState: true, ImportStateId: "/",
-					ExpectError: words(`accepted forms`)},
-			},
-		})
-		resource.Test(t, resource.TestCase{
-			ProtoV6ProviderFactories: providerFactories,
-			Steps: []resource.TestStep{
-				{Config: archivedCfg, ResourceName: "guayaba_session.x", ImportState: true, ImportStateKind: resource.ImportBlockWithID,
-					ImportStateId: testAgentID + "/" + archivedKey + "@" + filename},
-				{Config: archivedCfg, ResourceName: "guayaba_session.x", ImportState: true, ImportStatePersist: true,
-					ImportStateId: archivedKey + "@" + filename,
-					ImportStateCheck: func(s []*terraform.InstanceState) error {
-						a := s[0].Attributes
-						if a["archived"] != "true" || a["archive_filename"] != filename || a["label"] != "Old chat" || a["key"] != archivedKey {
-							return fmt.Errorf("imported archived session: %v", a)
-						}
-						return nil
-					}},
-				{Config: archivedCfg, ConfigPlanChecks: empty},
-			},
-		})
-	})
-}
-
-// Importing an archived session records the archive as listed: its session
-// id comes from the archive, not from its filename, whose shape the
-// platform does not document (an assumed point of the behaviour contract).
-func TestImportArchivedSessionKeepsTheListedArchive(t *testing.T) {
-	ctx := context.Background()
-	sb := sandbox.New(sandbox.Options{})
-	sb.AddOwner("owner", true)
-	sb.AddAgent("owner", testAgentID)
-	const sessionID = "6d0f5c2e-8b1a-4f3e-9c7d-2a1b3c4d5e6f"
-	const filename = "archive-0001.jsonl" // no session id in it
-	if _, err := sb.AddArchive(testAgentID, sandbox.ArchiveSpec{Key: "agent:main:webchat:direct:ana", SessionID: sessionID,
-		Filename: filename, ArchivedAt: time.Date(2026, 11, 28, 17, 0, 0, 0, time.UTC)}); err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(sb.Handler())
-	t.Cleanup(srv.Close)
-	c, err := client.New(client.Config{BaseURL: srv.URL + "/api/v1", APIKey: sb.AddKey(sandbox.MasterKey("owner")).Token})
-	if err != nil {
-		t.Fatal(err)
-	}
-
-	r := &SessionResource{}
-	r.data = &providerData{client: c, listings: sessions.NewListings(c), agentID: testAgentID}
-	var sr fwresource.SchemaResponse
-	r.Schema(ctx, fwresource.SchemaRequest{}, &sr)
-	resp := fwresource.ImportStateResponse{State: tfsdk.State{Schema: sr.Schema, Raw: tftypes.NewValue(sr.Schema.Type().TerraformType(ctx), nil)}}
-	r.ImportState(ctx, fwresource.ImportStateRequest{ID: "agent:main:webchat:direct:ana@" + filename}, &resp)
-	if resp.Diagnostics.HasError() {
-		t.Fatalf("import: %v", resp.Diagnostics)
-	}
-	for attr, want := range map[string]string{"session_id": sessionID, "archive_filename": filename, "key": "agent:main:webchat:direct:ana"} {
-		var got types.String
-		resp.Diagnostics.Append(resp.State.GetAttribute(ctx, path.Root(attr), &got)...)
-		if got.ValueString() != want {
-			t.Errorf("%s = %q, want %q", attr, got.ValueString(), want)
-		}
-	}
-}
-
 // on_destroy: each mode changes exactly what it says and nothing else.
 func TestAccSession_onDestroy(t *testing.T) {
 	for _, mode := range []string{"keep", "clear_label", "archive", "delete", "delete-archived"} {
@@ -419,31 +313,15 @@ func TestAccSession_planTimeValidation(t *testing.T) {
 	t.Parallel()
 	env := newTestEnv(t, variants["strict"])
 	env.session(testAgentID, groupKey, nil)
-	cases := map[string]struct {
-		x    sessionBlock
-		want string
-	}{
-		"label too long":      {sessionBlock{key: groupKey, label: new(strings.Repeat("é", 256))}, `(?s)Invalid label.*256 characters long; the platform accepts at most\s+255`},
-		"label white space":   {sessionBlock{key: groupKey, label: new(" padded ")}, `(?s)Invalid label.*white space`},
-		"label empty":         {sessionBlock{key: groupKey, label: new("")}, `(?s)Invalid label.*leave .label. out`},
-		"agent_id not a UUID": {sessionBlock{key: groupKey, agentID: "my-agent"}, `(?s)Invalid agent_id.*not a UUID`},
-		"on_destroy unknown":  {sessionBlock{key: groupKey, onDestroy: "burn"}, `(?s)on_destroy.*value must be one of`},
-		"empty key":           {sessionBlock{key: ""}, `(?s)Invalid session key.*empty`},
-	}
-	for name, c := range cases {
-		t.Run(name, func(t *testing.T) {
-			t.Parallel()
-			resource.Test(t, resource.TestCase{
-				ProtoV6ProviderFactories: providerFactories,
-				Steps: []resource.TestStep{{
-					Config: env.config(c.x), PlanOnly: true, ExpectError: words(c.want),
-				}},
-			})
-		})
-	}
-	if n := env.sb.Counters().Total; n != 0 {
-		t.Errorf("plan-time validation made %d API calls", n)
-	}
+	cfg := func(x sessionBlock) string { return env.config(x) }
+	expectPlanTimeErrors(t, env, map[string]planTimeError{
+		"label too long":      {cfg(sessionBlock{key: groupKey, label: new(strings.Repeat("é", 256))}), `(?s)Invalid label.*256 characters long; the platform accepts at most\s+255`},
+		"label white space":   {cfg(sessionBlock{key: groupKey, label: new(" padded ")}), `(?s)Invalid label.*white space`},
+		"label empty":         {cfg(sessionBlock{key: groupKey, label: new("")}), `(?s)Invalid label.*leave .label. out`},
+		"agent_id not a UUID": {cfg(sessionBlock{key: groupKey, agentID: "my-agent"}), `(?s)Invalid agent_id.*not a UUID`},
+		"on_destroy unknown":  {cfg(sessionBlock{key: groupKey, onDestroy: "burn"}), `(?s)on_destroy.*value must be one of`},
+		"empty key":           {cfg(sessionBlock{key: ""}), `(?s)Invalid session key.*empty`},
+	})
 }
 
 // Errors from the platform, each saying what to change.

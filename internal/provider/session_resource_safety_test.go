@@ -5,8 +5,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
-
 	"github.com/guayabadotrun/terraform-provider-guayaba/internal/sandbox"
 )
 
@@ -339,27 +337,13 @@ func TestAccSessionSafety_invisibleLabelCharacters(t *testing.T) {
 	t.Parallel()
 	env := newTestEnv(t, variants["strict"])
 	env.session(testAgentID, groupKey, nil)
-	for name, c := range map[string]struct{ label, want string }{
-		"zero-width space":      {"\u200bSupport", `(?s)Invalid label.*label.*U\+200B \(zero-width space\) at the start.*Remove them: "Support"`},
-		"byte order mark":       {"Support\ufeff", `(?s)Invalid label.*U\+FEFF \(zero-width no-break space\) at the end`},
-		"left-to-right mark":    {"\u200eSupport", `(?s)Invalid label.*U\+200E \(left-to-right mark\) at the start`},
-		"only invisible":        {"\u200b\ufeff", `(?s)Invalid label.*only white space or invisible characters.*leave .label. out`},
-		"no-break space at end": {"Support\u00a0", `(?s)Invalid label.*U\+00A0 \(white space\) at the end`},
-	} {
-		t.Run(name, func(t *testing.T) {
-			t.Parallel()
-			resource.Test(t, resource.TestCase{
-				ProtoV6ProviderFactories: providerFactories,
-				Steps: []resource.TestStep{{
-					Config: env.config(sessionBlock{key: groupKey, label: new(c.label)}), PlanOnly: true, ExpectError: words(c.want),
-				}},
-			})
-		})
-	}
-	t.Cleanup(func() {
-		if n := env.sb.Counters().Total; n != 0 {
-			t.Errorf("plan-time label validation made %d API calls", n)
-		}
+	label := func(l string) string { return env.config(sessionBlock{key: groupKey, label: &l}) }
+	expectPlanTimeErrors(t, env, map[string]planTimeError{
+		"zero-width space":      {label("\u200bSupport"), `(?s)Invalid label.*label.*U\+200B \(zero-width space\) at the start.*Remove them: "Support"`},
+		"byte order mark":       {label("Support\ufeff"), `(?s)Invalid label.*U\+FEFF \(zero-width no-break space\) at the end`},
+		"left-to-right mark":    {label("\u200eSupport"), `(?s)Invalid label.*U\+200E \(left-to-right mark\) at the start`},
+		"only invisible":        {label("\u200b\ufeff"), `(?s)Invalid label.*only white space or invisible characters.*leave .label. out`},
+		"no-break space at end": {label("Support\u00a0"), `(?s)Invalid label.*U\+00A0 \(white space\) at the end`},
 	})
 }
 

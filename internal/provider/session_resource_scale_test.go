@@ -13,18 +13,6 @@ import (
 // sandbox's request counters and one terraform command at a time, that the
 // number of listings does not grow with the number of resources.
 
-func scaleSessions(t *testing.T, env *testEnv, agentID, prefix string, n int) []string {
-	t.Helper()
-	keys := make([]string, n)
-	for i := range keys {
-		keys[i] = fmt.Sprintf("%s:%04d", prefix, i)
-		if _, err := env.sb.AddSession(agentID, sandbox.SessionSpec{Key: keys[i], ChatType: "group", LastChannel: "telegram"}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return keys
-}
-
 // scaleConfig manages the sessions of resources (agent id → keys), each
 // labelled version + " " + key and archived when archived says so.
 func scaleConfig(env *testEnv, resources map[string][]string, version string, archived map[string]bool) string {
