@@ -296,6 +296,9 @@ func (c badInput) config(env *testEnv) string {
 	return cfg + c.hcl
 }
 
+// Each case of the table runs one terraform command on a tfWorkdir: a case
+// lists the phrases its output must hold in any order, and one of them
+// (api_key of the wrong format) is a warning.
 func TestAccBadInput_table(t *testing.T) {
 	t.Parallel()
 	for _, c := range badInputs() {
@@ -403,7 +406,8 @@ func TestBadInput_docsInSync(t *testing.T) {
 
 // ---- server-side validation ----
 
-// A 422 from the platform surfaces its field messages.
+// A 422 from the platform surfaces its field messages (every one, in any
+// order: a tfWorkdir reads the output), and is not retried.
 func TestAccBadInput_serverValidation(t *testing.T) {
 	t.Parallel()
 	env := newTestEnv(t, variants["strict"])

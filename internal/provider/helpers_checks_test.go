@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"reflect"
@@ -11,6 +12,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/querycheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
@@ -30,6 +32,14 @@ func words(pattern string) *regexp.Regexp {
 // checkSandbox adapts a sandbox assertion to a TestCheckFunc.
 func checkSandbox(fn func() error) func(*terraform.State) error {
 	return func(*terraform.State) error { return fn() }
+}
+
+// checkSandboxQuery adapts a sandbox assertion to a check of a query step,
+// run once terraform query has ended.
+type checkSandboxQuery func() error
+
+func (f checkSandboxQuery) CheckQuery(_ context.Context, _ querycheck.CheckQueryRequest, resp *querycheck.CheckQueryResponse) {
+	resp.Error = f()
 }
 
 func labelOf(p *string) string {
@@ -178,10 +188,18 @@ func attr(name string) tfjsonpath.Path { return tfjsonpath.New(name) }
 // expectNoDeletes fails when anything was deleted through the API.
 func expectNoDeletes(t *testing.T, env *testEnv) {
 	t.Helper()
+	if err := noDeletes(env); err != nil {
+		t.Error(err)
+	}
+}
+
+// noDeletes is expectNoDeletes as a check.
+func noDeletes(env *testEnv) error {
 	c := env.sb.Counters()
 	if n := c.ByRoute[sandbox.RouteSessionsDelete] + c.ByRoute[sandbox.RouteArchivesDelete]; n != 0 {
-		t.Errorf("a test without on_destroy = \"delete\" called a delete route %d times: %v", n, c.ByRoute)
+		return fmt.Errorf("a test without on_destroy = \"delete\" called a delete route %d times: %v", n, c.ByRoute)
 	}
+	return nil
 }
 
 // expectSandboxLabels checks the labels of the agent's active sessions:
@@ -213,6 +231,12 @@ func cloneState(st sandbox.State) sandbox.State {
 		panic(err)
 	}
 	return out
+}
+
+// expectChange checks, after a step's apply, how the sandbox changed since
+// *before (recorded at the end of the step's PreConfig).
+func (e *testEnv) expectChange(before *sandbox.State, check stateCheck) resource.TestCheckFunc {
+	return func(*terraform.State) error { return check(*before, e.snapshot()) }
 }
 
 // The expected effect of each write, as a change of the sandbox state.

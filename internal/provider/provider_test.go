@@ -8,6 +8,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 )
 
+// Every provider argument set in HCL.
 func TestAccProvider_configureFromHCL(t *testing.T) {
 	t.Parallel()
 	env := newTestEnv(t, variants["strict"])
@@ -24,6 +25,9 @@ func TestAccProvider_configureFromHCL(t *testing.T) {
 	})
 }
 
+// The provider configured from GUAYABA_* variables (on a tfWorkdir, which
+// gives the provider process its own environment), and a provider block
+// winning over them.
 func TestAccProvider_configureFromEnvironment(t *testing.T) {
 	t.Parallel()
 	env := newTestEnv(t, variants["strict"])
@@ -48,6 +52,8 @@ output "n" { value = length(data.guayaba_sessions.all.keys) }
 	}
 }
 
+// Configured from the environment without GUAYABA_API_KEY: one error naming
+// both places to set the key, and no API call.
 func TestAccProvider_missingKey(t *testing.T) {
 	t.Parallel()
 	env := newTestEnv(t, variants["strict"])
@@ -65,6 +71,8 @@ data "guayaba_sessions" "all" {}
 	}
 }
 
+// An http:// base_url of a host that is not loopback is refused at plan
+// time, in the provider block and in GUAYABA_BASE_URL.
 func TestAccProvider_insecureBaseURL(t *testing.T) {
 	t.Parallel()
 	env := newTestEnv(t, variants["strict"])
@@ -98,6 +106,7 @@ data "guayaba_sessions" "all" {}
 	expectSays(t, "the error on an http:// GUAYABA_BASE_URL", out, "Invalid base_url", "GUAYABA_BASE_URL")
 }
 
+// A provider argument unknown at plan time is refused, saying why.
 func TestAccProvider_unknownValues(t *testing.T) {
 	t.Parallel()
 	env := newTestEnv(t, variants["strict"])

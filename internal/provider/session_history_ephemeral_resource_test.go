@@ -16,7 +16,7 @@ import (
 )
 
 // The ephemeral reader is opened during the run, and no message text
-// reaches the state or plan files.
+// reaches the state or plan files (read on a tfWorkdir).
 func TestAccSessionHistory_ephemeralNotInState(t *testing.T) {
 	t.Parallel()
 	ephemeralResources.skipWithout(t)

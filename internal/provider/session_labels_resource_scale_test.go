@@ -7,27 +7,32 @@ import (
 	"github.com/guayabadotrun/terraform-provider-guayaba/internal/sandbox"
 )
 
+// These tests count the API calls of one terraform command, or read the
+// provider's DEBUG log: they run on a tfWorkdir.
+
+// labelEach labels every key v + " " + key.
+func labelEach(keys []string, v string) map[string]string {
+	m := map[string]string{}
+	for _, k := range keys {
+		m[k] = v + " " + k
+	}
+	return m
+}
+
 // One listing per plan however many labels; an apply changing every label
 // is exactly one rename per label and at most two listings.
 func TestAccScaleLabels_callsPerCommand(t *testing.T) {
 	t.Parallel()
 	env := newTestEnv(t, variants["strict"])
 	keys := scaleSessions(t, env, testAgentID, "agent:main:telegram:group", 1000)
-	labels := func(v string) map[string]string {
-		m := map[string]string{}
-		for _, k := range keys {
-			m[k] = v + " " + k
-		}
-		return m
-	}
-	w := newTFWorkdir(t, env.config(labelsBlock{labels: labels("v1")}))
+	w := newTFWorkdir(t, env.config(labelsBlock{labels: labelEach(keys, "v1")}))
 	w.must("apply", "-auto-approve", "-no-color")
 	c := countCalls(t, env, w, "plan", "-no-color", "-detailed-exitcode")
 	t.Logf("plan over 1,000 labels: %v", c.ByRoute)
 	if c.ByRoute[sandbox.RouteSessionsList] != 1 || c.Total != 1 {
 		t.Errorf("plan over 1,000 labels: want exactly 1 listing and nothing else, got %v", c.ByRoute)
 	}
-	w.write("main.tf", env.config(labelsBlock{labels: labels("v2")}))
+	w.write("main.tf", env.config(labelsBlock{labels: labelEach(keys, "v2")}))
 	c = countCalls(t, env, w, "apply", "-auto-approve", "-no-color")
 	t.Logf("apply changing 1,000 labels: %v", c.ByRoute)
 	if c.ByRoute[sandbox.RouteSessionsRename] != 1000 || c.ByRoute[sandbox.RouteSessionsList] > 2 || c.Total != 1000+c.ByRoute[sandbox.RouteSessionsList] {
@@ -47,17 +52,10 @@ func TestAccSessionLabels_throttled(t *testing.T) {
 	// pacing holding, which a loaded machine (other tests running terraform) blurs.
 	env := newTestEnv(t, variants["strict"])
 	keys := scaleSessions(t, env, testAgentID, "agent:main:whatsapp:direct", 60)
-	labels := func(v string) map[string]string {
-		m := map[string]string{}
-		for _, k := range keys {
-			m[k] = v + " " + k
-		}
-		return m
-	}
-	w := newTFWorkdir(t, env.config(labelsBlock{labels: labels("v1")}))
+	w := newTFWorkdir(t, env.config(labelsBlock{labels: labelEach(keys, "v1")}))
 	w.must("apply", "-auto-approve", "-no-color")
 	env.sb.SetRateLimit(600, 5)
-	w.write("main.tf", env.config(labelsBlock{labels: labels("v2")}))
+	w.write("main.tf", env.config(labelsBlock{labels: labelEach(keys, "v2")}))
 	drainRateLimit(t, env)
 	env.sb.ResetCounters()
 	out, err := w.run([]string{"TF_LOG_PROVIDER=DEBUG"}, "apply", "-auto-approve", "-no-color")

@@ -314,7 +314,8 @@ func TestAccSessionLabels_missingKeys(t *testing.T) {
 				},
 			},
 		})
-		// The plan warns about the key that is still missing.
+		// The plan warns about the key that is still missing (a warning:
+		// only the CLI's output shows it, hence a tfWorkdir).
 		w := newTFWorkdir(t, cfg)
 		w.must("apply", "-auto-approve", "-no-color")
 		out := w.must("plan", "-no-color")
@@ -355,7 +356,8 @@ func TestAccSessionLabels_import(t *testing.T) {
 					ExpectError: words(`not one of the accepted forms.*<agent_id>`)},
 			},
 		})
-		// An empty ID imports the provider's agent.
+		// An empty ID imports the provider's agent (on a tfWorkdir:
+		// resource.Test reads an empty ImportStateId as "the ID in state").
 		w := newTFWorkdir(t, cfg)
 		w.must("import", "-no-color", labelsAddr, "")
 		out := w.must("plan", "-no-color", "-detailed-exitcode")

@@ -137,7 +137,8 @@ list "guayaba_session" "x" {
 
 // The adoption story with the CLI: terraform query writes import and
 // resource blocks, the first plan imports them and changes nothing, the
-// apply writes nothing to the platform, and the next plan is empty.
+// apply writes nothing to the platform, and the next plan is empty (on a
+// tfWorkdir: resource.Test's query mode cannot -generate-config-out).
 func TestAccSessionList_generateConfig(t *testing.T) {
 	t.Parallel()
 	listResources.skipWithout(t)
@@ -185,11 +186,15 @@ list "guayaba_session" "groups" {
 // One terraform query over 1,000 sessions makes one listing and nothing else.
 func TestAccScale_queryListings(t *testing.T) {
 	t.Parallel()
-	listResources.skipWithout(t)
 	env := newTestEnv(t, variants["strict"])
 	scaleSessions(t, env, testAgentID, "agent:main:telegram:group", 1000)
-	w := newTFWorkdir(t, env.provider())
-	w.write("all.tfquery.hcl", `
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: providerFactories,
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{listResources},
+		Steps: []resource.TestStep{{
+			PreConfig: env.sb.ResetCounters,
+			Query:     true,
+			Config: env.provider() + `
 list "guayaba_session" "all" {
   provider         = guayaba
   include_resource = true
@@ -198,15 +203,18 @@ list "guayaba_session" "all" {
     chat_type = "group"
   }
 }
-`)
-	env.sb.ResetCounters()
-	out := w.must("query", "-no-color", "-json")
-	c := env.sb.Counters()
-	if n := strings.Count(out, `"type":"list_resource_found"`); n != 1000 {
-		t.Errorf("query over 1,000 sessions found %d", n)
-	}
-	t.Logf("query over 1,000 sessions: %v", c.ByRoute)
-	if c.ByRoute[sandbox.RouteSessionsList] != 1 || c.Total != 1 {
-		t.Errorf("query over 1,000 sessions: want exactly 1 listing and nothing else, got %v", c.ByRoute)
-	}
+`,
+			QueryResultChecks: []querycheck.QueryResultCheck{
+				querycheck.ExpectLength("guayaba_session.all", 1000),
+				checkSandboxQuery(func() error {
+					c := env.sb.Counters()
+					t.Logf("query over 1,000 sessions: %v", c.ByRoute)
+					if c.ByRoute[sandbox.RouteSessionsList] != 1 || c.Total != 1 {
+						return fmt.Errorf("query over 1,000 sessions: want exactly 1 listing and nothing else, got %v", c.ByRoute)
+					}
+					return nil
+				}),
+			},
+		}},
+	})
 }

@@ -113,7 +113,8 @@ func TestImportArchivedSessionKeepsTheListedArchive(t *testing.T) {
 }
 
 // An import block with -generate-config-out writes a configuration that
-// plans nothing once applied.
+// plans nothing once applied (on a tfWorkdir, which reads the file
+// written; resource.Test's GenerateConfig mode neither shows nor applies it).
 func TestAccSession_importGenerateConfig(t *testing.T) {
 	t.Parallel()
 	env := newTestEnv(t, variants["strict"])

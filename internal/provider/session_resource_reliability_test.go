@@ -10,13 +10,19 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+
 	"github.com/guayabadotrun/terraform-provider-guayaba/internal/client"
 	"github.com/guayabadotrun/terraform-provider-guayaba/internal/sandbox"
 )
 
 // Reliability end to end: the real terraform binary against the
 // sandbox's rate limiter and fault injection. Every test here that does not
-// ask for on_destroy = "delete" also checks that nothing was deleted.
+// ask for on_destroy = "delete" also checks that nothing was deleted. The
+// throttling and transient-failure tests run on a tfWorkdir: they read the
+// provider's DEBUG log, count the errors of one command and the attempts it
+// made.
 
 // genericUnavailable is a transient 503 body. The sandbox's default 503 body
 // ("Agent container is not running") is a state only the user can fix, which
@@ -286,94 +292,99 @@ func TestAccReliability_transientFailures(t *testing.T) {
 
 // ---- 3. Lost responses ----
 
+// writeTestSteps runs writeSteps through resource.Test: the setup, then for
+// each write its pre configuration (if any) and a step running the write.
+// The steps of the writes faults gives faults for record the sandbox and
+// inject them in PreConfig, and check after the write what it changed
+// (s.check) and what else must hold (after, given the counters from before).
+func writeTestSteps(env *testEnv, setup string, steps []writeStep, faults func(writeStep) []sandbox.Fault,
+	after func(s writeStep, c0 sandbox.Counters) error) []resource.TestStep {
+	out := []resource.TestStep{{Config: setup}}
+	cfg := setup
+	for _, s := range steps {
+		if s.pre != "" {
+			out = append(out, resource.TestStep{Config: s.pre})
+		}
+		if s.cfg != "" {
+			cfg = s.cfg
+		}
+		step := resource.TestStep{Config: cfg, Destroy: s.args[0] == "destroy"}
+		if fs := faults(s); len(fs) > 0 {
+			var before sandbox.State
+			var c0 sandbox.Counters
+			step.PreConfig = func() {
+				before, c0 = env.snapshot(), env.sb.Counters()
+				for _, f := range fs {
+					env.sb.InjectFault(f)
+				}
+			}
+			step.Check = func(*terraform.State) error {
+				if err := s.check(before, env.snapshot()); err != nil {
+					return fmt.Errorf("%s: %w", s.name, err)
+				}
+				return after(s, c0)
+			}
+		}
+		out = append(out, step)
+	}
+	return out
+}
+
 // Each write is applied by the sandbox and then its connection is dropped:
 // the client retries, the provider confirms by listing, and the sandbox ends
 // in exactly the intended state: no double action, no extra archive, no
-// lost transcript.
+// lost transcript; the next plan is empty: state and platform agree.
 func TestAccReliability_lostResponses(t *testing.T) {
 	forEachVariant(t, func(t *testing.T, env *testEnv) {
-		w, steps := writeStepsWorkdir(t, env)
-		for _, s := range steps {
-			if s.pre != "" {
-				w.write("main.tf", s.pre)
-				w.must(applyArgs...)
-			}
-			if s.cfg != "" {
-				w.write("main.tf", s.cfg)
-			}
-			before := env.snapshot()
-			c0 := env.sb.Counters()
-			env.sb.InjectFault(sandbox.Fault{Route: s.route, ApplyThenDrop: true})
-			out, err := w.run(nil, s.args...)
-			if err != nil {
-				t.Fatalf("%s: %s failed after a lost response: %v\n%s", s.name, s.args[0], err, out)
-			}
-			if err := s.check(before, env.snapshot()); err != nil {
-				t.Errorf("%s: after a lost response: %v", s.name, err)
-			}
-			c := env.sb.Counters()
-			dropped := c.ByRouteStatus[s.route][0] - c0.ByRouteStatus[s.route][0]
-			total := c.ByRoute[s.route] - c0.ByRoute[s.route]
-			if dropped != 1 || total > 2 {
-				t.Errorf("%s: want the dropped write and at most one retry, got %d requests (%d dropped): %v",
-					s.name, total, dropped, c.ByRouteStatus[s.route])
-			}
-			if len(env.sb.Faults()) != 0 {
-				t.Errorf("%s: the fault was not consumed", s.name)
-			}
-			// The next plan is empty: state and platform agree.
-			if s.args[0] == "apply" {
-				if out, err := w.run(nil, "plan", "-detailed-exitcode", "-no-color"); err != nil {
-					t.Errorf("%s: plan after the lost response is not empty: %v\n%s", s.name, err, out)
+		setup, steps := writeSteps(relEnvWithSessionsOn(t, env), nil)
+		lost := func(s writeStep) []sandbox.Fault { return []sandbox.Fault{{Route: s.route, ApplyThenDrop: true}} }
+		resource.Test(t, resource.TestCase{
+			ProtoV6ProviderFactories: providerFactories,
+			Steps: writeTestSteps(env, setup, steps, lost, func(s writeStep, c0 sandbox.Counters) error {
+				c := env.sb.Counters()
+				dropped := c.ByRouteStatus[s.route][0] - c0.ByRouteStatus[s.route][0]
+				total := c.ByRoute[s.route] - c0.ByRoute[s.route]
+				if dropped != 1 || total > 2 {
+					return fmt.Errorf("%s: want the dropped write and at most one retry, got %d requests (%d dropped): %v",
+						s.name, total, dropped, c.ByRouteStatus[s.route])
 				}
-			}
-		}
+				if len(env.sb.Faults()) != 0 {
+					return fmt.Errorf("%s: the fault was not consumed", s.name)
+				}
+				return nil
+			}),
+		})
 	})
 }
 
 // A restore whose answer was lost is retried, and the retry meets 409: the
 // restored session itself now holds the key. The 409 says nothing about
 // whether the restore happened, so the provider judges by listing, finds
-// the session restored, and succeeds.
+// the session restored, and succeeds; the next plan is empty.
 func TestAccReliability_retriedRestoreMeetsConflict(t *testing.T) {
 	forEachVariant(t, func(t *testing.T, env *testEnv) {
-		w, steps := writeStepsWorkdir(t, env)
-		for _, s := range steps[:3] { // rename, archive, then the restore under test
-			w.write("main.tf", s.cfg)
+		setup, steps := writeSteps(relEnvWithSessionsOn(t, env), nil)
+		restoreLostThen409 := func(s writeStep) []sandbox.Fault {
 			if s.route != sandbox.RouteArchivesRestore {
-				w.must(applyArgs...)
-				continue
+				return nil
 			}
-			before := env.snapshot()
-			c0 := env.sb.Counters()
-			env.sb.InjectFault(sandbox.Fault{Route: s.route, ApplyThenDrop: true})
-			env.sb.InjectFault(sandbox.Fault{Route: s.route, Status: http.StatusConflict}) // "A session with this key already exists"
-			out, err := w.run(nil, s.args...)
-			if err != nil {
-				t.Fatalf("restore failed on the retry's 409 after a lost response: %v\n%s", err, lastLines(out, 40))
-			}
-			if err := s.check(before, env.snapshot()); err != nil {
-				t.Errorf("after the retried restore: %v", err)
-			}
-			c := env.sb.Counters()
-			if n := c.ByRoute[s.route] - c0.ByRoute[s.route]; n != 2 || len(env.sb.Faults()) != 0 {
-				t.Errorf("want the dropped restore and one retry answered 409, got %d requests %v", n, c.ByRouteStatus[s.route])
-			}
-			if out, err := w.run(nil, "plan", "-detailed-exitcode", "-no-color"); err != nil {
-				t.Errorf("plan after the retried restore is not empty: %v\n%s", err, out)
+			return []sandbox.Fault{
+				{Route: s.route, ApplyThenDrop: true},
+				{Route: s.route, Status: http.StatusConflict}, // "A session with this key already exists"
 			}
 		}
+		resource.Test(t, resource.TestCase{
+			ProtoV6ProviderFactories: providerFactories,
+			// rename, archive, then the restore under test
+			Steps: writeTestSteps(env, setup, steps[:3], restoreLostThen409, func(s writeStep, c0 sandbox.Counters) error {
+				c := env.sb.Counters()
+				if n := c.ByRoute[s.route] - c0.ByRoute[s.route]; n != 2 || len(env.sb.Faults()) != 0 {
+					return fmt.Errorf("want the dropped restore and one retry answered 409, got %d requests %v", n, c.ByRouteStatus[s.route])
+				}
+				return nil
+			}),
+		})
 	})
-}
-
-// writeStepsWorkdir adds the sessions of relEnvWithSessions to env and
-// applies the setup of writeSteps in a new working directory.
-func writeStepsWorkdir(t *testing.T, env *testEnv) (*tfWorkdir, []writeStep) {
-	t.Helper()
-	setup, steps := writeSteps(relEnvWithSessionsOn(t, env), nil)
-	w := newTFWorkdir(t, setup)
-	w.must(applyArgs...)
-	return w, steps
 }
 
 // relEnvWithSessionsOn adds relEnvWithSessions' data to an existing env.
@@ -426,24 +437,35 @@ func TestAccReliability_noDataLoss(t *testing.T) {
 				{"on_destroy changed", x(new("Doomed?"), false, other), expectUnchanged()},
 				{"on_destroy changed back", x(new("Doomed?"), false, mode), expectUnchanged()},
 			}
-			w := newTFWorkdir(t, "")
-			for _, s := range steps {
-				w.write("main.tf", s.cfg)
-				before := env.snapshot()
-				out := w.must(applyArgs...)
-				if err := s.check(before, env.snapshot()); err != nil {
-					t.Fatalf("%s (on_destroy = %q): %v\n%s", s.name, mode, err, out)
-				}
-				if out, err := w.run(nil, "plan", "-detailed-exitcode", "-no-color"); err != nil {
-					t.Errorf("%s: the next plan is not empty: %v\n%s", s.name, err, out)
+			var before sandbox.State
+			var beforeDestroy string
+			tsteps := make([]resource.TestStep, len(steps))
+			for i, s := range steps {
+				tsteps[i] = resource.TestStep{
+					PreConfig: func() { before = env.snapshot() },
+					Config:    s.cfg,
+					Check: func(*terraform.State) error {
+						if err := s.check(before, env.snapshot()); err != nil {
+							return fmt.Errorf("%s (on_destroy = %q): %w", s.name, mode, err)
+						}
+						return nil
+					},
 				}
 			}
-			expectNoDeletes(t, env)
-			before := stateJSON(env.snapshot())
-			w.must("destroy", "-auto-approve", "-no-color")
-			if err := expectDestroyEffect(mode, before, env); err != nil {
-				t.Errorf("destroy with on_destroy = %q: %v", mode, err)
-			}
+			tsteps[len(steps)-1].Check = resource.ComposeTestCheckFunc(tsteps[len(steps)-1].Check, func(*terraform.State) error {
+				beforeDestroy = stateJSON(env.snapshot())
+				return noDeletes(env)
+			})
+			resource.Test(t, resource.TestCase{
+				ProtoV6ProviderFactories: providerFactories,
+				Steps:                    tsteps,
+				CheckDestroy: func(*terraform.State) error {
+					if err := expectDestroyEffect(mode, beforeDestroy, env); err != nil {
+						return fmt.Errorf("destroy with on_destroy = %q: %w", mode, err)
+					}
+					return nil
+				},
+			})
 			if mode != "delete" {
 				expectNoDeletes(t, env)
 			}

@@ -5,6 +5,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+
 	"github.com/guayabadotrun/terraform-provider-guayaba/internal/sandbox"
 )
 
@@ -12,7 +16,9 @@ import (
 // restores whose label is taken, a managed archive that disappears, errors
 // that must say what to do, labels the platform trims, and a deleted agent.
 // Each runs the real terraform binary and compares the sandbox's complete
-// snapshot before and after: only what was asked for may change.
+// snapshot before and after: only what was asked for may change. Those that
+// need -replace, terraform state rm, a plan's warnings or what an error must
+// not say run on a tfWorkdir.
 
 // safetyWorkdir applies cfg in a fresh working directory and returns it.
 func safetyWorkdir(t *testing.T, cfg string) *tfWorkdir {
@@ -176,41 +182,43 @@ func TestAccSessionSafety_restoreWithoutHeldLabel(t *testing.T) {
 		x := func(label *string, archived bool) string {
 			return env.config(sessionBlock{key: groupKey, label: label, archived: archived})
 		}
-		w := safetyWorkdir(t, x(new("Main"), true))
-		must(t, env.sb.Rename(testAgentID, apiKey, new("Main"))) // archives do not hold labels
-
-		// Clear the label while archived: the archive ends with no label.
-		w.write("main.tf", x(nil, true))
-		before := env.snapshot()
-		out := w.must(applyArgs...)
-		if err := expectRearchived(testAgentID, groupKey, nil)(before, env.snapshot()); err != nil {
-			t.Errorf("clearing the label while archived: %v\n%s", err, out)
-		}
-		if out, err := w.run(nil, "plan", "-detailed-exitcode", "-no-color"); err != nil {
-			t.Errorf("plan after clearing the label while archived is not empty: %v\n%s", err, out)
-		}
-
-		// Label the archive "Main" again (the other session gives it up for
-		// a moment), then restore with no label while "Main" is held.
-		must(t, env.sb.Rename(testAgentID, apiKey, nil))
-		w.write("main.tf", x(new("Main"), true))
-		w.must(applyArgs...)
-		must(t, env.sb.Rename(testAgentID, apiKey, new("Main")))
-		w.write("main.tf", x(nil, false))
-		before = env.snapshot()
-		out = w.must(applyArgs...)
-		if err := expectRestored(testAgentID, groupKey, nil)(before, env.snapshot()); err != nil {
-			t.Errorf("restoring with no label: %v\n%s", err, out)
-		}
-		if s := env.mustSession(groupKey); s.Label != nil {
-			t.Errorf("restored session has label %s, want none", labelOf(s.Label))
-		}
-		if s := env.mustSession(apiKey); labelOf(s.Label) != `"Main"` {
-			t.Errorf("the other session's label is %s, want \"Main\"", labelOf(s.Label))
-		}
-		if out, err := w.run(nil, "plan", "-detailed-exitcode", "-no-color"); err != nil {
-			t.Errorf("plan after the restore is not empty: %v\n%s", err, out)
-		}
+		var before sandbox.State
+		resource.Test(t, resource.TestCase{
+			ProtoV6ProviderFactories: providerFactories,
+			Steps: []resource.TestStep{
+				{Config: x(new("Main"), true)},
+				{
+					// Clear the label while archived, another session holding
+					// it (archives do not hold labels): the archive ends with
+					// no label.
+					PreConfig: func() {
+						must(t, env.sb.Rename(testAgentID, apiKey, new("Main")))
+						before = env.snapshot()
+					},
+					Config: x(nil, true),
+					Check:  env.expectChange(&before, expectRearchived(testAgentID, groupKey, nil)),
+				},
+				{
+					// Label the archive "Main" again (the other session gives
+					// it up for a moment)...
+					PreConfig: func() { must(t, env.sb.Rename(testAgentID, apiKey, nil)) },
+					Config:    x(new("Main"), true),
+				},
+				{
+					// ...then restore with no label while "Main" is held.
+					PreConfig: func() {
+						must(t, env.sb.Rename(testAgentID, apiKey, new("Main")))
+						before = env.snapshot()
+					},
+					Config: x(nil, false),
+					Check: resource.ComposeTestCheckFunc(
+						env.expectChange(&before, expectRestored(testAgentID, groupKey, nil)),
+						env.expectLabel(testAgentID, groupKey, nil),
+						env.expectLabel(testAgentID, apiKey, new("Main")),
+					),
+				},
+			},
+		})
 		expectNoDeletes(t, env)
 	})
 }
@@ -224,32 +232,59 @@ func TestAccSessionSafety_goneArchiveNotFollowed(t *testing.T) {
 		x := func(label string) string {
 			return env.config(sessionBlock{key: groupKey, label: new(label), archived: true, onDestroy: "delete"})
 		}
-		w := safetyWorkdir(t, x("Managed"))
-		// An in-place update first: its plan records the object in private
-		// state, which must not outlive the apply (a later create would
-		// take it for a replacement).
-		w.write("main.tf", x("Managed again"))
-		w.must(applyArgs...)
-		archives := env.sb.Archives(testAgentID)
-		if len(archives) != 1 {
-			t.Fatalf("want 1 archive, got %d", len(archives))
-		}
-		must(t, env.sb.DeleteArchive(testAgentID, archives[0].Filename))
-		stranger := env.session(testAgentID, groupKey, new("Someone else"))
-
-		before := env.snapshot()
-		// Adopting the key again is a visible create, planned like any other.
-		out := w.must("plan", "-no-color")
-		expectSays(t, "the plan after the archive is gone", out, "guayaba_session.x will be created", "Plan: 1 to add")
-		out += w.must("apply", "-refresh-only", "-auto-approve", "-no-color")
-		expectInState(t, w, "guayaba_session.x", false)
-		out += w.must("destroy", "-auto-approve", "-no-color")
-		if err := diffErr(before, env.snapshot()); err != nil {
-			t.Errorf("refresh and destroy changed the sandbox: %v\n%s", err, out)
-		}
-		if s, ok := env.sb.Session(testAgentID, groupKey); !ok || s.SessionID != stranger.SessionID {
-			t.Errorf("the unmanaged conversation under %q is gone", groupKey)
-		}
+		var before sandbox.State
+		var stranger sandbox.Session
+		resource.Test(t, resource.TestCase{
+			ProtoV6ProviderFactories: providerFactories,
+			Steps: []resource.TestStep{
+				{Config: x("Managed")},
+				// An in-place update first: its plan records the object in
+				// private state, which must not outlive the apply (a later
+				// create would take it for a replacement).
+				{Config: x("Managed again")},
+				{
+					// The archive is deleted outside Terraform and a new
+					// conversation starts under the key: adopting the key
+					// again is a visible create, planned like any other.
+					PreConfig: func() {
+						archives := env.sb.Archives(testAgentID)
+						if len(archives) != 1 {
+							t.Fatalf("want 1 archive, got %d", len(archives))
+						}
+						must(t, env.sb.DeleteArchive(testAgentID, archives[0].Filename))
+						stranger = env.session(testAgentID, groupKey, new("Someone else"))
+						before = env.snapshot()
+					},
+					Config:             x("Managed again"),
+					PlanOnly:           true,
+					ExpectNonEmptyPlan: true,
+					ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction("guayaba_session.x", plancheck.ResourceActionCreate),
+					}},
+				},
+				{
+					// A refresh drops the resource from state.
+					RefreshState:       true,
+					ExpectNonEmptyPlan: true,
+					Check: func(st *terraform.State) error {
+						if _, ok := st.RootModule().Resources["guayaba_session.x"]; ok {
+							return fmt.Errorf("guayaba_session.x is still in state after a refresh")
+						}
+						return nil
+					},
+				},
+			},
+			// The destroy that follows changes nothing either.
+			CheckDestroy: func(*terraform.State) error {
+				if err := diffErr(before, env.snapshot()); err != nil {
+					return fmt.Errorf("refresh and destroy changed the sandbox: %w", err)
+				}
+				if s, ok := env.sb.Session(testAgentID, groupKey); !ok || s.SessionID != stranger.SessionID {
+					return fmt.Errorf("the unmanaged conversation under %q is gone", groupKey)
+				}
+				return nil
+			},
+		})
 		if c := env.sb.Counters(); c.ByRoute[sandbox.RouteSessionsDelete] != 0 {
 			t.Errorf("destroy of a resource whose archive is gone deleted a session: %v", c.ByRoute)
 		}

@@ -6,12 +6,15 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+
 	"github.com/guayabadotrun/terraform-provider-guayaba/internal/sandbox"
 )
 
 // The API has no "get one session" call. These tests prove, with the
-// sandbox's request counters and one terraform command at a time, that the
-// number of listings does not grow with the number of resources.
+// sandbox's request counters and one terraform command at a time (on a
+// tfWorkdir), that the number of listings does not grow with the number of
+// resources.
 
 // scaleConfig manages the sessions of resources (agent id → keys), each
 // labelled version + " " + key and archived when archived says so.
@@ -108,21 +111,32 @@ func TestAccScale_parallelArchiveAndRestore(t *testing.T) {
 	for _, k := range keys {
 		all[k] = true
 	}
-	w := newTFWorkdir(t, scaleConfig(env, map[string][]string{testAgentID: keys}, "v1", nil))
-	w.must("apply", "-auto-approve", "-no-color")
-	w.write("main.tf", scaleConfig(env, map[string][]string{testAgentID: keys}, "v1", all))
-	w.must("apply", "-auto-approve", "-no-color")
-	if n := len(env.sb.Archives(testAgentID)); n != 40 {
-		t.Fatalf("%d archives after archiving 40 sessions", n)
-	}
-	w.write("main.tf", scaleConfig(env, map[string][]string{testAgentID: keys}, "v2", nil))
-	w.must("apply", "-auto-approve", "-no-color")
-	for _, k := range keys {
-		if s, ok := env.sb.Session(testAgentID, k); !ok || s.Label == nil || *s.Label != "v2 "+k {
-			t.Fatalf("session %s not restored with its new label", k)
-		}
-	}
-	w.must("plan", "-no-color", "-detailed-exitcode")
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: providerFactories,
+		Steps: []resource.TestStep{
+			{Config: scaleConfig(env, map[string][]string{testAgentID: keys}, "v1", nil)},
+			{
+				Config: scaleConfig(env, map[string][]string{testAgentID: keys}, "v1", all),
+				Check: checkSandbox(func() error {
+					if n := len(env.sb.Archives(testAgentID)); n != 40 {
+						return fmt.Errorf("%d archives after archiving 40 sessions", n)
+					}
+					return nil
+				}),
+			},
+			{
+				Config: scaleConfig(env, map[string][]string{testAgentID: keys}, "v2", nil),
+				Check: checkSandbox(func() error {
+					for _, k := range keys {
+						if s, ok := env.sb.Session(testAgentID, k); !ok || s.Label == nil || *s.Label != "v2 "+k {
+							return fmt.Errorf("session %s not restored with its new label", k)
+						}
+					}
+					return nil
+				}),
+			},
+		},
+	})
 }
 
 // An archive sweep shares its confirmations: 100 of 400 sessions archived at

@@ -128,6 +128,8 @@ func TestAccSessionsDataSource_deterministic(t *testing.T) {
 // guayaba_sessions over an agent with 10,000 sessions: one listing; the
 // wall time of the terraform run and the size of the state are logged (the
 // provider's memory is measured by make bench, where it runs on its own).
+// On a tfWorkdir: the listings are counted for one terraform apply, and the
+// state file is read.
 func TestAccScale_sessionsDataSource10k(t *testing.T) {
 	t.Parallel()
 	env := newTestEnv(t, variants["strict"])
