@@ -404,6 +404,17 @@ func TestBadInput_docsInSync(t *testing.T) {
 	t.Errorf("%s is out of date with badInputs(); run GUAYABA_UPDATE_DOCS=1 go test ./internal/provider -run TestBadInput_docsInSync", guidePath)
 }
 
+// The cases the table leaves to another test name a test that exists.
+func TestBadInput_coveredByExistingTests(t *testing.T) {
+	t.Parallel()
+	funcs := testFileCalls(t)
+	for _, c := range badInputs() {
+		if c.coveredBy != "" && funcs[c.coveredBy] == nil {
+			t.Errorf("%s: coveredBy names %s, which is not a test of this package", c.name(), c.coveredBy)
+		}
+	}
+}
+
 // ---- server-side validation ----
 
 // A 422 from the platform surfaces its field messages (every one, in any
