@@ -9,7 +9,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
-	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/guayabadotrun/terraform-provider-guayaba/internal/client"
 )
@@ -80,7 +79,7 @@ func TestAccArchivesDataSource_attributes(t *testing.T) {
 			Steps: []resource.TestStep{{
 				Config: env.provider() + `data "guayaba_archives" "all" {}` + "\n",
 				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue("data.guayaba_archives.all", tfjsonpath.New("archives"), knownvalue.ListExact([]knownvalue.Check{
+					statecheck.ExpectKnownValue("data.guayaba_archives.all", attr("archives"), knownvalue.ListExact([]knownvalue.Check{
 						knownvalue.ObjectExact(map[string]knownvalue.Check{
 							"filename":    knownvalue.StringExact(sidE + ".jsonl.deleted.2026-11-20T09-30-00.000Z"),
 							"label":       knownvalue.Null(),

@@ -6,7 +6,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
-	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 )
 
 // guayaba_session reads one active session: its attributes, a label that is
@@ -24,9 +23,9 @@ output "origin" { value = jsondecode(data.guayaba_session.one.origin_json) }
 			Steps: []resource.TestStep{{
 				Config: cfg,
 				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue("data.guayaba_session.one", tfjsonpath.New("session_id"), knownvalue.StringExact(sidA)),
-					statecheck.ExpectKnownValue("data.guayaba_session.one", tfjsonpath.New("updated_at"), knownvalue.StringExact("2026-11-25T18:00:00.123Z")),
-					statecheck.ExpectKnownValue("data.guayaba_session.nolabel", tfjsonpath.New("label"), knownvalue.Null()),
+					statecheck.ExpectKnownValue("data.guayaba_session.one", attr("session_id"), knownvalue.StringExact(sidA)),
+					statecheck.ExpectKnownValue("data.guayaba_session.one", attr("updated_at"), knownvalue.StringExact("2026-11-25T18:00:00.123Z")),
+					statecheck.ExpectKnownValue("data.guayaba_session.nolabel", attr("label"), knownvalue.Null()),
 					statecheck.ExpectKnownOutputValue("origin", knownvalue.ObjectExact(map[string]knownvalue.Check{
 						"provider": knownvalue.StringExact("telegram"),
 						"chatType": knownvalue.StringExact("group"),

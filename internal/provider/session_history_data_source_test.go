@@ -39,9 +39,9 @@ output "blocks" { value = jsondecode(data.guayaba_session_history.all.messages[1
 				{
 					Config: cfg,
 					ConfigStateChecks: []statecheck.StateCheck{
-						statecheck.ExpectKnownValue("data.guayaba_session_history.all", tfjsonpath.New("messages"), knownvalue.ListExact([]knownvalue.Check{m1, m2, m3})),
-						statecheck.ExpectKnownValue("data.guayaba_session_history.all", tfjsonpath.New("limit"), knownvalue.Int64Exact(100)),
-						statecheck.ExpectKnownValue("data.guayaba_session_history.last2", tfjsonpath.New("messages"), knownvalue.ListExact([]knownvalue.Check{m2, m3})),
+						statecheck.ExpectKnownValue("data.guayaba_session_history.all", attr("messages"), knownvalue.ListExact([]knownvalue.Check{m1, m2, m3})),
+						statecheck.ExpectKnownValue("data.guayaba_session_history.all", attr("limit"), knownvalue.Int64Exact(100)),
+						statecheck.ExpectKnownValue("data.guayaba_session_history.last2", attr("messages"), knownvalue.ListExact([]knownvalue.Check{m2, m3})),
 						statecheck.ExpectKnownOutputValueAtPath("blocks", tfjsonpath.New(2).AtMapKey("type"), knownvalue.StringExact("toolCall")),
 						statecheck.ExpectKnownOutputValueAtPath("blocks", tfjsonpath.New(0).AtMapKey("thinking"), knownvalue.StringExact("calcular")),
 					},

@@ -9,7 +9,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
-	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
 	"github.com/guayabadotrun/terraform-provider-guayaba/internal/sandbox"
@@ -88,7 +87,7 @@ resource "echo" "seen" {}
 				{
 					Config: echoCfg,
 					ConfigStateChecks: []statecheck.StateCheck{
-						statecheck.ExpectKnownValue("echo.seen", tfjsonpath.New("data"), knownvalue.ListExact([]knownvalue.Check{
+						statecheck.ExpectKnownValue("echo.seen", attr("data"), knownvalue.ListExact([]knownvalue.Check{
 							knownvalue.StringExact("10 €\nsin IVA"), knownvalue.StringExact("gracias"),
 						})),
 					},

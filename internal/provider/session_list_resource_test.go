@@ -10,7 +10,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/querycheck"
 	"github.com/hashicorp/terraform-plugin-testing/querycheck/queryfilter"
-	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
 	"github.com/guayabadotrun/terraform-provider-guayaba/internal/sandbox"
@@ -37,7 +36,7 @@ func TestAccSessionList_query(t *testing.T) {
 				"agent_id": knownvalue.StringExact(agentID), "key": knownvalue.StringExact(key)})
 		}
 		value := func(name string, v knownvalue.Check) querycheck.KnownValueCheck {
-			return querycheck.KnownValueCheck{Path: tfjsonpath.New(name), KnownValue: v}
+			return querycheck.KnownValueCheck{Path: attr(name), KnownValue: v}
 		}
 		resource.Test(t, resource.TestCase{
 			ProtoV6ProviderFactories: providerFactories,

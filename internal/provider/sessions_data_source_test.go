@@ -9,7 +9,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
-	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/guayabadotrun/terraform-provider-guayaba/internal/sandbox"
 )
@@ -55,10 +54,10 @@ output "recent" {
 			Steps: []resource.TestStep{{
 				Config: cfg,
 				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue("data.guayaba_sessions.all", tfjsonpath.New("sessions"), knownvalue.ListExact([]knownvalue.Check{sessionA, sessionB, sessionC})),
-					statecheck.ExpectKnownValue("data.guayaba_sessions.all", tfjsonpath.New("keys"), stringList(
+					statecheck.ExpectKnownValue("data.guayaba_sessions.all", attr("sessions"), knownvalue.ListExact([]knownvalue.Check{sessionA, sessionB, sessionC})),
+					statecheck.ExpectKnownValue("data.guayaba_sessions.all", attr("keys"), stringList(
 						"agent:main:telegram:group:-100200:topic:7", "agent:main:webchat:direct:bea", "api:9c1d2e3f-4a5b-4c6d-8e7f-0a1b2c3d4e5f")),
-					statecheck.ExpectKnownValue("data.guayaba_sessions.all", tfjsonpath.New("agent_id"), knownvalue.StringExact(testAgentID)),
+					statecheck.ExpectKnownValue("data.guayaba_sessions.all", attr("agent_id"), knownvalue.StringExact(testAgentID)),
 					statecheck.ExpectKnownOutputValue("recent", stringList(
 						"agent:main:telegram:group:-100200:topic:7", "api:9c1d2e3f-4a5b-4c6d-8e7f-0a1b2c3d4e5f")),
 				},
@@ -91,8 +90,8 @@ func TestAccSessionsDataSource_filters(t *testing.T) {
 			addr := "data.guayaba_sessions." + hclName(name)
 			cfg += hclBlock(fmt.Sprintf("data \"guayaba_sessions\" %q", hclName(name)), c.args)
 			checks = append(checks,
-				statecheck.ExpectKnownValue(addr, tfjsonpath.New("keys"), stringList(c.want...)),
-				statecheck.ExpectKnownValue(addr, tfjsonpath.New("sessions"), knownvalue.ListSizeExact(len(c.want))))
+				statecheck.ExpectKnownValue(addr, attr("keys"), stringList(c.want...)),
+				statecheck.ExpectKnownValue(addr, attr("sessions"), knownvalue.ListSizeExact(len(c.want))))
 		}
 		resource.Test(t, resource.TestCase{
 			ProtoV6ProviderFactories: providerFactories,
