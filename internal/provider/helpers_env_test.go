@@ -162,6 +162,8 @@ func (e *testEnv) providerEnv() []string {
 	}
 }
 
+// scaleSessions adds n sessions of agentID keyed prefix:0000, prefix:0001, …
+// with no messages, and returns their keys.
 func scaleSessions(t *testing.T, env *testEnv, agentID, prefix string, n int) []string {
 	t.Helper()
 	keys := make([]string, n)
@@ -221,6 +223,7 @@ func seedData(t *testing.T, env *testEnv) {
 	}
 }
 
+// msgAt gives m an id and a timestamp.
 func msgAt(m sandbox.Message, id string, at time.Time) sandbox.Message {
 	m.ID, m.Timestamp = id, at.UnixMilli()
 	return m

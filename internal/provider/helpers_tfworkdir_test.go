@@ -26,10 +26,11 @@ import (
 //     and two more plans for every step, so the sandbox's counters cannot tell
 //     one command from the next, and a fault injected for a command may be met
 //     by another one (the scale and throttling tests, countCalls).
-//   - What the CLI prints besides one error: warnings (resource.Test sees
-//     errors only), every phrase an error must say and those it must not say,
-//     how many errors there are, plan and destroy summaries, and the TRACE and
-//     DEBUG logs of terraform and the provider.
+//   - What the CLI prints besides one error pattern: warnings (resource.Test
+//     sees errors only), the phrases an error must say in whatever order the
+//     message puts them, those it must not say, how many errors there are,
+//     plan and destroy summaries, and the TRACE and DEBUG logs of terraform
+//     and the provider.
 //   - Files resource.Test keeps to itself: the raw state, a saved plan file,
 //     and the configuration written by -generate-config-out.
 //   - Commands and flags resource.Test does not run: apply -invoke (actions),
