@@ -53,12 +53,10 @@ func badInputs() []badInput {
 	longHex := strings.Repeat("0123456789abcdef", 300)
 	long := strings.Repeat("x", 5000)
 	uuidLong := testAgentID + strings.Repeat("0", 300)
-	ds := func(typ, body string) string { return fmt.Sprintf("data %q \"x\" {\n  %s\n}\n", typ, body) }
-	eph := func(body string) string { return "ephemeral \"guayaba_session_history\" \"x\" {\n  " + body + "\n}\n" }
-	res := func(body string) string {
-		return "resource \"guayaba_session\" \"x\" {\n  key = \"" + groupKey + "\"\n  " + body + "\n}\n"
-	}
-	sessions := ds("guayaba_sessions", "")
+	ds := func(typ string, lines ...string) string { return hclBlock(fmt.Sprintf("data %q \"x\"", typ), lines...) }
+	eph := func(lines ...string) string { return hclBlock(`ephemeral "guayaba_session_history" "x"`, lines...) }
+	res := func(line string) string { return sessionBlock{key: groupKey, extra: []string{line}}.String() }
+	sessions := ds("guayaba_sessions")
 	invalidAgent := []string{"Invalid agent_id", "not a UUID"}
 	list := []badInput{
 		// ---- provider ----
@@ -134,14 +132,14 @@ func badInputs() []badInput {
 		{block: "resource guayaba_session", arg: "key", kind: "empty", input: `""`,
 			coveredBy: "TestAccSession_planTimeValidation", when: whenPlan, sees: "`Invalid session key`: empty"},
 		{block: "resource guayaba_session", arg: "key", kind: "wrong format", input: `" agent:main:main"`,
-			hcl:  "resource \"guayaba_session\" \"x\" {\n  key = \" agent:main:main\"\n}\n",
+			hcl:  sessionBlock{key: " agent:main:main"}.String(),
 			want: []string{"Invalid session key", "white space"}, when: whenPlan, sees: "`Invalid session key`: white space at its start or end"},
 		{block: "resource guayaba_session", arg: "key", kind: "too long", input: "5000 characters",
-			hcl: "resource \"guayaba_session\" \"x\" {\n  key = \"" + long + "\"\n}\n", cmd: "apply",
+			hcl: sessionBlock{key: long}.String(), cmd: "apply",
 			want: []string{"Session not found", "created by chatting"}, when: whenApply,
 			sees: "accepted (keys are opaque); apply fails with `Session not found`: sessions are created by chatting"},
 		{block: "resource guayaba_session", arg: "key", kind: "unknown", input: unknownSrc,
-			hcl: "resource \"guayaba_session\" \"x\" {\n  key = " + unknownSrc + "\n}\n", unknown: groupKey, cmd: "apply",
+			hcl: hclBlock(`resource "guayaba_session" "x"`, "key = "+unknownSrc), unknown: groupKey, cmd: "apply",
 			when: whenAccepted, sees: "accepted: the session is adopted once the key is known"},
 		{block: "resource guayaba_session", arg: "label", kind: "empty", input: `""`,
 			coveredBy: "TestAccSession_planTimeValidation", when: whenPlan, sees: "`Invalid label`: leave `label` out for no label"},
@@ -189,44 +187,44 @@ func badInputs() []badInput {
 		{typ: "guayaba_sessions", arg: "label", kind: "empty", input: `""`, value: `""`, when: whenAccepted, sees: "accepted: matches nothing (labels are never empty)"},
 		{typ: "guayaba_sessions", arg: "label", kind: "too long", input: "5000 characters", value: `"` + long + `"`, when: whenAccepted, sees: "accepted: matches nothing"},
 		{typ: "guayaba_sessions", arg: "label", kind: "unknown", input: unknownSrc, value: unknownSrc, when: whenAccepted, sees: "accepted: read during apply"},
-		{typ: "guayaba_sessions", arg: "chat_type", kind: "wrong enum", input: `"dm"`, coveredBy: "TestAccDataSources_invalidInput", when: whenPlan, sees: "`Invalid Attribute Value Match`: direct, group or channel"},
+		{typ: "guayaba_sessions", arg: "chat_type", kind: "wrong enum", input: `"dm"`, coveredBy: "TestAccSessionsDataSource_invalidInput", when: whenPlan, sees: "`Invalid Attribute Value Match`: direct, group or channel"},
 		{typ: "guayaba_sessions", arg: "chat_type", kind: "empty", input: `""`, value: `""`, want: []string{"chat_type", "value must be one of"}, when: whenPlan, sees: "`Invalid Attribute Value Match`"},
 		{typ: "guayaba_sessions", arg: "chat_type", kind: "wrong enum", input: `"Direct"`, value: `"Direct"`, want: []string{"chat_type", "value must be one of"}, when: whenPlan, sees: "`Invalid Attribute Value Match` (case-sensitive)"},
 		{typ: "guayaba_sessions", arg: "chat_type", kind: "unknown", input: unknownSrc, value: unknownSrc, when: whenAccepted, sees: "accepted: read during apply"},
 		{typ: "guayaba_sessions", arg: "last_channel", kind: "empty", input: `""`, value: `""`, when: whenAccepted, sees: "accepted: matches nothing"},
 		{typ: "guayaba_sessions", arg: "last_channel", kind: "wrong enum", input: `"carrier-pigeon"`, value: `"carrier-pigeon"`, when: whenAccepted, sees: "accepted (channels are open-ended): matches nothing"},
 		{typ: "guayaba_sessions", arg: "last_channel", kind: "unknown", input: unknownSrc, value: unknownSrc, when: whenAccepted, sees: "accepted: read during apply"},
-		{typ: "guayaba_sessions", arg: "updated_after", kind: "wrong format", input: `"yesterday"`, coveredBy: "TestAccDataSources_invalidInput", when: whenPlan, sees: "`Invalid timestamp`: not an RFC 3339 timestamp"},
+		{typ: "guayaba_sessions", arg: "updated_after", kind: "wrong format", input: `"yesterday"`, coveredBy: "TestAccSessionsDataSource_invalidInput", when: whenPlan, sees: "`Invalid timestamp`: not an RFC 3339 timestamp"},
 		{typ: "guayaba_sessions", arg: "updated_after", kind: "empty", input: `""`, value: `""`, want: tsWant, when: whenPlan, sees: "`Invalid timestamp`"},
 		{typ: "guayaba_sessions", arg: "updated_after", kind: "wrong format", input: `"2026-11-28"`, value: `"2026-11-28"`, want: tsWant, when: whenPlan, sees: "`Invalid timestamp` (a date alone is not RFC 3339)"},
 		{typ: "guayaba_sessions", arg: "updated_after", kind: "unknown", input: "timestamp()", value: `timeadd(timestamp(), "-24h")`, when: whenAccepted, sees: "accepted: read during apply"},
-		{typ: "guayaba_sessions", arg: "updated_before", kind: "wrong format", input: `"2026-11-28 17:00"`, coveredBy: "TestAccDataSources_invalidInput", when: whenPlan, sees: "`Invalid timestamp`"},
+		{typ: "guayaba_sessions", arg: "updated_before", kind: "wrong format", input: `"2026-11-28 17:00"`, coveredBy: "TestAccSessionsDataSource_invalidInput", when: whenPlan, sees: "`Invalid timestamp`"},
 		{typ: "guayaba_sessions", arg: "updated_before", kind: "empty", input: `""`, value: `""`, want: tsWant, when: whenPlan, sees: "`Invalid timestamp`"},
 		{typ: "guayaba_sessions", arg: "updated_before", kind: "unknown", input: unknownSrc, value: unknownSrc, when: whenAccepted, sees: "accepted: read during apply"},
 
 		{typ: "guayaba_session", arg: "agent_id", kind: "empty", input: `""`, value: `""`, want: invalidAgent, when: whenPlan, sees: "`Invalid agent_id`"},
 		{typ: "guayaba_session", arg: "key", kind: "empty", input: `""`, value: `""`, want: []string{"Invalid session key", "empty"}, when: whenPlan, sees: "`Invalid session key`: empty"},
-		{typ: "guayaba_session", arg: "key", kind: "wrong format", input: `" k"`, coveredBy: "TestAccDataSources_invalidInput", when: whenPlan, sees: "`Invalid session key`: white space"},
+		{typ: "guayaba_session", arg: "key", kind: "wrong format", input: `" k"`, coveredBy: "TestAccSessionDataSource_invalidInput", when: whenPlan, sees: "`Invalid session key`: white space"},
 		{typ: "guayaba_session", arg: "key", kind: "too long", input: "5000 characters", value: `"` + long + `"`, want: []string{"Session not found", "key"}, when: whenPlanRead, sees: "`Session not found` on `key`"},
 		{typ: "guayaba_session", arg: "key", kind: "unknown", input: unknownSrc, value: unknownSrc, when: whenAccepted, sees: "accepted: read during apply"},
 
-		{typ: "guayaba_archives", arg: "agent_id", kind: "wrong format", input: `"agent-1"`, coveredBy: "TestAccDataSources_invalidInput", when: whenPlan, sees: "`Invalid agent_id`"},
+		{typ: "guayaba_archives", arg: "agent_id", kind: "wrong format", input: `"agent-1"`, coveredBy: "TestAccArchivesDataSource_invalidInput", when: whenPlan, sees: "`Invalid agent_id`"},
 		{typ: "guayaba_archives", arg: "agent_id", kind: "too long", input: "a UUID + 300 characters", value: `"` + uuidLong + `"`, want: invalidAgent, when: whenPlan, sees: "`Invalid agent_id`"},
 		{typ: "guayaba_archives", arg: "session_id", kind: "empty", input: `""`, value: `""`, when: whenAccepted, sees: "accepted: matches nothing"},
 		{typ: "guayaba_archives", arg: "session_id", kind: "wrong format", input: `"not-a-uuid"`, value: `"not-a-uuid"`, when: whenAccepted, sees: "accepted: matches nothing"},
 		{typ: "guayaba_archives", arg: "session_id", kind: "unknown", input: unknownSrc, value: unknownSrc, when: whenAccepted, sees: "accepted: read during apply"},
 		{typ: "guayaba_archives", arg: "label", kind: "empty", input: `""`, value: `""`, when: whenAccepted, sees: "accepted: matches nothing"},
 		{typ: "guayaba_archives", arg: "label", kind: "unknown", input: unknownSrc, value: unknownSrc, when: whenAccepted, sees: "accepted: read during apply"},
-		{typ: "guayaba_archives", arg: "archived_after", kind: "wrong format", input: `"1732813200"`, coveredBy: "TestAccDataSources_invalidInput", when: whenPlan, sees: "`Invalid timestamp`"},
+		{typ: "guayaba_archives", arg: "archived_after", kind: "wrong format", input: `"1732813200"`, coveredBy: "TestAccArchivesDataSource_invalidInput", when: whenPlan, sees: "`Invalid timestamp`"},
 		{typ: "guayaba_archives", arg: "archived_after", kind: "empty", input: `""`, value: `""`, want: tsWant, when: whenPlan, sees: "`Invalid timestamp`"},
-		{typ: "guayaba_archives", arg: "archived_before", kind: "wrong format", input: `"soon"`, coveredBy: "TestAccDataSources_invalidInput", when: whenPlan, sees: "`Invalid timestamp`"},
+		{typ: "guayaba_archives", arg: "archived_before", kind: "wrong format", input: `"soon"`, coveredBy: "TestAccArchivesDataSource_invalidInput", when: whenPlan, sees: "`Invalid timestamp`"},
 		{typ: "guayaba_archives", arg: "archived_before", kind: "unknown", input: unknownSrc, value: unknownSrc, when: whenAccepted, sees: "accepted: read during apply"},
 
 		{typ: "guayaba_session_history", arg: "agent_id", kind: "empty", input: `""`, value: `""`, want: invalidAgent, when: whenPlan, sees: "`Invalid agent_id`"},
-		{typ: "guayaba_session_history", arg: "key", kind: "empty", input: `""`, coveredBy: "TestAccDataSources_invalidInput", when: whenPlan, sees: "`Invalid session key`"},
+		{typ: "guayaba_session_history", arg: "key", kind: "empty", input: `""`, coveredBy: "TestAccSessionHistory_invalidInput", when: whenPlan, sees: "`Invalid session key`"},
 		{typ: "guayaba_session_history", arg: "key", kind: "wrong enum", input: "a key that is not active", value: `"agent:main:nope"`, want: []string{"Session not found", "no history to read"}, when: whenPlanRead, sees: "`Session not found` on `key`"},
 		{typ: "guayaba_session_history", arg: "key", kind: "unknown", input: unknownSrc, value: unknownSrc, when: whenAccepted, sees: "accepted: read during apply"},
-		{typ: "guayaba_session_history", arg: "limit", kind: "wrong enum", input: "0 / 1001", coveredBy: "TestAccDataSources_invalidInput", when: whenPlan, sees: "`Invalid Attribute Value`: between 1 and 1000"},
+		{typ: "guayaba_session_history", arg: "limit", kind: "wrong enum", input: "0 / 1001", coveredBy: "TestAccSessionHistory_invalidInput", when: whenPlan, sees: "`Invalid Attribute Value`: between 1 and 1000"},
 		{typ: "guayaba_session_history", arg: "limit", kind: "wrong format", input: `"ten"`, value: `"ten"`, want: []string{"limit", "a number is required"}, when: whenPlan, sees: "Terraform's `Incorrect attribute value type`"},
 		{typ: "guayaba_session_history", arg: "limit", kind: "empty", input: "-1", value: "-1", want: []string{"limit", "between 1 and 1000"}, when: whenPlan, sees: "`Invalid Attribute Value`: between 1 and 1000"},
 		{typ: "guayaba_session_history", arg: "limit", kind: "unknown", input: unknownSrc, value: unknownSrc, when: whenAccepted, sees: "accepted: read during apply"},
@@ -234,21 +232,21 @@ func badInputs() []badInput {
 		{typ: "ephemeral guayaba_session_history", arg: "agent_id", kind: "empty", input: `""`, value: `""`, want: invalidAgent, when: whenPlan, sees: "`Invalid agent_id`"},
 		{typ: "ephemeral guayaba_session_history", arg: "key", kind: "empty", input: `""`, value: `""`, want: []string{"Invalid session key", "empty"}, when: whenPlan, sees: "`Invalid session key`"},
 		{typ: "ephemeral guayaba_session_history", arg: "key", kind: "unknown", input: unknownSrc, value: unknownSrc, when: whenAccepted, sees: "accepted: opened during apply"},
-		{typ: "ephemeral guayaba_session_history", arg: "limit", kind: "wrong enum", input: "5000", coveredBy: "TestAccDataSources_invalidInput", when: whenPlan, sees: "`Invalid Attribute Value`: between 1 and 1000"},
+		{typ: "ephemeral guayaba_session_history", arg: "limit", kind: "wrong enum", input: "5000", coveredBy: "TestAccSessionHistory_ephemeralInvalidInput", when: whenPlan, sees: "`Invalid Attribute Value`: between 1 and 1000"},
 		{typ: "ephemeral guayaba_session_history", arg: "limit", kind: "empty", input: "0", value: "0", want: []string{"limit", "between 1 and 1000"}, when: whenPlan, sees: "`Invalid Attribute Value`"},
 	}
 	for _, a := range dsArgs {
 		b := badInput{block: "data " + a.typ, arg: a.arg, kind: a.kind, input: a.input, want: a.want, when: a.when, sees: a.sees, coveredBy: a.coveredBy}
-		body := a.arg + " = " + a.value
+		lines := []string{a.arg + " = " + a.value}
 		needsKey := a.typ == "guayaba_session" || strings.HasSuffix(a.typ, "guayaba_session_history")
 		if needsKey && a.arg != "key" {
-			body = "key = \"" + groupKey + "\"\n  " + body
+			lines = append([]string{hclAttr("key", groupKey)}, lines...)
 		}
 		if strings.HasPrefix(a.typ, "ephemeral ") {
 			b.block = a.typ
-			b.hcl = eph(body)
+			b.hcl = eph(lines...)
 		} else {
-			b.hcl = ds(a.typ, body)
+			b.hcl = ds(a.typ, lines...)
 		}
 		if strings.Contains(a.value, unknownSrc) {
 			b.unknown = map[string]string{"agent_id": testAgentID, "key": groupKey, "limit": "2", "chat_type": "group",
@@ -270,38 +268,37 @@ func (c badInput) name() string {
 	return strings.ReplaceAll(c.block+" "+c.arg+" "+c.kind+" "+c.input, " ", "_")
 }
 
-// config renders the case's configuration for env.
+// config renders the case's configuration for env: the provider block
+// (sandbox, master key, default agent) with the case's arguments in place
+// of the defaults, terraform_data.u when the case reads unknownSrc, and the
+// case's HCL.
 func (c badInput) config(env *testEnv) string {
-	attrs := map[string]string{
-		"base_url": fmt.Sprintf("%q", env.sb.URL()),
-		"api_key":  fmt.Sprintf("%q", env.masterKey),
-		"agent_id": fmt.Sprintf("%q", testAgentID),
-	}
+	args := map[string]string{"base_url": hclString(env.sb.URL()), "api_key": hclString(env.masterKey), "agent_id": hclString(testAgentID)}
 	order := []string{"base_url", "api_key", "agent_id"}
 	for _, p := range c.provider {
 		name, val, _ := strings.Cut(p, " = ")
-		val = strings.Replace(val, "SANDBOX/", "", 1)
-		if strings.HasPrefix(p, name+" = SANDBOX/") {
-			val = fmt.Sprintf("%q", env.sb.URL()+"/"+strings.TrimPrefix(p, name+" = SANDBOX/"))
+		if path, ok := strings.CutPrefix(val, "SANDBOX/"); ok {
+			val = hclString(env.sb.URL() + "/" + path)
 		}
-		if _, ok := attrs[name]; !ok {
+		if _, ok := args[name]; !ok {
 			order = append(order, name)
 		}
-		attrs[name] = val
+		args[name] = val
 	}
-	var b strings.Builder
-	b.WriteString("provider \"guayaba\" {\n")
-	for _, k := range order {
-		fmt.Fprintf(&b, "  %s = %s\n", k, attrs[k])
+	lines := make([]string, len(order))
+	for i, name := range order {
+		lines[i] = name + " = " + args[name]
 	}
-	b.WriteString("}\n")
+	cfg := providerBlock(lines...)
 	if c.unknown != "" {
-		fmt.Fprintf(&b, "resource \"terraform_data\" \"u\" {\n  input = %q\n}\n", c.unknown)
+		cfg += hclBlock(`resource "terraform_data" "u"`, hclAttr("input", c.unknown))
 	}
-	b.WriteString(c.hcl)
-	return b.String()
+	return cfg + c.hcl
 }
 
+// Each case of the table runs one terraform command on a tfWorkdir: a case
+// lists the phrases its output must hold in any order, and one of them
+// (api_key of the wrong format) is a warning.
 func TestAccBadInput_table(t *testing.T) {
 	t.Parallel()
 	for _, c := range badInputs() {
@@ -407,9 +404,21 @@ func TestBadInput_docsInSync(t *testing.T) {
 	t.Errorf("%s is out of date with badInputs(); run GUAYABA_UPDATE_DOCS=1 go test ./internal/provider -run TestBadInput_docsInSync", guidePath)
 }
 
+// The cases the table leaves to another test name a test that exists.
+func TestBadInput_coveredByExistingTests(t *testing.T) {
+	t.Parallel()
+	funcs := testFileCalls(t)
+	for _, c := range badInputs() {
+		if c.coveredBy != "" && funcs[c.coveredBy] == nil {
+			t.Errorf("%s: coveredBy names %s, which is not a test of this package", c.name(), c.coveredBy)
+		}
+	}
+}
+
 // ---- server-side validation ----
 
-// A 422 from the platform surfaces its field messages.
+// A 422 from the platform surfaces its field messages (every one, in any
+// order: a tfWorkdir reads the output), and is not retried.
 func TestAccBadInput_serverValidation(t *testing.T) {
 	t.Parallel()
 	env := newTestEnv(t, variants["strict"])
@@ -490,7 +499,7 @@ func TestAccBadInput_authMatrix(t *testing.T) {
 	summaries := map[string]string{}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			w := newTFWorkdir(t, env.providerWithKey(c.key, fmt.Sprintf("agent_id = %q", c.agent))+`data "guayaba_sessions" "all" {}`+"\n")
+			w := newTFWorkdir(t, env.providerWithKey(c.key, hclAttr("agent_id", c.agent))+`data "guayaba_sessions" "all" {}`+"\n")
 			out, err := w.run(nil, "plan", "-no-color")
 			f := flat(out)
 			if err == nil {

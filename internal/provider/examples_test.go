@@ -3,7 +3,6 @@ package provider
 import (
 	"encoding/json"
 	"fmt"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -22,7 +21,7 @@ func TestAccExample_labelTelegramGroups(t *testing.T) {
 	for _, k := range groups {
 		env.session(testAgentID, k, nil)
 	}
-	env.session(testAgentID, "agent:main:telegram:direct:77", ptr("Direct chat"))
+	env.session(testAgentID, "agent:main:telegram:direct:77", new("Direct chat"))
 	env.session(testAgentID, "agent:main:webchat:direct:ana", nil)
 
 	w := newTFWorkdirFrom(t, "examples/label-telegram-groups")
@@ -44,7 +43,7 @@ func TestAccExample_labelTelegramGroups(t *testing.T) {
 	}
 
 	// Drift: a label changed in the dashboard shows in the plan (exit code 2).
-	must(t, env.sb.Rename(testAgentID, groups[0], ptr("renamed by hand")))
+	must(t, env.sb.Rename(testAgentID, groups[0], new("renamed by hand")))
 	out, err := w.run(vars, "plan", "-no-color", "-detailed-exitcode")
 	if err == nil || !strings.Contains(out, `~ label`) || !strings.Contains(out, "1 to change") {
 		t.Errorf("plan after an out-of-band rename should show 1 change:\n%s", out)
@@ -64,7 +63,7 @@ func TestAccExample_testingModules(t *testing.T) {
 	for _, k := range groups {
 		env.session(testAgentID, k, nil)
 	}
-	env.session(testAgentID, "agent:main:telegram:direct:77", ptr("Direct chat"))
+	env.session(testAgentID, "agent:main:telegram:direct:77", new("Direct chat"))
 
 	w := newTFWorkdirFrom(t, "examples/testing-modules")
 	out := w.with(env.providerEnv()...).must("test", "-no-color")
@@ -105,111 +104,45 @@ func TestAccExample_transcriptModule(t *testing.T) {
 	}
 }
 
-// The ephemeral reader is opened during the run, and no message text
-// reaches the state or plan files.
-func TestAccSessionHistory_ephemeralNotInState(t *testing.T) {
+// The archive-old-sessions guide's example: one action instance per session
+// quiet since the cutoff, invoked at once; invoked again, nothing to do.
+func TestAccExample_archiveOldSessions(t *testing.T) {
+	actions.skipWithout(t)
 	t.Parallel()
-	ephemeralResources.skipWithout(t)
-	env := newTestEnv(t, variants["strict"])
-	seedData(t, env)
-	w := newTFWorkdir(t, env.provider()+`
-ephemeral "guayaba_session_history" "h" {
-  key = "agent:main:telegram:group:-100200:topic:7"
-}
-locals {
-  replies = [for m in ephemeral.guayaba_session_history.h.messages : m.text if m.role == "assistant"]
-}
-resource "terraform_data" "count" {
-  input = "run"
-  lifecycle {
-    precondition {
-      condition     = length(local.replies) == 1
-      error_message = "expected one reply"
-    }
+	env := newTestEnv(t, variants["lenient"])
+	old := []string{"agent:main:webchat:direct:a", "agent:main:webchat:direct:b", "agent:main:telegram:direct:c"}
+	for _, k := range old {
+		if _, err := env.sb.AddSession(testAgentID, sandbox.SessionSpec{Key: k, ChatType: "direct", LastChannel: "webchat",
+			UpdatedAt: time.Date(2026, 10, 1, 12, 0, 0, 0, time.UTC)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	recent := env.session(testAgentID, groupKey, new("Keep me"))
+	w := newTFWorkdirFrom(t, "examples/guides/archive-old-sessions").with(env.providerEnv()...)
+	w.write("provider.tf", `terraform {
+  required_providers {
+    guayaba = { source = "guayabadotrun/guayaba" }
   }
 }
 `)
-	w.must("plan", "-no-color", "-out=run.tfplan")
-	w.must("apply", "-auto-approve", "-no-color")
-	if n := env.sb.Counters().ByRoute["sessions.history"]; n == 0 {
-		t.Fatal("the ephemeral resource was never opened")
+	args := []string{"apply", "-auto-approve", "-no-color", "-var", "archive_before=2026-11-01T00:00:00Z",
+		"-invoke=action.guayaba_archive_session.quiet"}
+	out := w.must(args...)
+	if !strings.Contains(out, "Actions: 3 invoked") {
+		t.Errorf("want 3 actions invoked:\n%s", out)
 	}
-	files := w.planFileTexts("run.tfplan")
-	// The plan holds the configuration (so the search reads the unzipped
-	// entries), but none of the messages it read.
-	sawConfig := false
-	for _, text := range files {
-		sawConfig = sawConfig || strings.Contains(text, `ephemeral "guayaba_session_history" "h"`)
-	}
-	if !sawConfig {
-		t.Errorf("no entry of run.tfplan holds the configuration: %d entries read", len(files)-1)
-	}
-	files["terraform.tfstate"] = w.read("terraform.tfstate")
-	for where, text := range files {
-		for _, secret := range []string{"¿Precio?", "10 €", "gracias", "calcular", "sin IVA"} {
-			if strings.Contains(text, secret) {
-				t.Errorf("message text %q found in %s", secret, where)
-			}
+	for _, k := range old {
+		if _, ok := env.sb.Session(testAgentID, k); ok {
+			t.Errorf("%s is still active", k)
 		}
 	}
-}
-
-// guayaba_sessions over an agent with 10,000 sessions: one listing; the
-// wall time of the terraform run and the size of the state are logged (the
-// provider's memory is measured by make bench, where it runs on its own).
-func TestAccScale_sessionsDataSource10k(t *testing.T) {
-	t.Parallel()
-	env := newTestEnv(t, variants["strict"])
-	f := sandbox.Generate(sandbox.GenerateOptions{Agents: 1, SessionsPerAgent: 10000, Seed: 7})
-	if err := env.sb.Load(f); err != nil {
-		t.Fatal(err)
+	if s, ok := env.sb.Session(testAgentID, groupKey); !ok || s.SessionID != recent.SessionID || len(env.sb.Archives(testAgentID)) != 3 {
+		t.Errorf("the recent session was touched, or archives are missing")
 	}
-	agentID := f.Agents[0].ID
-	w := newTFWorkdir(t, env.providerWithKey(f.Keys[0].Token, fmt.Sprintf("agent_id = %q", agentID))+`
-data "guayaba_sessions" "all" {}
-data "guayaba_sessions" "groups" { chat_type = "group" }
-output "count" { value = length(data.guayaba_sessions.all.sessions) }
-output "groups" { value = length(data.guayaba_sessions.groups.keys) }
-`)
 	env.sb.ResetCounters()
-	start := time.Now()
-	w.must("apply", "-auto-approve", "-no-color")
-	elapsed := time.Since(start)
-	outs := w.outputs()
-	if string(outs["count"]) != "10000" {
-		t.Errorf("count = %s, want 10000", outs["count"])
+	w.must(args...)
+	if c := env.sb.Counters(); c.Total != c.ByRoute[sandbox.RouteSessionsList] {
+		t.Errorf("the second sweep wrote: %v", c.ByRoute)
 	}
-	c := env.sb.Counters()
-	if c.ByRoute["sessions.list"] > 2 {
-		t.Errorf("10,000 sessions read with %d listings", c.ByRoute["sessions.list"])
-	}
-	st, _ := os.Stat(w.dir + "/terraform.tfstate")
-	t.Logf("guayaba_sessions over 10,000 sessions: terraform apply %s, listings %v, state file %d KiB",
-		elapsed.Round(time.Millisecond), c.ByRoute, st.Size()/1024)
-}
-
-// An import block with -generate-config-out writes a configuration that
-// plans nothing once applied.
-func TestAccSession_importGenerateConfig(t *testing.T) {
-	t.Parallel()
-	env := newTestEnv(t, variants["strict"])
-	env.session(testAgentID, groupKey, ptr("Generated"))
-	w := newTFWorkdir(t, env.provider()+fmt.Sprintf(`
-import {
-  to = guayaba_session.imported
-  id = "%s/%s"
-}
-`, testAgentID, groupKey))
-	w.must("plan", "-no-color", "-generate-config-out=generated.tf")
-	gen := w.read("generated.tf")
-	for _, want := range []string{`key`, groupKey, `label`, `"Generated"`, `on_destroy`} {
-		if !strings.Contains(gen, want) {
-			t.Errorf("generated.tf lacks %q:\n%s", want, gen)
-		}
-	}
-	w.must("apply", "-auto-approve", "-no-color")
-	w.must("plan", "-no-color", "-detailed-exitcode")
-	if c := env.sb.Counters(); c.ByRoute["sessions.rename"] != 0 {
-		t.Errorf("importing renamed the session: %v", c.ByRoute)
-	}
+	expectNoState(t, w)
 }

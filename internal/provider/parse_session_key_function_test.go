@@ -11,9 +11,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 )
 
-// Provider-defined functions: Terraform 1.8, OpenTofu 1.7.
-var providerFunctions = cliFeature{name: "provider-defined functions", terraform: "1.8.0", opentofu: "1.7.0"}
-
 // keyCase is one key and the parts parse_session_key gives for it; an empty
 // part is null.
 type keyCase struct {

@@ -8,10 +8,11 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 )
 
+// Every provider argument set in HCL.
 func TestAccProvider_configureFromHCL(t *testing.T) {
 	t.Parallel()
 	env := newTestEnv(t, variants["strict"])
-	env.session(testAgentID, groupKey, ptr("hcl"))
+	env.session(testAgentID, groupKey, new("hcl"))
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: providerFactories,
 		Steps: []resource.TestStep{{
@@ -24,10 +25,13 @@ func TestAccProvider_configureFromHCL(t *testing.T) {
 	})
 }
 
+// The provider configured from GUAYABA_* variables (on a tfWorkdir, which
+// gives the provider process its own environment), and a provider block
+// winning over them.
 func TestAccProvider_configureFromEnvironment(t *testing.T) {
 	t.Parallel()
 	env := newTestEnv(t, variants["strict"])
-	env.session(testAgentID, groupKey, ptr("from env"))
+	env.session(testAgentID, groupKey, new("from env"))
 	w := newTFWorkdir(t, `
 provider "guayaba" {}
 data "guayaba_session" "one" { key = "`+groupKey+`" }
@@ -38,7 +42,7 @@ output "label" { value = data.guayaba_session.one.label }
 		t.Errorf("label output = %s", got)
 	}
 	// The provider block wins over the environment.
-	w.write("main.tf", env.providerWithKey(env.masterKey, `agent_id = "`+testAgent2ID+`"`)+`
+	w.write("main.tf", env.providerWithKey(env.masterKey, hclAttr("agent_id", testAgent2ID))+`
 data "guayaba_sessions" "all" {}
 output "n" { value = length(data.guayaba_sessions.all.keys) }
 `)
@@ -48,6 +52,8 @@ output "n" { value = length(data.guayaba_sessions.all.keys) }
 	}
 }
 
+// Configured from the environment without GUAYABA_API_KEY: one error naming
+// both places to set the key, and no API call.
 func TestAccProvider_missingKey(t *testing.T) {
 	t.Parallel()
 	env := newTestEnv(t, variants["strict"])
@@ -56,14 +62,17 @@ provider "guayaba" {}
 data "guayaba_sessions" "all" {}
 `)
 	out, err := w.run([]string{"GUAYABA_BASE_URL=" + env.sb.URL(), "GUAYABA_AGENT_ID=" + testAgentID}, "plan", "-no-color")
-	if err == nil || !containsWords(out, "Missing API key") || !containsWords(out, "GUAYABA_API_KEY") || !containsWords(out, "api_key") {
-		t.Errorf("want an error naming api_key and GUAYABA_API_KEY, got:\n%s", out)
+	if err == nil {
+		t.Errorf("plan without an API key succeeded:\n%s", out)
 	}
+	expectSays(t, "the error without a key", out, "Missing API key", "GUAYABA_API_KEY", "api_key")
 	if n := env.sb.Counters().Total; n != 0 {
 		t.Errorf("%d API calls without a key", n)
 	}
 }
 
+// An http:// base_url of a host that is not loopback is refused at plan
+// time, in the provider block and in GUAYABA_BASE_URL.
 func TestAccProvider_insecureBaseURL(t *testing.T) {
 	t.Parallel()
 	env := newTestEnv(t, variants["strict"])
@@ -71,20 +80,14 @@ func TestAccProvider_insecureBaseURL(t *testing.T) {
 		ProtoV6ProviderFactories: providerFactories,
 		Steps: []resource.TestStep{
 			{
-				Config: `provider "guayaba" {
-  base_url = "http://api.guayaba.run/api/v1"
-  api_key  = "` + env.masterKey + `"
-}
-data "guayaba_sessions" "all" { agent_id = "` + testAgentID + `" }`,
+				Config: providerBlock(`base_url = "http://api.guayaba.run/api/v1"`, hclAttr("api_key", env.masterKey)) +
+					hclBlock(`data "guayaba_sessions" "all"`, hclAttr("agent_id", testAgentID)),
 				PlanOnly:    true,
 				ExpectError: words(`Invalid base_url.*https://`),
 			},
 			{
-				Config: `provider "guayaba" {
-  base_url = "ftp://127.0.0.1/api"
-  api_key  = "` + env.masterKey + `"
-}
-data "guayaba_sessions" "all" { agent_id = "` + testAgentID + `" }`,
+				Config: providerBlock(`base_url = "ftp://127.0.0.1/api"`, hclAttr("api_key", env.masterKey)) +
+					hclBlock(`data "guayaba_sessions" "all"`, hclAttr("agent_id", testAgentID)),
 				PlanOnly:    true,
 				ExpectError: words(`Invalid base_url`),
 			},
@@ -97,24 +100,22 @@ data "guayaba_sessions" "all" {}
 `)
 	out, err := w.run([]string{"GUAYABA_BASE_URL=http://example.com/api/v1", "GUAYABA_API_KEY=" + env.masterKey,
 		"GUAYABA_AGENT_ID=" + testAgentID}, "plan", "-no-color")
-	if err == nil || !containsWords(out, "Invalid base_url") || !containsWords(out, "GUAYABA_BASE_URL") {
-		t.Errorf("want an https error naming GUAYABA_BASE_URL, got:\n%s", out)
+	if err == nil {
+		t.Errorf("plan with an http:// GUAYABA_BASE_URL succeeded:\n%s", out)
 	}
+	expectSays(t, "the error on an http:// GUAYABA_BASE_URL", out, "Invalid base_url", "GUAYABA_BASE_URL")
 }
 
+// A provider argument unknown at plan time is refused, saying why.
 func TestAccProvider_unknownValues(t *testing.T) {
 	t.Parallel()
 	env := newTestEnv(t, variants["strict"])
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: providerFactories,
 		Steps: []resource.TestStep{{
-			Config: `
-resource "terraform_data" "later" { input = "x" }
-provider "guayaba" {
-  base_url = "` + env.sb.URL() + `"
-  api_key  = terraform_data.later.output
-}
-data "guayaba_sessions" "all" { agent_id = "` + testAgentID + `" }`,
+			Config: `resource "terraform_data" "later" { input = "x" }` + "\n" +
+				providerBlock(hclAttr("base_url", env.sb.URL()), "api_key = terraform_data.later.output") +
+				hclBlock(`data "guayaba_sessions" "all"`, hclAttr("agent_id", testAgentID)),
 			ExpectError: words(`Unknown value for api_key.*known at plan time`),
 		}},
 	})

@@ -1,7 +1,6 @@
 package provider
 
 import (
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -40,22 +39,15 @@ func expectNoSecretInPlanFile(t *testing.T, w *tfWorkdir, name, key string) {
 	}
 }
 
-func secretsConfig(providerBody, label string) string {
-	return fmt.Sprintf(`
-provider "guayaba" {
-%s
-}
-
-resource "guayaba_session" "x" {
-  key   = %q
-  label = %q
-}
-
+// secretsConfig is a provider block with the given lines, a session
+// labelled label and a read of its history.
+func secretsConfig(provider []string, label string) string {
+	return providerBlock(provider...) + sessionBlock{key: groupKey, label: &label}.String() + `
 data "guayaba_session_history" "h" {
   key   = guayaba_session.x.key
   limit = 2
 }
-`, providerBody, groupKey, label)
+`
 }
 
 func TestAccSecrets_traceLogsStateAndPlan(t *testing.T) {
@@ -65,7 +57,7 @@ func TestAccSecrets_traceLogsStateAndPlan(t *testing.T) {
 	key := env.masterKey
 	// The key comes from GUAYABA_API_KEY: the only way to keep it out of a
 	// saved plan, which holds the configuration and the variables' values.
-	body := fmt.Sprintf("  base_url = %q\n  agent_id = %q", env.sb.URL(), testAgentID)
+	body := []string{hclAttr("base_url", env.sb.URL()), hclAttr("agent_id", testAgentID)}
 	keyEnv := append([]string{"GUAYABA_API_KEY=" + key}, traceEnv...)
 	w := newTFWorkdir(t, secretsConfig(body, "Secret-safe"))
 
@@ -122,8 +114,8 @@ func TestAccSecrets_keyInConfigAndRefusedKey(t *testing.T) {
 	t.Parallel()
 	env := newTestEnv(t, variants["strict"])
 	env.session(testAgentID, groupKey, nil)
-	w := newTFWorkdir(t, secretsConfig(fmt.Sprintf("  base_url = %q\n  api_key = %q\n  agent_id = %q",
-		env.sb.URL(), env.masterKey, testAgentID), "In config"))
+	w := newTFWorkdir(t, secretsConfig([]string{hclAttr("base_url", env.sb.URL()), hclAttr("api_key", env.masterKey),
+		hclAttr("agent_id", testAgentID)}, "In config"))
 	out := w.with(traceEnv...).must(applyArgs...)
 	expectNoSecret(t, "the TRACE output of apply", out, env.masterKey)
 	expectNoSecret(t, "terraform.tfstate", w.read("terraform.tfstate"), env.masterKey)
@@ -131,8 +123,8 @@ func TestAccSecrets_keyInConfigAndRefusedKey(t *testing.T) {
 	// A well-formed key the platform does not know: the 401 is explained
 	// without echoing the key.
 	unknown := sandbox.MasterKeyPrefix + strings.Repeat("ab12", 12)
-	w2 := newTFWorkdir(t, fmt.Sprintf("provider \"guayaba\" {\n  base_url = %q\n  agent_id = %q\n}\ndata \"guayaba_sessions\" \"all\" {}\n",
-		env.sb.URL(), testAgentID))
+	w2 := newTFWorkdir(t, providerBlock(hclAttr("base_url", env.sb.URL()), hclAttr("agent_id", testAgentID))+
+		`data "guayaba_sessions" "all" {}`+"\n")
 	out, err := w2.run(append([]string{"GUAYABA_API_KEY=" + unknown}, traceEnv...), "plan", "-no-color")
 	if err == nil || !strings.Contains(flat(out), "the API key was refused") {
 		t.Fatalf("want a refused key: %v\n%s", err, lastLines(out, 40))
@@ -179,7 +171,7 @@ func TestAccSecrets_keyEchoedByTheServer(t *testing.T) {
 	env := newTestEnv(t, variants["strict"])
 	env.session(testAgentID, groupKey, nil)
 	key := env.masterKey
-	body := fmt.Sprintf("  base_url    = %q\n  agent_id    = %q\n  max_retries = 1", env.sb.URL(), testAgentID)
+	body := []string{hclAttr("base_url", env.sb.URL()), hclAttr("agent_id", testAgentID), "max_retries = 1"}
 	keyEnv := append([]string{"GUAYABA_API_KEY=" + key}, traceEnv...)
 	w := newTFWorkdir(t, secretsConfig(body, "Echo-safe"))
 	echo401 := sandbox.Fault{Route: sandbox.RouteSessionsList, Status: 401,

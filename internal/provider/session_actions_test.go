@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/guayabadotrun/terraform-provider-guayaba/internal/sandbox"
 )
@@ -16,9 +15,6 @@ import (
 // which terraform-plugin-testing cannot run: these tests drive the CLI on
 // the built provider, check the effect in the sandbox, invoke again to see
 // nothing written, and check that no state was recorded.
-
-// Actions: Terraform 1.14; not in OpenTofu.
-var actions = cliFeature{name: "actions", terraform: "1.14.0"}
 
 // invoke runs terraform apply -invoke=address and returns the output.
 func invoke(t *testing.T, w *tfWorkdir, address string) (string, error) {
@@ -42,7 +38,7 @@ func expectInvokedAgain(t *testing.T, env *testEnv, w *tfWorkdir, address, want 
 	env.sb.ResetCounters()
 	out := mustInvoke(t, w, address)
 	c := env.sb.Counters()
-	if writes := c.Total - c.ByRoute["sessions.list"] - c.ByRoute["archives.list"]; writes != 0 {
+	if writes := c.Total - c.ByRoute[sandbox.RouteSessionsList] - c.ByRoute[sandbox.RouteArchivesList]; writes != 0 {
 		t.Errorf("invoking %s again wrote %d times: %v", address, writes, c.ByRoute)
 	}
 	if !strings.Contains(out, want) {
@@ -81,7 +77,7 @@ func actionTest(t *testing.T, fn func(t *testing.T, env *testEnv)) {
 
 func TestAccArchiveSessionAction(t *testing.T) {
 	actionTest(t, func(t *testing.T, env *testEnv) {
-		s := env.session(testAgentID, groupKey, ptr("Ventas"))
+		s := env.session(testAgentID, groupKey, new("Ventas"))
 		w := newTFWorkdir(t, env.provider()+fmt.Sprintf(`
 action "guayaba_archive_session" "x" {
   config {
@@ -109,7 +105,7 @@ action "guayaba_archive_session" "x" {
 
 func TestAccDeleteSessionAction(t *testing.T) {
 	actionTest(t, func(t *testing.T, env *testEnv) {
-		env.session(testAgentID, groupKey, ptr("Ventas"))
+		env.session(testAgentID, groupKey, new("Ventas"))
 		cfg := func(expected string) string {
 			return env.provider() + fmt.Sprintf(`
 action "guayaba_delete_session" "x" {
@@ -127,7 +123,7 @@ action "guayaba_delete_session" "x" {
 			!strings.Contains(out, "expected_label") {
 			t.Fatalf("a mismatched expected_label should fail naming it (%v):\n%s", err, out)
 		}
-		if _, ok := env.sb.Session(testAgentID, groupKey); !ok || env.sb.Counters().ByRoute["sessions.delete"] != 0 {
+		if _, ok := env.sb.Session(testAgentID, groupKey); !ok || env.sb.Counters().ByRoute[sandbox.RouteSessionsDelete] != 0 {
 			t.Fatal("the refused action deleted the session")
 		}
 		w.write("main.tf", cfg("Ventas"))
@@ -145,7 +141,7 @@ action "guayaba_delete_session" "x" {
 
 func TestAccRestoreArchiveAction(t *testing.T) {
 	actionTest(t, func(t *testing.T, env *testEnv) {
-		s := env.session(testAgentID, groupKey, ptr("Ventas"))
+		s := env.session(testAgentID, groupKey, new("Ventas"))
 		before := len(env.sb.History(testAgentID, groupKey))
 		filename, err := env.sb.ArchiveSession(testAgentID, groupKey)
 		must(t, err)
@@ -176,7 +172,7 @@ action "guayaba_restore_archive" "x" {
 // failed before the platform answered.
 func TestAccRestoreArchiveAction_notConfirmed(t *testing.T) {
 	actionTest(t, func(t *testing.T, env *testEnv) {
-		env.session(testAgentID, groupKey, ptr("Ventas"))
+		env.session(testAgentID, groupKey, new("Ventas"))
 		filename, err := env.sb.ArchiveSession(testAgentID, groupKey)
 		must(t, err)
 		env.sb.InjectFault(sandbox.Fault{Route: sandbox.RouteArchivesRestore, Status: 200, Body: "{}"})
@@ -223,55 +219,12 @@ action "guayaba_delete_archive" "x" {
 	})
 }
 
-// The archive-old-sessions guide's example: one action instance per session
-// quiet since the cutoff, invoked at once; invoked again, nothing to do.
-func TestAccExample_archiveOldSessions(t *testing.T) {
-	actions.skipWithout(t)
-	t.Parallel()
-	env := newTestEnv(t, variants["lenient"])
-	old := []string{"agent:main:webchat:direct:a", "agent:main:webchat:direct:b", "agent:main:telegram:direct:c"}
-	for _, k := range old {
-		if _, err := env.sb.AddSession(testAgentID, sandbox.SessionSpec{Key: k, ChatType: "direct", LastChannel: "webchat",
-			UpdatedAt: time.Date(2026, 10, 1, 12, 0, 0, 0, time.UTC)}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	recent := env.session(testAgentID, groupKey, ptr("Keep me"))
-	w := newTFWorkdirFrom(t, "examples/guides/archive-old-sessions").with(env.providerEnv()...)
-	w.write("provider.tf", `terraform {
-  required_providers {
-    guayaba = { source = "guayabadotrun/guayaba" }
-  }
-}
-`)
-	args := []string{"apply", "-auto-approve", "-no-color", "-var", "archive_before=2026-11-01T00:00:00Z",
-		"-invoke=action.guayaba_archive_session.quiet"}
-	out := w.must(args...)
-	if !strings.Contains(out, "Actions: 3 invoked") {
-		t.Errorf("want 3 actions invoked:\n%s", out)
-	}
-	for _, k := range old {
-		if _, ok := env.sb.Session(testAgentID, k); ok {
-			t.Errorf("%s is still active", k)
-		}
-	}
-	if s, ok := env.sb.Session(testAgentID, groupKey); !ok || s.SessionID != recent.SessionID || len(env.sb.Archives(testAgentID)) != 3 {
-		t.Errorf("the recent session was touched, or archives are missing")
-	}
-	env.sb.ResetCounters()
-	w.must(args...)
-	if c := env.sb.Counters(); c.Total != c.ByRoute["sessions.list"] {
-		t.Errorf("the second sweep wrote: %v", c.ByRoute)
-	}
-	expectNoState(t, w)
-}
-
 // Bad action arguments fail before anything runs, naming the attribute.
 func TestAccActions_badInput(t *testing.T) {
 	actions.skipWithout(t)
 	t.Parallel()
 	env := newTestEnv(t, variants["strict"])
-	env.session(testAgentID, groupKey, ptr("Ventas"))
+	env.session(testAgentID, groupKey, new("Ventas"))
 	cases := []struct {
 		name, action, body string
 		want               []string

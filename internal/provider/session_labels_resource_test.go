@@ -17,52 +17,6 @@ import (
 	"github.com/guayabadotrun/terraform-provider-guayaba/internal/sandbox"
 )
 
-const labelsAddr = "guayaba_session_labels.x"
-
-// labelsConfig renders a guayaba_session_labels resource with the map and
-// extra attributes.
-func labelsConfig(env *testEnv, labels map[string]string, extra ...string) string {
-	keys := make([]string, 0, len(labels))
-	for k := range labels {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	var b strings.Builder
-	b.WriteString(env.provider())
-	b.WriteString("resource \"guayaba_session_labels\" \"x\" {\n  labels = {\n")
-	for _, k := range keys {
-		fmt.Fprintf(&b, "    %q = %q\n", k, labels[k])
-	}
-	b.WriteString("  }\n")
-	for _, e := range extra {
-		b.WriteString("  " + e + "\n")
-	}
-	b.WriteString("}\n")
-	return b.String()
-}
-
-// expectSandboxLabels checks the labels of the agent's active sessions:
-// want names the labelled ones; every other session must have none.
-func (e *testEnv) expectSandboxLabels(want map[string]string) func(*terraform.State) error {
-	return checkSandbox(func() error {
-		var bad []string
-		for _, s := range e.sb.Sessions(testAgentID) {
-			w, ok := want[s.Key]
-			if (ok && labelOf(s.Label) != labelOf(&w)) || (!ok && s.Label != nil) {
-				wl := "<null>"
-				if ok {
-					wl = fmt.Sprintf("%q", w)
-				}
-				bad = append(bad, fmt.Sprintf("%s: %s, want %s", s.Key, labelOf(s.Label), wl))
-			}
-		}
-		if len(bad) > 0 {
-			return fmt.Errorf("sandbox labels differ:\n  %s", strings.Join(bad, "\n  "))
-		}
-		return nil
-	})
-}
-
 // expectEntriesChanged checks that the plan updates the resource and that
 // exactly the named entries of labels differ between before and after.
 type expectEntriesChanged struct {
@@ -112,11 +66,11 @@ var emptyPlan = resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{planch
 // Create, an empty plan, drift of single entries, a swap, and removing a key.
 func TestAccSessionLabels_basic(t *testing.T) {
 	forEachVariant(t, func(t *testing.T, env *testEnv) {
-		env.session(testAgentID, groupKey, ptr("Old group"))
+		env.session(testAgentID, groupKey, new("Old group"))
 		env.session(testAgentID, apiKey, nil)
-		env.session(testAgentID, dashKey, ptr("Dashboard"))
-		env.session(testAgentID, "agent:main:main", ptr("Bystander"))
-		env.session(testAgent2ID, groupKey, ptr("Support")) // another agent: labels are per agent
+		env.session(testAgentID, dashKey, new("Dashboard"))
+		env.session(testAgentID, "agent:main:main", new("Bystander"))
+		env.session(testAgent2ID, groupKey, new("Support")) // another agent: labels are per agent
 		v1 := map[string]string{groupKey: "Support", apiKey: "API ☕ — 日本", dashKey: "Dashboard"}
 		swapped := map[string]string{groupKey: "API ☕ — 日本", apiKey: "Support", dashKey: "Dashboard"}
 		withBystander := func(m map[string]string) map[string]string {
@@ -130,7 +84,7 @@ func TestAccSessionLabels_basic(t *testing.T) {
 			ProtoV6ProviderFactories: providerFactories,
 			Steps: []resource.TestStep{
 				{
-					Config: labelsConfig(env, v1),
+					Config: env.config(labelsBlock{labels: v1}),
 					ConfigStateChecks: []statecheck.StateCheck{
 						statecheck.ExpectKnownValue(labelsAddr, attr("id"), knownvalue.StringExact(testAgentID)),
 						statecheck.ExpectKnownValue(labelsAddr, attr("agent_id"), knownvalue.StringExact(testAgentID)),
@@ -145,45 +99,45 @@ func TestAccSessionLabels_basic(t *testing.T) {
 					},
 					Check: env.expectSandboxLabels(withBystander(v1)),
 				},
-				{Config: labelsConfig(env, v1), ConfigPlanChecks: emptyPlan},
+				{Config: env.config(labelsBlock{labels: v1}), ConfigPlanChecks: emptyPlan},
 				{
-					PreConfig:        func() { must(t, env.sb.Rename(testAgentID, apiKey, ptr("Changed in dashboard"))) },
-					Config:           labelsConfig(env, v1),
+					PreConfig:        func() { must(t, env.sb.Rename(testAgentID, apiKey, new("Changed in dashboard"))) },
+					Config:           env.config(labelsBlock{labels: v1}),
 					ConfigPlanChecks: updatesEntries(apiKey),
 					Check:            env.expectSandboxLabels(withBystander(v1)),
 				},
 				{
 					PreConfig:        func() { must(t, env.sb.Rename(testAgentID, dashKey, nil)) },
-					Config:           labelsConfig(env, v1),
+					Config:           env.config(labelsBlock{labels: v1}),
 					ConfigPlanChecks: updatesEntries(dashKey),
 					Check:            env.expectSandboxLabels(withBystander(v1)),
 				},
 				{
-					Config:           labelsConfig(env, swapped),
+					Config:           env.config(labelsBlock{labels: swapped}),
 					ConfigPlanChecks: updatesEntries(groupKey, apiKey),
 					Check:            env.expectSandboxLabels(withBystander(swapped)),
 				},
 				{
 					// dashKey leaves the map and its label moves to apiKey.
-					Config:           labelsConfig(env, map[string]string{groupKey: "API ☕ — 日本", apiKey: "Dashboard"}),
+					Config:           env.config(labelsBlock{labels: map[string]string{groupKey: "API ☕ — 日本", apiKey: "Dashboard"}}),
 					ConfigPlanChecks: updatesEntries(apiKey, dashKey),
 					Check: env.expectSandboxLabels(withBystander(map[string]string{
 						groupKey: "API ☕ — 日本", apiKey: "Dashboard"})),
 				},
 				{
 					// Removed with on_destroy = "keep": the session keeps its label.
-					Config:           labelsConfig(env, map[string]string{groupKey: "API ☕ — 日本"}),
+					Config:           env.config(labelsBlock{labels: map[string]string{groupKey: "API ☕ — 日本"}}),
 					ConfigPlanChecks: updatesEntries(apiKey),
 					Check: env.expectSandboxLabels(withBystander(map[string]string{
 						groupKey: "API ☕ — 日本", apiKey: "Dashboard"})),
 				},
-				{Config: labelsConfig(env, map[string]string{groupKey: "API ☕ — 日本"}), ConfigPlanChecks: emptyPlan},
+				{Config: env.config(labelsBlock{labels: map[string]string{groupKey: "API ☕ — 日本"}}), ConfigPlanChecks: emptyPlan},
 			},
 		})
 		if _, ok := env.sb.Session(testAgent2ID, groupKey); !ok {
 			t.Fatal("the other agent's session is gone")
 		}
-		env.expectLabel(testAgent2ID, groupKey, ptr("Support"))
+		env.expectLabel(testAgent2ID, groupKey, new("Support"))
 	})
 }
 
@@ -195,7 +149,7 @@ func TestAccSessionLabels_rotation(t *testing.T) {
 		v1, rotated := map[string]string{}, map[string]string{}
 		for i := range keys {
 			keys[i] = fmt.Sprintf("agent:main:telegram:group:-100%03d", i)
-			env.session(testAgentID, keys[i], ptr(fmt.Sprintf("Group %02d", i)))
+			env.session(testAgentID, keys[i], new(fmt.Sprintf("Group %02d", i)))
 			v1[keys[i]] = fmt.Sprintf("Group %02d", i)
 		}
 		for i := range keys {
@@ -211,10 +165,10 @@ func TestAccSessionLabels_rotation(t *testing.T) {
 		resource.Test(t, resource.TestCase{
 			ProtoV6ProviderFactories: providerFactories,
 			Steps: []resource.TestStep{
-				{Config: labelsConfig(env, v1), Check: env.expectSandboxLabels(v1)},
+				{Config: env.config(labelsBlock{labels: v1}), Check: env.expectSandboxLabels(v1)},
 				{
 					PreConfig:        func() { env.sb.ResetCounters() },
-					Config:           labelsConfig(env, rotated),
+					Config:           env.config(labelsBlock{labels: rotated}),
 					ConfigPlanChecks: updatesEntries(keys...),
 					Check: resource.ComposeTestCheckFunc(env.expectSandboxLabels(rotated), checkSandbox(func() error {
 						renames = env.sb.Counters().ByRoute[sandbox.RouteSessionsRename]
@@ -224,9 +178,9 @@ func TestAccSessionLabels_rotation(t *testing.T) {
 						return nil
 					})),
 				},
-				{Config: labelsConfig(env, rotated), ConfigPlanChecks: emptyPlan},
-				{Config: labelsConfig(env, swapped), Check: env.expectSandboxLabels(swapped)},
-				{Config: labelsConfig(env, swapped), ConfigPlanChecks: emptyPlan},
+				{Config: env.config(labelsBlock{labels: rotated}), ConfigPlanChecks: emptyPlan},
+				{Config: env.config(labelsBlock{labels: swapped}), Check: env.expectSandboxLabels(swapped)},
+				{Config: env.config(labelsBlock{labels: swapped}), ConfigPlanChecks: emptyPlan},
 			},
 		})
 	})
@@ -237,12 +191,12 @@ func TestAccSessionLabels_rotation(t *testing.T) {
 func TestAccSessionLabels_exclusive(t *testing.T) {
 	forEachVariant(t, func(t *testing.T, env *testEnv) {
 		env.session(testAgentID, groupKey, nil)
-		env.session(testAgentID, apiKey, ptr("Support")) // holds the label groupKey wants
-		env.session(testAgentID, dashKey, ptr("VIP"))
+		env.session(testAgentID, apiKey, new("Support")) // holds the label groupKey wants
+		env.session(testAgentID, dashKey, new("VIP"))
 		env.session(testAgentID, "agent:main:main", nil)
-		env.session(testAgent2ID, dashKey, ptr("Other agent"))
+		env.session(testAgent2ID, dashKey, new("Other agent"))
 		want := map[string]string{groupKey: "Support"}
-		cfg := labelsConfig(env, want, "exclusive = true")
+		cfg := env.config(labelsBlock{labels: want, exclusive: true})
 		resource.Test(t, resource.TestCase{
 			ProtoV6ProviderFactories: providerFactories,
 			Steps: []resource.TestStep{
@@ -255,7 +209,7 @@ func TestAccSessionLabels_exclusive(t *testing.T) {
 				},
 				{Config: cfg, ConfigPlanChecks: emptyPlan},
 				{
-					PreConfig: func() { must(t, env.sb.Rename(testAgentID, "agent:main:main", ptr("Set by hand"))) },
+					PreConfig: func() { must(t, env.sb.Rename(testAgentID, "agent:main:main", new("Set by hand"))) },
 					Config:    cfg,
 					ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 						plancheck.ExpectResourceAction(labelsAddr, plancheck.ResourceActionUpdate),
@@ -266,7 +220,7 @@ func TestAccSessionLabels_exclusive(t *testing.T) {
 				},
 			},
 		})
-		env.expectLabel(testAgent2ID, dashKey, ptr("Other agent"))
+		env.expectLabel(testAgent2ID, dashKey, new("Other agent"))
 	})
 }
 
@@ -276,13 +230,13 @@ func TestAccSessionLabels_conflict(t *testing.T) {
 	forEachVariant(t, func(t *testing.T, env *testEnv) {
 		env.session(testAgentID, groupKey, nil)
 		env.session(testAgentID, apiKey, nil)
-		env.session(testAgentID, dashKey, ptr("Support"))
+		env.session(testAgentID, dashKey, new("Support"))
 		want := map[string]string{groupKey: "Support", apiKey: "Sales"}
 		resource.Test(t, resource.TestCase{
 			ProtoV6ProviderFactories: providerFactories,
 			Steps: []resource.TestStep{
 				{
-					Config:      labelsConfig(env, want),
+					Config:      env.config(labelsBlock{labels: want}),
 					ExpectError: words(`Label already in use.*labels\["` + groupKey + `"\] = "Support": the session "` + dashKey + `" holds`),
 				},
 				{
@@ -291,18 +245,18 @@ func TestAccSessionLabels_conflict(t *testing.T) {
 						must(t, env.expectSandboxLabels(map[string]string{apiKey: "Sales", dashKey: "Support"})(nil))
 						must(t, env.sb.Rename(testAgentID, dashKey, nil))
 					},
-					Config: labelsConfig(env, want),
+					Config: env.config(labelsBlock{labels: want}),
 					Check:  env.expectSandboxLabels(want),
 				},
 				{
 					// The same on an update: the state keeps what was done.
-					PreConfig:   func() { must(t, env.sb.Rename(testAgentID, dashKey, ptr("Billing"))) },
-					Config:      labelsConfig(env, map[string]string{groupKey: "Support 2", apiKey: "Billing"}),
+					PreConfig:   func() { must(t, env.sb.Rename(testAgentID, dashKey, new("Billing"))) },
+					Config:      env.config(labelsBlock{labels: map[string]string{groupKey: "Support 2", apiKey: "Billing"}}),
 					ExpectError: words(`Label already in use.*labels\["` + apiKey + `"\] = "Billing": the session "` + dashKey + `" holds`),
 				},
 				{
 					PreConfig:        func() { must(t, env.sb.Rename(testAgentID, dashKey, nil)) },
-					Config:           labelsConfig(env, map[string]string{groupKey: "Support 2", apiKey: "Billing"}),
+					Config:           env.config(labelsBlock{labels: map[string]string{groupKey: "Support 2", apiKey: "Billing"}}),
 					ConfigPlanChecks: updatesEntries(apiKey),
 					Check:            env.expectSandboxLabels(map[string]string{groupKey: "Support 2", apiKey: "Billing"}),
 				},
@@ -318,11 +272,11 @@ func TestAccSessionLabels_missingKeys(t *testing.T) {
 	forEachVariant(t, func(t *testing.T, env *testEnv) {
 		const archivedKey, neverKey = "agent:main:webchat:direct:ana", "agent:main:telegram:direct:404"
 		env.session(testAgentID, groupKey, nil)
-		env.session(testAgentID, archivedKey, ptr("Ana"))
+		env.session(testAgentID, archivedKey, new("Ana"))
 		filename, err := env.sb.ArchiveSession(testAgentID, archivedKey)
 		must(t, err)
 		want := map[string]string{groupKey: "Support", archivedKey: "Ana", neverKey: "Nobody"}
-		cfg := labelsConfig(env, want)
+		cfg := env.config(labelsBlock{labels: want})
 		resource.Test(t, resource.TestCase{
 			ProtoV6ProviderFactories: providerFactories,
 			Steps: []resource.TestStep{
@@ -360,7 +314,8 @@ func TestAccSessionLabels_missingKeys(t *testing.T) {
 				},
 			},
 		})
-		// The plan warns about the key that is still missing.
+		// The plan warns about the key that is still missing (a warning:
+		// only the CLI's output shows it, hence a tfWorkdir).
 		w := newTFWorkdir(t, cfg)
 		w.must("apply", "-auto-approve", "-no-color")
 		out := w.must("plan", "-no-color")
@@ -375,12 +330,12 @@ func TestAccSessionLabels_missingKeys(t *testing.T) {
 // labels becomes every labelled active session.
 func TestAccSessionLabels_import(t *testing.T) {
 	forEachVariant(t, func(t *testing.T, env *testEnv) {
-		env.session(testAgentID, groupKey, ptr("Support"))
-		env.session(testAgentID, apiKey, ptr("Sales"))
+		env.session(testAgentID, groupKey, new("Support"))
+		env.session(testAgentID, apiKey, new("Sales"))
 		env.session(testAgentID, dashKey, nil)
-		env.session(testAgent2ID, dashKey, ptr("Other agent"))
+		env.session(testAgent2ID, dashKey, new("Other agent"))
 		all := map[string]string{groupKey: "Support", apiKey: "Sales"}
-		cfg := labelsConfig(env, all)
+		cfg := env.config(labelsBlock{labels: all})
 		resource.Test(t, resource.TestCase{
 			ProtoV6ProviderFactories: providerFactories,
 			Steps: []resource.TestStep{
@@ -401,7 +356,8 @@ func TestAccSessionLabels_import(t *testing.T) {
 					ExpectError: words(`not one of the accepted forms.*<agent_id>`)},
 			},
 		})
-		// An empty ID imports the provider's agent.
+		// An empty ID imports the provider's agent (on a tfWorkdir:
+		// resource.Test reads an empty ImportStateId as "the ID in state").
 		w := newTFWorkdir(t, cfg)
 		w.must("import", "-no-color", labelsAddr, "")
 		out := w.must("plan", "-no-color", "-detailed-exitcode")
@@ -418,15 +374,15 @@ func TestAccSessionLabels_onDestroy(t *testing.T) {
 		t.Run(mode, func(t *testing.T) {
 			forEachVariant(t, func(t *testing.T, env *testEnv) {
 				env.session(testAgentID, groupKey, nil)
-				env.session(testAgentID, apiKey, ptr("Old"))
-				env.session(testAgentID, dashKey, ptr("Bystander"))
-				env.session(testAgent2ID, groupKey, ptr("Other agent"))
+				env.session(testAgentID, apiKey, new("Old"))
+				env.session(testAgentID, dashKey, new("Bystander"))
+				env.session(testAgent2ID, groupKey, new("Other agent"))
 				want := map[string]string{groupKey: "Support", apiKey: "Sales", "agent:main:gone": "Missing"}
 				var before string
 				resource.Test(t, resource.TestCase{
 					ProtoV6ProviderFactories: providerFactories,
 					Steps: []resource.TestStep{{
-						Config: labelsConfig(env, want, fmt.Sprintf("on_destroy = %q", mode)),
+						Config: env.config(labelsBlock{labels: want, onDestroy: mode}),
 						Check:  checkSandbox(func() error { before = stateJSON(env.snapshot()); return nil }),
 					}},
 					CheckDestroy: checkSandbox(func() error {
@@ -455,116 +411,20 @@ func TestAccSessionLabels_onDestroy(t *testing.T) {
 func TestAccSessionLabels_planTimeValidation(t *testing.T) {
 	t.Parallel()
 	env := newTestEnv(t, variants["strict"])
-	cfg := func(body string) string {
-		return env.provider() + "resource \"guayaba_session_labels\" \"x\" {\n" + body + "\n}\n"
+	cfg := func(lines ...string) string {
+		return env.provider() + hclBlock(`resource "guayaba_session_labels" "x"`, lines...)
 	}
-	long := strings.Repeat("x", 256)
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: providerFactories,
-		Steps: []resource.TestStep{
-			{Config: cfg(`labels = { "a" = "Same", "b" = "Same" }`), PlanOnly: true,
-				ExpectError: words(`Duplicate label in labels\["b"\].*labels\["a"\] and labels\["b"\] both want the label "Same"`)},
-			{Config: cfg(`labels = { "a" = " Padded" }`), PlanOnly: true,
-				ExpectError: words(`Invalid label in labels\["a"\].*white space`)},
-			{Config: cfg(`labels = { "a" = "" }`), PlanOnly: true,
-				ExpectError: words(`Invalid label in labels\["a"\].*empty`)},
-			{Config: cfg(fmt.Sprintf(`labels = { "a" = %q }`, long)), PlanOnly: true,
-				ExpectError: words(`Invalid label in labels\["a"\].*256 characters`)},
-			{Config: cfg(`labels = { "a" = null }`), PlanOnly: true,
-				ExpectError: words(`Missing label in labels\["a"\]`)},
-			{Config: cfg(`labels = { " a" = "A" }`), PlanOnly: true,
-				ExpectError: words(`Invalid session key in labels\[" a"\]`)},
-			{Config: cfg(`labels = {}
-  on_destroy = "archive"`), PlanOnly: true, ExpectError: words(`on_destroy.*keep.*clear`)},
-			{Config: cfg(`labels = {}
-  agent_id = "nope"`), PlanOnly: true, ExpectError: words(`"nope" is not a UUID`)},
-		},
+	expectPlanTimeErrors(t, env, map[string]planTimeError{
+		"duplicate label": {cfg(`labels = { "a" = "Same", "b" = "Same" }`),
+			`Duplicate label in labels\["b"\].*labels\["a"\] and labels\["b"\] both want the label "Same"`},
+		"padded label":        {cfg(`labels = { "a" = " Padded" }`), `Invalid label in labels\["a"\].*white space`},
+		"empty label":         {cfg(`labels = { "a" = "" }`), `Invalid label in labels\["a"\].*empty`},
+		"long label":          {cfg(`labels = { "a" = ` + hclString(strings.Repeat("x", 256)) + ` }`), `Invalid label in labels\["a"\].*256 characters`},
+		"null label":          {cfg(`labels = { "a" = null }`), `Missing label in labels\["a"\]`},
+		"padded key":          {cfg(`labels = { " a" = "A" }`), `Invalid session key in labels\[" a"\]`},
+		"on_destroy archive":  {cfg(`labels = {}`, `on_destroy = "archive"`), `on_destroy.*keep.*clear`},
+		"agent_id not a UUID": {cfg(`labels = {}`, `agent_id = "nope"`), `"nope" is not a UUID`},
 	})
-}
-
-// One listing per plan however many labels; an apply changing every label
-// is exactly one rename per label and at most two listings.
-func TestAccScaleLabels_callsPerCommand(t *testing.T) {
-	t.Parallel()
-	env := newTestEnv(t, variants["strict"])
-	keys := scaleSessions(t, env, testAgentID, "agent:main:telegram:group", 1000)
-	labels := func(v string) map[string]string {
-		m := map[string]string{}
-		for _, k := range keys {
-			m[k] = v + " " + k
-		}
-		return m
-	}
-	w := newTFWorkdir(t, labelsConfig(env, labels("v1")))
-	w.must("apply", "-auto-approve", "-no-color")
-	c := countCalls(t, env, w, "plan", "-no-color", "-detailed-exitcode")
-	t.Logf("plan over 1,000 labels: %v", c.ByRoute)
-	if c.ByRoute["sessions.list"] != 1 || c.Total != 1 {
-		t.Errorf("plan over 1,000 labels: want exactly 1 listing and nothing else, got %v", c.ByRoute)
-	}
-	w.write("main.tf", labelsConfig(env, labels("v2")))
-	c = countCalls(t, env, w, "apply", "-auto-approve", "-no-color")
-	t.Logf("apply changing 1,000 labels: %v", c.ByRoute)
-	if c.ByRoute["sessions.rename"] != 1000 || c.ByRoute["sessions.list"] > 2 || c.Total != 1000+c.ByRoute["sessions.list"] {
-		t.Errorf("apply changing 1,000 labels: want 1,000 renames and at most 2 listings, got %v", c.ByRoute)
-	}
-	for _, k := range keys {
-		if s, _ := env.sb.Session(testAgentID, k); s.Label == nil || *s.Label != "v2 "+k {
-			t.Fatalf("session %s has label %s after apply", k, labelOf(s.Label))
-		}
-	}
-}
-
-// Under a rate limit, the apply's concurrent renames queue behind the
-// client's throttle instead of failing, and the log shows the progress.
-func TestAccSessionLabels_throttled(t *testing.T) {
-	// Not parallel: how many requests meet the rate limit depends on the
-	// pacing holding, which a loaded machine (other tests running terraform) blurs.
-	env := newTestEnv(t, variants["strict"])
-	keys := scaleSessions(t, env, testAgentID, "agent:main:whatsapp:direct", 60)
-	labels := func(v string) map[string]string {
-		m := map[string]string{}
-		for _, k := range keys {
-			m[k] = v + " " + k
-		}
-		return m
-	}
-	w := newTFWorkdir(t, labelsConfig(env, labels("v1")))
-	w.must("apply", "-auto-approve", "-no-color")
-	env.sb.SetRateLimit(600, 5)
-	w.write("main.tf", labelsConfig(env, labels("v2")))
-	drainRateLimit(t, env)
-	env.sb.ResetCounters()
-	out, err := w.run([]string{"TF_LOG_PROVIDER=DEBUG"}, "apply", "-auto-approve", "-no-color")
-	if err != nil {
-		t.Fatalf("apply under the rate limit failed: %v\n%s", err, lastLines(out, 60))
-	}
-	c := env.sb.Counters()
-	waits := strings.Count(out, "Guayaba API rate limit: waiting")
-	t.Logf("apply changing 60 labels at 600/min burst 5: %v, %d answered 429, %d waits at the client's gate",
-		c.ByRouteStatus, c.RateLimited, waits)
-	if got := c.ByRouteStatus[sandbox.RouteSessionsRename][200]; got != len(keys) {
-		t.Errorf("want %d successful renames, got %d", len(keys), got)
-	}
-	if c.RateLimited+waits == 0 {
-		t.Errorf("neither a 429 nor a wait at the client's gate: the test did not meet the rate limit")
-	}
-	if c.RateLimited > len(keys)/4 {
-		t.Errorf("%d answers were 429: the workers hammered the API instead of queueing", c.RateLimited)
-	}
-	final := false
-	for _, line := range strings.Split(out, "\n") {
-		final = final || strings.Contains(line, "guayaba_session_labels: progress:") &&
-			strings.Contains(line, " done=60 ") && strings.Contains(line, " failed=0 ") && strings.Contains(line, " total=60 ")
-	}
-	if !final {
-		t.Errorf("the log shows no final progress line:\n%s", lastLines(out, 30))
-	}
-	for _, k := range keys {
-		if s, _ := env.sb.Session(testAgentID, k); s.Label == nil || *s.Label != "v2 "+k {
-			t.Fatalf("session %s has label %s after apply", k, labelOf(s.Label))
-		}
-	}
 }
 
 // agent_id picks another agent than the provider's; changing it replaces
@@ -574,7 +434,7 @@ func TestAccSessionLabels_agentID(t *testing.T) {
 		env.session(testAgentID, groupKey, nil)
 		env.session(testAgent2ID, groupKey, nil)
 		cfg := func(agentID string) string {
-			return labelsConfig(env, map[string]string{groupKey: "Support"}, fmt.Sprintf("agent_id = %q", agentID), `on_destroy = "clear"`)
+			return env.config(labelsBlock{labels: map[string]string{groupKey: "Support"}, agentID: agentID, onDestroy: "clear"})
 		}
 		resource.Test(t, resource.TestCase{
 			ProtoV6ProviderFactories: providerFactories,
@@ -585,7 +445,7 @@ func TestAccSessionLabels_agentID(t *testing.T) {
 						statecheck.ExpectKnownValue(labelsAddr, attr("id"), knownvalue.StringExact(testAgent2ID)),
 					},
 					Check: resource.ComposeTestCheckFunc(
-						env.expectLabel(testAgent2ID, groupKey, ptr("Support")),
+						env.expectLabel(testAgent2ID, groupKey, new("Support")),
 						env.expectLabel(testAgentID, groupKey, nil),
 					),
 				},
@@ -596,7 +456,7 @@ func TestAccSessionLabels_agentID(t *testing.T) {
 					}},
 					Check: resource.ComposeTestCheckFunc(
 						env.expectLabel(testAgent2ID, groupKey, nil),
-						env.expectLabel(testAgentID, groupKey, ptr("Support")),
+						env.expectLabel(testAgentID, groupKey, new("Support")),
 					),
 				},
 			},

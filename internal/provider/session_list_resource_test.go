@@ -10,18 +10,16 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/querycheck"
 	"github.com/hashicorp/terraform-plugin-testing/querycheck/queryfilter"
-	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
-)
 
-// List resources and terraform query: Terraform 1.14; not in OpenTofu.
-var listResources = cliFeature{name: "list resources (terraform query)", terraform: "1.14.0"}
+	"github.com/guayabadotrun/terraform-provider-guayaba/internal/sandbox"
+)
 
 func listSessions(env *testEnv) (labelled, unlabelled, direct string) {
 	labelled, unlabelled, direct = "agent:main:telegram:group:-1001:topic:1", "agent:main:telegram:group:-1002", "agent:main:telegram:direct:77"
-	env.session(testAgentID, labelled, ptr("Ventas"))
+	env.session(testAgentID, labelled, new("Ventas"))
 	env.session(testAgentID, unlabelled, nil)
-	env.session(testAgentID, direct, ptr("Direct chat"))
+	env.session(testAgentID, direct, new("Direct chat"))
 	env.session(testAgentID, "agent:main:webchat:direct:ana", nil)
 	env.session(testAgent2ID, "agent:main:telegram:group:-1003", nil)
 	return labelled, unlabelled, direct
@@ -38,7 +36,7 @@ func TestAccSessionList_query(t *testing.T) {
 				"agent_id": knownvalue.StringExact(agentID), "key": knownvalue.StringExact(key)})
 		}
 		value := func(name string, v knownvalue.Check) querycheck.KnownValueCheck {
-			return querycheck.KnownValueCheck{Path: tfjsonpath.New(name), KnownValue: v}
+			return querycheck.KnownValueCheck{Path: attr(name), KnownValue: v}
 		}
 		resource.Test(t, resource.TestCase{
 			ProtoV6ProviderFactories: providerFactories,
@@ -138,7 +136,8 @@ list "guayaba_session" "x" {
 
 // The adoption story with the CLI: terraform query writes import and
 // resource blocks, the first plan imports them and changes nothing, the
-// apply writes nothing to the platform, and the next plan is empty.
+// apply writes nothing to the platform, and the next plan is empty (on a
+// tfWorkdir: resource.Test's query mode cannot -generate-config-out).
 func TestAccSessionList_generateConfig(t *testing.T) {
 	t.Parallel()
 	listResources.skipWithout(t)
@@ -186,11 +185,15 @@ list "guayaba_session" "groups" {
 // One terraform query over 1,000 sessions makes one listing and nothing else.
 func TestAccScale_queryListings(t *testing.T) {
 	t.Parallel()
-	listResources.skipWithout(t)
 	env := newTestEnv(t, variants["strict"])
 	scaleSessions(t, env, testAgentID, "agent:main:telegram:group", 1000)
-	w := newTFWorkdir(t, env.provider())
-	w.write("all.tfquery.hcl", `
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: providerFactories,
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{listResources},
+		Steps: []resource.TestStep{{
+			PreConfig: env.sb.ResetCounters,
+			Query:     true,
+			Config: env.provider() + `
 list "guayaba_session" "all" {
   provider         = guayaba
   include_resource = true
@@ -199,15 +202,18 @@ list "guayaba_session" "all" {
     chat_type = "group"
   }
 }
-`)
-	env.sb.ResetCounters()
-	out := w.must("query", "-no-color", "-json")
-	c := env.sb.Counters()
-	if n := strings.Count(out, `"type":"list_resource_found"`); n != 1000 {
-		t.Errorf("query over 1,000 sessions found %d", n)
-	}
-	t.Logf("query over 1,000 sessions: %v", c.ByRoute)
-	if c.ByRoute["sessions.list"] != 1 || c.Total != 1 {
-		t.Errorf("query over 1,000 sessions: want exactly 1 listing and nothing else, got %v", c.ByRoute)
-	}
+`,
+			QueryResultChecks: []querycheck.QueryResultCheck{
+				querycheck.ExpectLength("guayaba_session.all", 1000),
+				checkSandboxQuery(func() error {
+					c := env.sb.Counters()
+					t.Logf("query over 1,000 sessions: %v", c.ByRoute)
+					if c.ByRoute[sandbox.RouteSessionsList] != 1 || c.Total != 1 {
+						return fmt.Errorf("query over 1,000 sessions: want exactly 1 listing and nothing else, got %v", c.ByRoute)
+					}
+					return nil
+				}),
+			},
+		}},
+	})
 }

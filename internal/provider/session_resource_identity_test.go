@@ -11,16 +11,12 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 )
 
-// Resource identity and import blocks by identity: Terraform 1.12 and
-// OpenTofu 1.12 (both pass these tests).
-var resourceIdentity = cliFeature{name: "resource identity", terraform: "1.12.0", opentofu: "1.12.0"}
-
 // Import blocks with an identity (Terraform >= 1.12): with the provider's
 // agent and with another one; the first plan imports and changes nothing,
 // the sandbox is untouched, and the next plan is empty.
 func TestAccSession_importByIdentity(t *testing.T) {
 	forEachVariant(t, func(t *testing.T, env *testEnv) {
-		env.session(testAgentID, groupKey, ptr("Support"))
+		env.session(testAgentID, groupKey, new("Support"))
 		env.session(testAgent2ID, apiKey, nil)
 		resources := fmt.Sprintf(`
 resource "guayaba_session" "x" {
@@ -84,7 +80,7 @@ func TestAccSession_importByIdentityArchived(t *testing.T) {
 	t.Parallel()
 	env := newTestEnv(t, variants["strict"])
 	const key = "agent:main:webchat:direct:ana"
-	env.session(testAgentID, key, ptr("Old chat"))
+	env.session(testAgentID, key, new("Old chat"))
 	if _, err := env.sb.ArchiveSession(testAgentID, key); err != nil {
 		t.Fatal(err)
 	}

@@ -1,19 +1,11 @@
 package provider
 
 import (
-	"context"
 	"fmt"
-	"net/http/httptest"
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/hashicorp/terraform-plugin-framework/path"
-	fwresource "github.com/hashicorp/terraform-plugin-framework/resource"
-	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
-	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-testing/compare"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -21,24 +13,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
-	"github.com/guayabadotrun/terraform-provider-guayaba/internal/client"
 	"github.com/guayabadotrun/terraform-provider-guayaba/internal/sandbox"
 )
-
-const (
-	groupKey = "agent:main:telegram:group:-1001234567890:topic:42"
-	apiKey   = "api:0b8e6c1a-7f3d-4e2b-9c5a-1d2e3f4a5b6c"
-	dashKey  = "s-9f8e7d6c"
-)
-
-func sessionConfig(env *testEnv, key, body string) string {
-	return env.provider() + fmt.Sprintf(`
-resource "guayaba_session" "x" {
-  key = %q
-  %s
-}
-`, key, body)
-}
 
 // Adopting sessions of every key shape, managing their labels, and planning
 // nothing when nothing changed.
@@ -46,19 +22,18 @@ func TestAccSession_label(t *testing.T) {
 	forEachVariant(t, func(t *testing.T, env *testEnv) {
 		keys := []string{groupKey, apiKey, dashKey}
 		for _, k := range keys {
-			env.session(testAgentID, k, ptr("old "+k))
+			env.session(testAgentID, k, new("old "+k))
 		}
 		sid := env.mustSession(groupKey).SessionID
 		cfg := func(label string) string {
-			out := env.provider()
+			ss := make([]sessionBlock, len(keys))
 			for i, k := range keys {
-				body := ""
+				ss[i] = sessionBlock{name: fmt.Sprintf("s%d", i), key: k}
 				if label != "" {
-					body = fmt.Sprintf("label = %q", label+" "+k)
+					ss[i].label = new(label + " " + k)
 				}
-				out += fmt.Sprintf("resource \"guayaba_session\" \"s%d\" {\n  key = %q\n  %s\n}\n", i, k, body)
 			}
-			return out
+			return env.provider() + sessionBlocks(ss...)
 		}
 		gx := "guayaba_session.s0"
 		resource.Test(t, resource.TestCase{
@@ -78,9 +53,9 @@ func TestAccSession_label(t *testing.T) {
 						statecheck.ExpectKnownValue(gx, attr("last_channel"), knownvalue.StringExact("telegram")),
 					},
 					Check: resource.ComposeTestCheckFunc(
-						env.expectLabel(testAgentID, groupKey, ptr("Support "+groupKey)),
-						env.expectLabel(testAgentID, apiKey, ptr("Support "+apiKey)),
-						env.expectLabel(testAgentID, dashKey, ptr("Support "+dashKey)),
+						env.expectLabel(testAgentID, groupKey, new("Support "+groupKey)),
+						env.expectLabel(testAgentID, apiKey, new("Support "+apiKey)),
+						env.expectLabel(testAgentID, dashKey, new("Support "+dashKey)),
 					),
 				},
 				{
@@ -93,7 +68,7 @@ func TestAccSession_label(t *testing.T) {
 					ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 						plancheck.ExpectResourceAction(gx, plancheck.ResourceActionUpdate),
 					}},
-					Check: env.expectLabel(testAgentID, groupKey, ptr("Soporte técnico ☕ — 日本 "+groupKey)),
+					Check: env.expectLabel(testAgentID, groupKey, new("Soporte técnico ☕ — 日本 "+groupKey)),
 				},
 				{
 					Config: cfg(""),
@@ -145,8 +120,7 @@ func TestAccSession_archive(t *testing.T) {
 			ProtoV6ProviderFactories: providerFactories,
 			Steps: []resource.TestStep{
 				{
-					Config: sessionConfig(env, groupKey, `label = "Old"
-  archived = true`),
+					Config: env.config(sessionBlock{key: groupKey, label: new("Old"), archived: true}),
 					ConfigStateChecks: []statecheck.StateCheck{
 						statecheck.ExpectKnownValue("guayaba_session.x", attr("archived"), knownvalue.Bool(true)),
 						statecheck.ExpectKnownValue("guayaba_session.x", attr("session_id"), knownvalue.StringExact(s.SessionID)),
@@ -155,12 +129,11 @@ func TestAccSession_archive(t *testing.T) {
 						statecheck.ExpectKnownValue("guayaba_session.x", attr("label"), knownvalue.StringExact("Old")),
 						filenameChanges.AddStateValue("guayaba_session.x", attr("archive_filename")),
 					},
-					Check: archiveCheck(ptr("Old")),
+					Check: archiveCheck(new("Old")),
 				},
 				{
 					// Relabelling while archived: restore, relabel, archive again.
-					Config: sessionConfig(env, groupKey, `label = "Archivado"
-  archived = true`),
+					Config: env.config(sessionBlock{key: groupKey, label: new("Archivado"), archived: true}),
 					ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 						plancheck.ExpectResourceAction("guayaba_session.x", plancheck.ResourceActionUpdate),
 						plancheck.ExpectUnknownValue("guayaba_session.x", attr("archive_filename")),
@@ -169,18 +142,17 @@ func TestAccSession_archive(t *testing.T) {
 						statecheck.ExpectKnownValue("guayaba_session.x", attr("session_id"), knownvalue.StringExact(s.SessionID)),
 						filenameChanges.AddStateValue("guayaba_session.x", attr("archive_filename")),
 					},
-					Check: archiveCheck(ptr("Archivado")),
+					Check: archiveCheck(new("Archivado")),
 				},
 				{
-					Config: sessionConfig(env, groupKey, `label = "Back"
-  archived = false`),
+					Config: env.config(sessionBlock{key: groupKey, label: new("Back")}),
 					ConfigStateChecks: []statecheck.StateCheck{
 						statecheck.ExpectKnownValue("guayaba_session.x", attr("archived"), knownvalue.Bool(false)),
 						statecheck.ExpectKnownValue("guayaba_session.x", attr("archive_filename"), knownvalue.Null()),
 						statecheck.ExpectKnownValue("guayaba_session.x", attr("session_id"), knownvalue.StringExact(s.SessionID)),
 					},
 					Check: resource.ComposeTestCheckFunc(
-						env.expectLabel(testAgentID, groupKey, ptr("Back")),
+						env.expectLabel(testAgentID, groupKey, new("Back")),
 						checkSandbox(func() error {
 							if got := len(env.sb.History(testAgentID, groupKey)); got != before {
 								return fmt.Errorf("history has %d messages after the round trip, want %d", got, before)
@@ -194,11 +166,11 @@ func TestAccSession_archive(t *testing.T) {
 				},
 				{
 					// Restoring to "no label" works too.
-					Config: sessionConfig(env, groupKey, `archived = true`),
+					Config: env.config(sessionBlock{key: groupKey, archived: true}),
 					Check:  archiveCheck(nil),
 				},
 				{
-					Config: sessionConfig(env, groupKey, ``),
+					Config: env.config(sessionBlock{key: groupKey}),
 					Check:  env.expectLabel(testAgentID, groupKey, nil),
 				},
 			},
@@ -211,9 +183,8 @@ func TestAccSession_archive(t *testing.T) {
 func TestAccSession_drift(t *testing.T) {
 	forEachVariant(t, func(t *testing.T, env *testEnv) {
 		s := env.session(testAgentID, groupKey, nil)
-		cfg := sessionConfig(env, groupKey, `label = "Managed"`)
-		archivedCfg := sessionConfig(env, groupKey, `label = "Managed"
-  archived = true`)
+		cfg := env.config(sessionBlock{key: groupKey, label: new("Managed")})
+		archivedCfg := env.config(sessionBlock{key: groupKey, label: new("Managed"), archived: true})
 		update := func(checks ...plancheck.PlanCheck) resource.ConfigPlanChecks {
 			return resource.ConfigPlanChecks{PreApply: append([]plancheck.PlanCheck{
 				plancheck.ExpectResourceAction("guayaba_session.x", plancheck.ResourceActionUpdate)}, checks...)}
@@ -224,10 +195,10 @@ func TestAccSession_drift(t *testing.T) {
 			Steps: []resource.TestStep{
 				{Config: cfg},
 				{
-					PreConfig:        func() { must(t, env.sb.Rename(testAgentID, groupKey, ptr("Changed in dashboard"))) },
+					PreConfig:        func() { must(t, env.sb.Rename(testAgentID, groupKey, new("Changed in dashboard"))) },
 					Config:           cfg,
 					ConfigPlanChecks: update(plancheck.ExpectKnownValue("guayaba_session.x", attr("label"), knownvalue.StringExact("Managed"))),
-					Check:            env.expectLabel(testAgentID, groupKey, ptr("Managed")),
+					Check:            env.expectLabel(testAgentID, groupKey, new("Managed")),
 				},
 				{
 					PreConfig: func() {
@@ -236,7 +207,7 @@ func TestAccSession_drift(t *testing.T) {
 					},
 					Config:           cfg,
 					ConfigPlanChecks: update(plancheck.ExpectKnownValue("guayaba_session.x", attr("archived"), knownvalue.Bool(false))),
-					Check:            env.expectLabel(testAgentID, groupKey, ptr("Managed")),
+					Check:            env.expectLabel(testAgentID, groupKey, new("Managed")),
 				},
 				{Config: archivedCfg},
 				{
@@ -308,123 +279,19 @@ func TestAccSession_drift(t *testing.T) {
 	})
 }
 
-// Import by every documented ID form, each followed by an empty plan.
-func TestAccSession_import(t *testing.T) {
-	forEachVariant(t, func(t *testing.T, env *testEnv) {
-		env.session(testAgentID, groupKey, ptr("Imported"))
-		archivedKey := "agent:main:webchat:direct:ana"
-		env.session(testAgentID, archivedKey, ptr("Old chat"))
-		filename, err := env.sb.ArchiveSession(testAgentID, archivedKey)
-		must(t, err)
-		cfg := sessionConfig(env, groupKey, `label = "Imported"`)
-		archivedCfg := env.provider() + fmt.Sprintf(`
-resource "guayaba_session" "x" {
-  key      = %q
-  label    = "Old chat"
-  archived = true
-}
-`, archivedKey)
-		noAgent := env.providerWithKey(env.masterKey) + fmt.Sprintf(`
-resource "guayaba_session" "x" {
-  agent_id = %q
-  key      = %q
-  label    = "Imported"
-}
-`, testAgentID, groupKey)
-		empty := resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}}
-		resource.Test(t, resource.TestCase{
-			ProtoV6ProviderFactories: providerFactories,
-			Steps: []resource.TestStep{
-				{Config: cfg},
-				{Config: cfg, ResourceName: "guayaba_session.x", ImportState: true, ImportStateVerify: true,
-					ImportStateId: testAgentID + "/" + groupKey},
-				{Config: cfg, ResourceName: "guayaba_session.x", ImportState: true, ImportStateVerify: true,
-					ImportStateId: groupKey},
-				{Config: cfg, ResourceName: "guayaba_session.x", ImportState: true, ImportStateKind: resource.ImportBlockWithID,
-					ImportStateId: testAgentID + "/" + groupKey},
-				{Config: cfg, ConfigPlanChecks: empty},
-				{Config: noAgent, ResourceName: "guayaba_session.x", ImportState: true, ImportStateId: "no-agent-here",
-					ExpectError: words(`(?s)not one of the accepted forms.*<agent_id>/<key>`)},
-				{Config: cfg, ResourceName: "guayaba_session.x", ImportState: true, ImportStateId: testAgentID + "/agent:main:nope",
-					ExpectError: words(`(?s)no active session with key.*accepted forms`)},
-				{Config: cfg, ResourceName: "guayaba_session.x", ImportState: true, ImportStateId: "/",
-					ExpectError: words(`accepted forms`)},
-			},
-		})
-		resource.Test(t, resource.TestCase{
-			ProtoV6ProviderFactories: providerFactories,
-			Steps: []resource.TestStep{
-				{Config: archivedCfg, ResourceName: "guayaba_session.x", ImportState: true, ImportStateKind: resource.ImportBlockWithID,
-					ImportStateId: testAgentID + "/" + archivedKey + "@" + filename},
-				{Config: archivedCfg, ResourceName: "guayaba_session.x", ImportState: true, ImportStatePersist: true,
-					ImportStateId: archivedKey + "@" + filename,
-					ImportStateCheck: func(s []*terraform.InstanceState) error {
-						a := s[0].Attributes
-						if a["archived"] != "true" || a["archive_filename"] != filename || a["label"] != "Old chat" || a["key"] != archivedKey {
-							return fmt.Errorf("imported archived session: %v", a)
-						}
-						return nil
-					}},
-				{Config: archivedCfg, ConfigPlanChecks: empty},
-			},
-		})
-	})
-}
-
-// Importing an archived session records the archive as listed: its session
-// id comes from the archive, not from its filename, whose shape the
-// platform does not document (an assumed point of the behaviour contract).
-func TestImportArchivedSessionKeepsTheListedArchive(t *testing.T) {
-	ctx := context.Background()
-	sb := sandbox.New(sandbox.Options{})
-	sb.AddOwner("owner", true)
-	sb.AddAgent("owner", testAgentID)
-	const sessionID = "6d0f5c2e-8b1a-4f3e-9c7d-2a1b3c4d5e6f"
-	const filename = "archive-0001.jsonl" // no session id in it
-	if _, err := sb.AddArchive(testAgentID, sandbox.ArchiveSpec{Key: "agent:main:webchat:direct:ana", SessionID: sessionID,
-		Filename: filename, ArchivedAt: time.Date(2026, 11, 28, 17, 0, 0, 0, time.UTC)}); err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(sb.Handler())
-	t.Cleanup(srv.Close)
-	c, err := client.New(client.Config{BaseURL: srv.URL + "/api/v1", APIKey: sb.AddKey(sandbox.MasterKey("owner")).Token})
-	if err != nil {
-		t.Fatal(err)
-	}
-
-	r := &SessionResource{}
-	r.data = newProviderData(c, testAgentID)
-	var sr fwresource.SchemaResponse
-	r.Schema(ctx, fwresource.SchemaRequest{}, &sr)
-	resp := fwresource.ImportStateResponse{State: tfsdk.State{Schema: sr.Schema, Raw: tftypes.NewValue(sr.Schema.Type().TerraformType(ctx), nil)}}
-	r.ImportState(ctx, fwresource.ImportStateRequest{ID: "agent:main:webchat:direct:ana@" + filename}, &resp)
-	if resp.Diagnostics.HasError() {
-		t.Fatalf("import: %v", resp.Diagnostics)
-	}
-	for attr, want := range map[string]string{"session_id": sessionID, "archive_filename": filename, "key": "agent:main:webchat:direct:ana"} {
-		var got types.String
-		resp.Diagnostics.Append(resp.State.GetAttribute(ctx, path.Root(attr), &got)...)
-		if got.ValueString() != want {
-			t.Errorf("%s = %q, want %q", attr, got.ValueString(), want)
-		}
-	}
-}
-
 // on_destroy: each mode changes exactly what it says and nothing else.
 func TestAccSession_onDestroy(t *testing.T) {
 	for _, mode := range []string{"keep", "clear_label", "archive", "delete", "delete-archived"} {
 		t.Run(mode, func(t *testing.T) {
 			forEachVariant(t, func(t *testing.T, env *testEnv) {
 				env.session(testAgentID, groupKey, nil)
-				env.session(testAgentID, apiKey, ptr("Bystander"))
-				env.session(testAgent2ID, groupKey, ptr("Other agent"))
-				onDestroy, archived := mode, "false"
+				env.session(testAgentID, apiKey, new("Bystander"))
+				env.session(testAgent2ID, groupKey, new("Other agent"))
+				x := sessionBlock{key: groupKey, label: new("Doomed?"), onDestroy: mode}
 				if mode == "delete-archived" {
-					onDestroy, archived = "delete", "true"
+					x.onDestroy, x.archived = "delete", true
 				}
-				cfg := sessionConfig(env, groupKey, fmt.Sprintf(`label = "Doomed?"
-  archived = %s
-  on_destroy = %q`, archived, onDestroy))
+				cfg := env.config(x)
 				var before string
 				resource.Test(t, resource.TestCase{
 					ProtoV6ProviderFactories: providerFactories,
@@ -446,43 +313,22 @@ func TestAccSession_planTimeValidation(t *testing.T) {
 	t.Parallel()
 	env := newTestEnv(t, variants["strict"])
 	env.session(testAgentID, groupKey, nil)
-	cases := map[string]struct{ body, want string }{
-		"label too long":      {`label = "` + strings.Repeat("é", 256) + `"`, `(?s)Invalid label.*256 characters long; the platform accepts at most\s+255`},
-		"label white space":   {`label = " padded "`, `(?s)Invalid label.*white space`},
-		"label empty":         {`label = ""`, `(?s)Invalid label.*leave .label. out`},
-		"agent_id not a UUID": {`agent_id = "my-agent"`, `(?s)Invalid agent_id.*not a UUID`},
-		"on_destroy unknown":  {`on_destroy = "burn"`, `(?s)on_destroy.*value must be one of`},
-	}
-	for name, c := range cases {
-		t.Run(name, func(t *testing.T) {
-			t.Parallel()
-			resource.Test(t, resource.TestCase{
-				ProtoV6ProviderFactories: providerFactories,
-				Steps: []resource.TestStep{{
-					Config: sessionConfig(env, groupKey, c.body), PlanOnly: true, ExpectError: words(c.want),
-				}},
-			})
-		})
-	}
-	t.Run("empty key", func(t *testing.T) {
-		t.Parallel()
-		resource.Test(t, resource.TestCase{
-			ProtoV6ProviderFactories: providerFactories,
-			Steps: []resource.TestStep{{
-				Config: sessionConfig(env, "", ""), PlanOnly: true, ExpectError: words(`(?s)Invalid session key.*empty`),
-			}},
-		})
+	cfg := func(x sessionBlock) string { return env.config(x) }
+	expectPlanTimeErrors(t, env, map[string]planTimeError{
+		"label too long":      {cfg(sessionBlock{key: groupKey, label: new(strings.Repeat("é", 256))}), `(?s)Invalid label.*256 characters long; the platform accepts at most\s+255`},
+		"label white space":   {cfg(sessionBlock{key: groupKey, label: new(" padded ")}), `(?s)Invalid label.*white space`},
+		"label empty":         {cfg(sessionBlock{key: groupKey, label: new("")}), `(?s)Invalid label.*leave .label. out`},
+		"agent_id not a UUID": {cfg(sessionBlock{key: groupKey, agentID: "my-agent"}), `(?s)Invalid agent_id.*not a UUID`},
+		"on_destroy unknown":  {cfg(sessionBlock{key: groupKey, onDestroy: "burn"}), `(?s)on_destroy.*value must be one of`},
+		"empty key":           {cfg(sessionBlock{key: ""}), `(?s)Invalid session key.*empty`},
 	})
-	if n := env.sb.Counters().Total; n != 0 {
-		t.Errorf("plan-time validation made %d API calls", n)
-	}
 }
 
 // Errors from the platform, each saying what to change.
 func TestAccSession_errors(t *testing.T) {
 	forEachVariant(t, func(t *testing.T, env *testEnv) {
 		env.session(testAgentID, groupKey, nil)
-		env.session(testAgentID, apiKey, ptr("Taken"))
+		env.session(testAgentID, apiKey, new("Taken"))
 		stopped := "5b0c9d8e-7f6a-4b3c-8d2e-1f0a9b8c7d6e"
 		env.sb.AddAgent(testOwnerID, stopped)
 		env.session(stopped, groupKey, nil)
@@ -493,25 +339,21 @@ func TestAccSession_errors(t *testing.T) {
 		resource.Test(t, resource.TestCase{
 			ProtoV6ProviderFactories: providerFactories,
 			Steps: []resource.TestStep{
-				step(sessionConfig(env, "agent:main:telegram:direct:404", ""),
+				step(env.config(sessionBlock{key: "agent:main:telegram:direct:404"}),
 					`(?s)Session not found.*no active session with key.*created\s+by\s+chatting`),
-				step(sessionConfig(env, groupKey, `label = "Taken"`),
+				step(env.config(sessionBlock{key: groupKey, label: new("Taken")}),
 					`(?s)Label already in use.*"Taken" is\s+already\s+held\s+by\s+the\s+session\s+with\s+key\s+"`+regexp.QuoteMeta(apiKey)+`"`),
-				step(env.providerWithKey(env.readOnlyKey, `agent_id = "`+testAgentID+`"`)+`
-resource "guayaba_session" "x" { key = "`+groupKey+`" }`,
+				step(env.providerWithKey(env.readOnlyKey, hclAttr("agent_id", testAgentID))+sessionBlock{key: groupKey}.String(),
 					`(?s)lacks the agent:manage scope.*agent key of agent.*agent:manage scope, or a master key`),
-				step(env.providerWithKey(env.otherAgentKey, `agent_id = "`+testAgentID+`"`)+`
-resource "guayaba_session" "x" { key = "`+groupKey+`" }`,
+				step(env.providerWithKey(env.otherAgentKey, hclAttr("agent_id", testAgentID))+sessionBlock{key: groupKey}.String(),
 					`(?s)belongs to another agent`),
-				step(sessionConfig(env, groupKey, `agent_id = "`+stopped+`"`), `(?s)agent is not running.*Start the agent`),
-				step(sessionConfig(env, groupKey, `agent_id = "00000000-0000-4000-8000-000000000000"`), `(?s)agent not found.*agent_id`),
+				step(env.config(sessionBlock{key: groupKey, agentID: stopped}), `(?s)agent is not running.*Start the agent`),
+				step(env.config(sessionBlock{key: groupKey, agentID: "00000000-0000-4000-8000-000000000000"}), `(?s)agent not found.*agent_id`),
 			},
 		})
 		c := env.sb.Counters()
-		for _, route := range []string{"sessions.rename", "sessions.archive", "sessions.delete", "archives.restore", "archives.delete"} {
-			if route == "sessions.rename" {
-				continue // the label conflict legitimately tried one rename
-			}
+		// Every write but a rename (the label conflict legitimately tried one).
+		for _, route := range []string{sandbox.RouteSessionsArchive, sandbox.RouteSessionsDelete, sandbox.RouteArchivesRestore, sandbox.RouteArchivesDelete} {
 			if c.ByRoute[route] != 0 {
 				t.Errorf("%s was called %d times", route, c.ByRoute[route])
 			}

@@ -148,8 +148,6 @@ func as[T any](t *testing.T, v any) T {
 	return x
 }
 
-func ptr(s string) *string { return &s }
-
 // routeCall is one request of each route, with a valid body for the demo agent.
 type routeCall struct {
 	name, method, path string

@@ -158,7 +158,7 @@ func TestArchiveAndRestore(t *testing.T) {
 		if found == nil {
 			t.Fatal("no archive")
 		}
-		want := Archive{Filename: name, Label: ptr("Ana (Telegram)"), ArchivedAt: "2026-11-28T17:00:00.000Z", SessionID: before.SessionID}
+		want := Archive{Filename: name, Label: new("Ana (Telegram)"), ArchivedAt: "2026-11-28T17:00:00.000Z", SessionID: before.SessionID}
 		if found.Filename != want.Filename || *found.Label != *want.Label || found.ArchivedAt != want.ArchivedAt {
 			t.Fatalf("archive %+v, want %+v", *found, want)
 		}

@@ -61,13 +61,13 @@ func TestOutOfBand(t *testing.T) {
 	const key = "agent:main:telegram:direct:123456789"
 	before, _ := sb.Session(DemoAgentID, key)
 
-	if err := sb.Rename(DemoAgentID, key, ptr("  Renamed  ")); err != nil {
+	if err := sb.Rename(DemoAgentID, key, new("  Renamed  ")); err != nil {
 		t.Fatal(err)
 	}
 	if s, _ := sb.Session(DemoAgentID, key); *s.Label != "Renamed" {
 		t.Fatalf("label %q", *s.Label)
 	}
-	if err := sb.Rename(DemoAgentID, key, ptr("Main")); !errors.Is(err, ErrInvalid) {
+	if err := sb.Rename(DemoAgentID, key, new("Main")); !errors.Is(err, ErrInvalid) {
 		t.Fatalf("taken label: %v", err)
 	}
 	if err := sb.Rename(DemoAgentID, "nope", nil); !errors.Is(err, ErrUnknownSession) {
@@ -109,7 +109,7 @@ func TestOutOfBand(t *testing.T) {
 	if err := sb.DeleteSession(DemoAgentID, key); err != nil {
 		t.Fatal(err)
 	}
-	if err := sb.RestoreArchive(DemoAgentID, name, ptr("Back"), false); err != nil {
+	if err := sb.RestoreArchive(DemoAgentID, name, new("Back"), false); err != nil {
 		t.Fatal(err)
 	}
 	if s, _ := sb.Session(DemoAgentID, key); s.SessionID != newID || *s.Label != "Back" {

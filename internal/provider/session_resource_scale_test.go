@@ -2,48 +2,31 @@ package provider
 
 import (
 	"fmt"
-	"strings"
+	"maps"
+	"slices"
 	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 
 	"github.com/guayabadotrun/terraform-provider-guayaba/internal/sandbox"
 )
 
 // The API has no "get one session" call. These tests prove, with the
-// sandbox's request counters and one terraform command at a time, that the
-// number of listings does not grow with the number of resources.
+// sandbox's request counters and one terraform command at a time (on a
+// tfWorkdir), that the number of listings does not grow with the number of
+// resources.
 
-func scaleSessions(t *testing.T, env *testEnv, agentID, prefix string, n int) []string {
-	t.Helper()
-	keys := make([]string, n)
-	for i := range keys {
-		keys[i] = fmt.Sprintf("%s:%04d", prefix, i)
-		if _, err := env.sb.AddSession(agentID, sandbox.SessionSpec{Key: keys[i], ChatType: "group", LastChannel: "telegram"}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return keys
-}
-
+// scaleConfig manages the sessions of resources (agent id → keys), each
+// labelled version + " " + key and archived when archived says so.
 func scaleConfig(env *testEnv, resources map[string][]string, version string, archived map[string]bool) string {
-	var b strings.Builder
-	b.WriteString(env.provider())
-	i := 0
-	for agentID, keys := range resources {
-		for _, k := range keys {
-			fmt.Fprintf(&b, "resource \"guayaba_session\" \"s%d\" {\n  agent_id = %q\n  key = %q\n  label = %q\n  archived = %t\n}\n",
-				i, agentID, k, version+" "+k, archived[k])
-			i++
+	var ss []sessionBlock
+	for _, agentID := range slices.Sorted(maps.Keys(resources)) {
+		for _, k := range resources[agentID] {
+			ss = append(ss, sessionBlock{name: fmt.Sprintf("s%d", len(ss)), agentID: agentID, key: k,
+				label: new(version + " " + k), archived: archived[k]})
 		}
 	}
-	return b.String()
-}
-
-// countCalls runs one terraform command and returns the sandbox's counters for it.
-func countCalls(t *testing.T, env *testEnv, w *tfWorkdir, args ...string) sandbox.Counters {
-	t.Helper()
-	env.sb.ResetCounters()
-	w.must(args...)
-	return env.sb.Counters()
+	return env.provider() + sessionBlocks(ss...)
 }
 
 func TestAccScale_listingsPerCommand(t *testing.T) {
@@ -57,17 +40,17 @@ func TestAccScale_listingsPerCommand(t *testing.T) {
 
 	c := countCalls(t, env, w, "plan", "-no-color", "-detailed-exitcode")
 	t.Logf("plan over 500 sessions: %v", c.ByRoute)
-	if c.ByRoute["sessions.list"] > 1 || c.ByRoute["archives.list"] != 0 || c.Total != c.ByRoute["sessions.list"] {
+	if c.ByRoute[sandbox.RouteSessionsList] > 1 || c.ByRoute[sandbox.RouteArchivesList] != 0 || c.Total != c.ByRoute[sandbox.RouteSessionsList] {
 		t.Errorf("plan over 500 active sessions: want at most 1 listing and nothing else, got %v", c.ByRoute)
 	}
 
 	w.write("main.tf", scaleConfig(env, map[string][]string{testAgentID: keys}, "v2", nil))
 	c = countCalls(t, env, w, "apply", "-auto-approve", "-no-color")
 	t.Logf("apply changing 500 labels: %v", c.ByRoute)
-	if c.ByRoute["sessions.rename"] != 500 {
-		t.Errorf("want exactly 500 renames, got %d", c.ByRoute["sessions.rename"])
+	if c.ByRoute[sandbox.RouteSessionsRename] != 500 {
+		t.Errorf("want exactly 500 renames, got %d", c.ByRoute[sandbox.RouteSessionsRename])
 	}
-	if n := c.ByRoute["sessions.list"] + c.ByRoute["archives.list"]; n > 3 {
+	if n := c.ByRoute[sandbox.RouteSessionsList] + c.ByRoute[sandbox.RouteArchivesList]; n > 3 {
 		t.Errorf("apply changing 500 labels made %d listings, want at most 3: %v", n, c.ByRoute)
 	}
 	for _, k := range keys {
@@ -80,7 +63,7 @@ func TestAccScale_listingsPerCommand(t *testing.T) {
 	w.must("apply", "-auto-approve", "-no-color")
 	c = countCalls(t, env, w, "plan", "-no-color", "-detailed-exitcode")
 	t.Logf("plan over 500 sessions, 2 archived: %v", c.ByRoute)
-	if c.ByRoute["sessions.list"] > 1 || c.ByRoute["archives.list"] > 1 {
+	if c.ByRoute[sandbox.RouteSessionsList] > 1 || c.ByRoute[sandbox.RouteArchivesList] > 1 {
 		t.Errorf("plan with archived sessions: want at most 1 listing of each kind, got %v", c.ByRoute)
 	}
 }
@@ -98,8 +81,8 @@ func TestAccScale_listingsPerAgent(t *testing.T) {
 	w.must("apply", "-auto-approve", "-no-color")
 	c := countCalls(t, env, w, "plan", "-no-color", "-detailed-exitcode")
 	t.Logf("plan over 3 agents × 60 sessions: %v", c.ByRouteStatus)
-	if c.ByRoute["sessions.list"] > 3 {
-		t.Errorf("want at most 1 listing per agent (3), got %d", c.ByRoute["sessions.list"])
+	if c.ByRoute[sandbox.RouteSessionsList] > 3 {
+		t.Errorf("want at most 1 listing per agent (3), got %d", c.ByRoute[sandbox.RouteSessionsList])
 	}
 }
 
@@ -128,21 +111,32 @@ func TestAccScale_parallelArchiveAndRestore(t *testing.T) {
 	for _, k := range keys {
 		all[k] = true
 	}
-	w := newTFWorkdir(t, scaleConfig(env, map[string][]string{testAgentID: keys}, "v1", nil))
-	w.must("apply", "-auto-approve", "-no-color")
-	w.write("main.tf", scaleConfig(env, map[string][]string{testAgentID: keys}, "v1", all))
-	w.must("apply", "-auto-approve", "-no-color")
-	if n := len(env.sb.Archives(testAgentID)); n != 40 {
-		t.Fatalf("%d archives after archiving 40 sessions", n)
-	}
-	w.write("main.tf", scaleConfig(env, map[string][]string{testAgentID: keys}, "v2", nil))
-	w.must("apply", "-auto-approve", "-no-color")
-	for _, k := range keys {
-		if s, ok := env.sb.Session(testAgentID, k); !ok || s.Label == nil || *s.Label != "v2 "+k {
-			t.Fatalf("session %s not restored with its new label", k)
-		}
-	}
-	w.must("plan", "-no-color", "-detailed-exitcode")
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: providerFactories,
+		Steps: []resource.TestStep{
+			{Config: scaleConfig(env, map[string][]string{testAgentID: keys}, "v1", nil)},
+			{
+				Config: scaleConfig(env, map[string][]string{testAgentID: keys}, "v1", all),
+				Check: checkSandbox(func() error {
+					if n := len(env.sb.Archives(testAgentID)); n != 40 {
+						return fmt.Errorf("%d archives after archiving 40 sessions", n)
+					}
+					return nil
+				}),
+			},
+			{
+				Config: scaleConfig(env, map[string][]string{testAgentID: keys}, "v2", nil),
+				Check: checkSandbox(func() error {
+					for _, k := range keys {
+						if s, ok := env.sb.Session(testAgentID, k); !ok || s.Label == nil || *s.Label != "v2 "+k {
+							return fmt.Errorf("session %s not restored with its new label", k)
+						}
+					}
+					return nil
+				}),
+			},
+		},
+	})
 }
 
 // An archive sweep shares its confirmations: 100 of 400 sessions archived at
@@ -161,9 +155,9 @@ func TestAccScale_archiveSweepListings(t *testing.T) {
 	}
 	w.write("main.tf", scaleConfig(env, map[string][]string{testAgentID: keys}, "v1", archived))
 	c := countCalls(t, env, w, "apply", "-auto-approve", "-no-color", "-parallelism=10")
-	listings := c.ByRoute["sessions.list"] + c.ByRoute["archives.list"]
+	listings := c.ByRoute[sandbox.RouteSessionsList] + c.ByRoute[sandbox.RouteArchivesList]
 	t.Logf("apply archiving 100 of 400 sessions at -parallelism=10: %d listings, %v", listings, c.ByRoute)
-	if c.ByRoute["sessions.archive"] != 100 || listings > 24 {
+	if c.ByRoute[sandbox.RouteSessionsArchive] != 100 || listings > 24 {
 		t.Errorf("want exactly 100 archive calls and at most 24 listings, got %d listings: %v", listings, c.ByRoute)
 	}
 	if n := len(env.sb.Archives(testAgentID)); n != 100 {

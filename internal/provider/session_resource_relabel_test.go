@@ -3,6 +3,9 @@ package provider
 import (
 	"fmt"
 	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
 )
 
 // Labels are unique among an agent's active sessions, so moving, swapping
@@ -11,57 +14,80 @@ import (
 // process, which orders them: each apply below converges at once, and the
 // next plan is empty.
 
-// relabelApply applies labels (key → label, "" for none) at a parallelism
-// and checks the sandbox and that the next plan is empty.
+// The tests at another -parallelism than Terraform's default (10) run on a
+// tfWorkdir: resource.Test cannot pass the flag.
+
+// expectRelabels checks the sandbox's label of each key (labels: key →
+// label, "" for none).
+func expectRelabels(env *testEnv, keys []string, labels map[string]string) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		for _, k := range keys {
+			var want *string
+			if l := labels[k]; l != "" {
+				want = &l
+			}
+			if err := env.expectLabel(testAgentID, k, want)(nil); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+}
+
+// relabelApply applies labels at a parallelism, checks the sandbox and that
+// the next plan is empty.
 func relabelApply(t *testing.T, env *testEnv, w *tfWorkdir, keys []string, labels map[string]string, parallelism int) {
 	t.Helper()
 	w.write("main.tf", relabelConfig(env, keys, labels))
 	w.must("apply", "-auto-approve", "-no-color", fmt.Sprintf("-parallelism=%d", parallelism))
-	for _, k := range keys {
-		var want *string
-		if l := labels[k]; l != "" {
-			want = &l
-		}
-		if err := env.expectLabel(testAgentID, k, want)(nil); err != nil {
-			t.Fatal(err)
-		}
+	if err := expectRelabels(env, keys, labels)(nil); err != nil {
+		t.Fatal(err)
 	}
 	w.must("plan", "-no-color", "-detailed-exitcode")
 }
 
 func relabelConfig(env *testEnv, keys []string, labels map[string]string) string {
-	ss := make([]relSession, len(keys))
+	ss := make([]sessionBlock, len(keys))
 	for i, k := range keys {
-		ss[i] = relSession{name: fmt.Sprintf("s%02d", i), key: k}
+		ss[i] = sessionBlock{name: fmt.Sprintf("s%02d", i), key: k}
 		if l := labels[k]; l != "" {
 			ss[i].label = &l
 		}
 	}
-	return relConfig(env, nil, ss...)
+	return env.provider() + sessionBlocks(ss...)
 }
 
-// relabelSessions adds n sessions labelled "Support #<i>" and a working
-// directory that manages them with those labels, applied.
-func relabelSessions(t *testing.T, env *testEnv, n int) ([]string, map[string]string, *tfWorkdir) {
+// relabelSessions adds n sessions labelled "Support #<i>".
+func relabelSessions(env *testEnv, n int) ([]string, map[string]string) {
 	keys := make([]string, n)
 	labels := map[string]string{}
 	for i := range keys {
 		keys[i] = fmt.Sprintf("agent:main:telegram:group:-100%d", i)
 		labels[keys[i]] = fmt.Sprintf("Support #%d", i)
-		env.session(testAgentID, keys[i], ptr(labels[keys[i]]))
+		env.session(testAgentID, keys[i], new(labels[keys[i]]))
 	}
-	w := newTFWorkdir(t, relabelConfig(env, keys, labels))
-	w.must("apply", "-auto-approve", "-no-color")
-	return keys, labels, w
+	return keys, labels
 }
 
-// A label moved from one session to another, 20 times, at -parallelism=10.
+// relabelWorkdir is a working directory managing keys with labels, applied.
+func relabelWorkdir(t *testing.T, env *testEnv, keys []string, labels map[string]string) *tfWorkdir {
+	t.Helper()
+	w := newTFWorkdir(t, relabelConfig(env, keys, labels))
+	w.must(applyArgs...)
+	return w
+}
+
+// A label moved from one session to another, 20 times, at Terraform's
+// default -parallelism=10.
 func TestAccSession_labelMove(t *testing.T) {
 	forEachVariant(t, func(t *testing.T, env *testEnv) {
-		keys, _, w := relabelSessions(t, env, 2)
+		keys, labels := relabelSessions(env, 2)
+		steps := []resource.TestStep{{Config: relabelConfig(env, keys, labels)}}
 		for i := range 20 {
-			relabelApply(t, env, w, keys, map[string]string{keys[i%2]: "Support"}, 10)
+			moved := map[string]string{keys[i%2]: "Support"}
+			steps = append(steps, resource.TestStep{Config: relabelConfig(env, keys, moved), Check: expectRelabels(env, keys, moved)})
 		}
+		resource.Test(t, resource.TestCase{ProtoV6ProviderFactories: providerFactories, Steps: steps})
 	})
 }
 
@@ -71,7 +97,8 @@ func TestAccSession_labelMove(t *testing.T) {
 // sessions can run at once (the documented rule), hence -parallelism=30.
 func TestAccSession_labelSwapAndRotation(t *testing.T) {
 	forEachVariant(t, func(t *testing.T, env *testEnv) {
-		keys, labels, w := relabelSessions(t, env, 30)
+		keys, labels := relabelSessions(env, 30)
+		w := relabelWorkdir(t, env, keys, labels)
 
 		swapped := map[string]string{}
 		for k, l := range labels {
@@ -110,7 +137,8 @@ func TestAccSession_labelSwapAndRotation(t *testing.T) {
 // label; the second rename completes; a second apply completes the swap.
 func TestAccSession_labelSwapParallelism1(t *testing.T) {
 	forEachVariant(t, func(t *testing.T, env *testEnv) {
-		keys, labels, w := relabelSessions(t, env, 2)
+		keys, labels := relabelSessions(env, 2)
+		w := relabelWorkdir(t, env, keys, labels)
 		swapped := map[string]string{keys[0]: labels[keys[1]], keys[1]: labels[keys[0]]}
 		w.write("main.tf", relabelConfig(env, keys, swapped))
 		out, err := w.run(nil, "apply", "-auto-approve", "-no-color", "-parallelism=1")

@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/guayabadotrun/terraform-provider-guayaba/internal/sandbox"
 )
@@ -14,7 +16,9 @@ import (
 // restores whose label is taken, a managed archive that disappears, errors
 // that must say what to do, labels the platform trims, and a deleted agent.
 // Each runs the real terraform binary and compares the sandbox's complete
-// snapshot before and after: only what was asked for may change.
+// snapshot before and after: only what was asked for may change. Those that
+// need -replace, terraform state rm, a plan's warnings or what an error must
+// not say run on a tfWorkdir.
 
 // safetyWorkdir applies cfg in a fresh working directory and returns it.
 func safetyWorkdir(t *testing.T, cfg string) *tfWorkdir {
@@ -26,51 +30,17 @@ func safetyWorkdir(t *testing.T, cfg string) *tfWorkdir {
 	return w
 }
 
-// expectInState fails unless terraform's state holds addr.
-func expectInState(t *testing.T, w *tfWorkdir, addr string, want bool) {
-	t.Helper()
-	out, err := w.run(nil, "state", "list")
-	if err != nil && want {
-		t.Fatalf("terraform state list: %v\n%s", err, out)
-	}
-	if got := strings.Contains(out, addr); got != want {
-		t.Errorf("%s in state: %t, want %t\n%s", addr, got, want, out)
-	}
-}
-
-// expectSays fails unless the flattened output contains every phrase.
-func expectSays(t *testing.T, what, out string, phrases ...string) {
-	t.Helper()
-	f := flat(out)
-	for _, p := range phrases {
-		if !strings.Contains(f, p) {
-			t.Errorf("%s does not say %q:\n%s", what, p, out)
-		}
-	}
-}
-
-// expectNotSays fails if the flattened output contains any phrase.
-func expectNotSays(t *testing.T, what, out string, phrases ...string) {
-	t.Helper()
-	f := flat(out)
-	for _, p := range phrases {
-		if strings.Contains(f, p) {
-			t.Errorf("%s says %q:\n%s", what, p, out)
-		}
-	}
-}
-
 // Case 1: a replacement with on_destroy = "delete" (a changed key, a changed
 // default agent from GUAYABA_AGENT_ID) is planned with a warning naming the
 // session it deletes; a replacement that would delete the very session it
 // then adopts (-replace) is refused at plan time.
 func TestAccSessionSafety_replacementWarns(t *testing.T) {
 	forEachVariant(t, func(t *testing.T, env *testEnv) {
-		old := env.session(testAgentID, groupKey, ptr("Old"))
+		old := env.session(testAgentID, groupKey, new("Old"))
 		env.session(testAgentID, apiKey, nil)
 		env.session(testAgent2ID, dashKey, nil)
 		x := func(key string) string {
-			return relConfig(env, nil, relSession{name: "x", key: key, label: ptr("Managed"), onDestroy: "delete"})
+			return env.config(sessionBlock{key: key, label: new("Managed"), onDestroy: "delete"})
 		}
 		w := safetyWorkdir(t, x(groupKey))
 
@@ -97,19 +67,13 @@ func TestAccSessionSafety_replacementWarns(t *testing.T) {
 		out = w.must(applyArgs...)
 		expectSays(t, "the apply of a key change", out, "Replacement deletes session")
 		want, _ := withoutSession(cloneState(before), testAgentID, groupKey)
-		if err := expectRelabelled(apiKey, ptr("Managed"))(want, env.snapshot()); err != nil {
+		if err := expectRelabelled(apiKey, new("Managed"))(want, env.snapshot()); err != nil {
 			t.Errorf("after the warned replacement: %v", err)
 		}
 
 		// The default agent changes through GUAYABA_AGENT_ID to one without
 		// the key: refused at plan time, naming the agent and the variable.
-		noAgent := env.providerWithKey(env.masterKey) + fmt.Sprintf(`
-resource "guayaba_session" "x" {
-  key        = %q
-  label      = "Managed"
-  on_destroy = "delete"
-}
-`, apiKey)
+		noAgent := env.providerWithKey(env.masterKey) + sessionBlock{key: apiKey, label: new("Managed"), onDestroy: "delete"}.String()
 		w.write("main.tf", noAgent)
 		if out, err := w.run([]string{"GUAYABA_AGENT_ID=" + testAgentID}, "plan", "-detailed-exitcode", "-no-color"); err != nil {
 			t.Fatalf("moving agent_id to GUAYABA_AGENT_ID planned a change: %v\n%s", err, out)
@@ -149,10 +113,10 @@ func TestAccSessionSafety_replaceArchived(t *testing.T) {
 	for _, mode := range []string{"keep", "delete"} {
 		t.Run(mode, func(t *testing.T) {
 			forEachVariant(t, func(t *testing.T, env *testEnv) {
-				env.session(testAgentID, groupKey, ptr("Old"))
+				env.session(testAgentID, groupKey, new("Old"))
 				env.session(testAgentID, apiKey, nil)
 				x := func(key string, archived bool) string {
-					return relConfig(env, nil, relSession{name: "x", key: key, label: ptr("Old"), archived: archived, onDestroy: mode})
+					return env.config(sessionBlock{key: key, label: new("Old"), archived: archived, onDestroy: mode})
 				}
 				w := safetyWorkdir(t, x(groupKey, true))
 				archives := env.sb.Archives(testAgentID)
@@ -199,7 +163,7 @@ func TestAccSessionSafety_replaceArchived(t *testing.T) {
 				if mode == "delete" {
 					want, _ = withoutArchivesOf(want, testAgentID, groupKey)
 				}
-				if err := expectRelabelled(apiKey, ptr("Old"))(want, env.snapshot()); err != nil {
+				if err := expectRelabelled(apiKey, new("Old"))(want, env.snapshot()); err != nil {
 					t.Errorf("after the replacement: %v", err)
 				}
 			})
@@ -216,43 +180,45 @@ func TestAccSessionSafety_restoreWithoutHeldLabel(t *testing.T) {
 		env.session(testAgentID, groupKey, nil)
 		env.session(testAgentID, apiKey, nil)
 		x := func(label *string, archived bool) string {
-			return relConfig(env, nil, relSession{name: "x", key: groupKey, label: label, archived: archived})
+			return env.config(sessionBlock{key: groupKey, label: label, archived: archived})
 		}
-		w := safetyWorkdir(t, x(ptr("Main"), true))
-		must(t, env.sb.Rename(testAgentID, apiKey, ptr("Main"))) // archives do not hold labels
-
-		// Clear the label while archived: the archive ends with no label.
-		w.write("main.tf", x(nil, true))
-		before := env.snapshot()
-		out := w.must(applyArgs...)
-		if err := expectRearchived(testAgentID, groupKey, nil)(before, env.snapshot()); err != nil {
-			t.Errorf("clearing the label while archived: %v\n%s", err, out)
-		}
-		if out, err := w.run(nil, "plan", "-detailed-exitcode", "-no-color"); err != nil {
-			t.Errorf("plan after clearing the label while archived is not empty: %v\n%s", err, out)
-		}
-
-		// Label the archive "Main" again (the other session gives it up for
-		// a moment), then restore with no label while "Main" is held.
-		must(t, env.sb.Rename(testAgentID, apiKey, nil))
-		w.write("main.tf", x(ptr("Main"), true))
-		w.must(applyArgs...)
-		must(t, env.sb.Rename(testAgentID, apiKey, ptr("Main")))
-		w.write("main.tf", x(nil, false))
-		before = env.snapshot()
-		out = w.must(applyArgs...)
-		if err := expectRestored(testAgentID, groupKey, nil)(before, env.snapshot()); err != nil {
-			t.Errorf("restoring with no label: %v\n%s", err, out)
-		}
-		if s := env.mustSession(groupKey); s.Label != nil {
-			t.Errorf("restored session has label %s, want none", labelOf(s.Label))
-		}
-		if s := env.mustSession(apiKey); labelOf(s.Label) != `"Main"` {
-			t.Errorf("the other session's label is %s, want \"Main\"", labelOf(s.Label))
-		}
-		if out, err := w.run(nil, "plan", "-detailed-exitcode", "-no-color"); err != nil {
-			t.Errorf("plan after the restore is not empty: %v\n%s", err, out)
-		}
+		var before sandbox.State
+		resource.Test(t, resource.TestCase{
+			ProtoV6ProviderFactories: providerFactories,
+			Steps: []resource.TestStep{
+				{Config: x(new("Main"), true)},
+				{
+					// Clear the label while archived, another session holding
+					// it (archives do not hold labels): the archive ends with
+					// no label.
+					PreConfig: func() {
+						must(t, env.sb.Rename(testAgentID, apiKey, new("Main")))
+						before = env.snapshot()
+					},
+					Config: x(nil, true),
+					Check:  env.expectChange(&before, expectRearchived(testAgentID, groupKey, nil)),
+				},
+				{
+					// Label the archive "Main" again (the other session gives
+					// it up for a moment)...
+					PreConfig: func() { must(t, env.sb.Rename(testAgentID, apiKey, nil)) },
+					Config:    x(new("Main"), true),
+				},
+				{
+					// ...then restore with no label while "Main" is held.
+					PreConfig: func() {
+						must(t, env.sb.Rename(testAgentID, apiKey, new("Main")))
+						before = env.snapshot()
+					},
+					Config: x(nil, false),
+					Check: resource.ComposeTestCheckFunc(
+						env.expectChange(&before, expectRestored(testAgentID, groupKey, nil)),
+						env.expectLabel(testAgentID, groupKey, nil),
+						env.expectLabel(testAgentID, apiKey, new("Main")),
+					),
+				},
+			},
+		})
 		expectNoDeletes(t, env)
 	})
 }
@@ -262,36 +228,63 @@ func TestAccSessionSafety_restoreWithoutHeldLabel(t *testing.T) {
 // under the same key; destroy never touches that conversation.
 func TestAccSessionSafety_goneArchiveNotFollowed(t *testing.T) {
 	forEachVariant(t, func(t *testing.T, env *testEnv) {
-		env.session(testAgentID, groupKey, ptr("Managed"))
+		env.session(testAgentID, groupKey, new("Managed"))
 		x := func(label string) string {
-			return relConfig(env, nil, relSession{name: "x", key: groupKey, label: ptr(label), archived: true, onDestroy: "delete"})
+			return env.config(sessionBlock{key: groupKey, label: new(label), archived: true, onDestroy: "delete"})
 		}
-		w := safetyWorkdir(t, x("Managed"))
-		// An in-place update first: its plan records the object in private
-		// state, which must not outlive the apply (a later create would
-		// take it for a replacement).
-		w.write("main.tf", x("Managed again"))
-		w.must(applyArgs...)
-		archives := env.sb.Archives(testAgentID)
-		if len(archives) != 1 {
-			t.Fatalf("want 1 archive, got %d", len(archives))
-		}
-		must(t, env.sb.DeleteArchive(testAgentID, archives[0].Filename))
-		stranger := env.session(testAgentID, groupKey, ptr("Someone else"))
-
-		before := env.snapshot()
-		// Adopting the key again is a visible create, planned like any other.
-		out := w.must("plan", "-no-color")
-		expectSays(t, "the plan after the archive is gone", out, "guayaba_session.x will be created", "Plan: 1 to add")
-		out += w.must("apply", "-refresh-only", "-auto-approve", "-no-color")
-		expectInState(t, w, "guayaba_session.x", false)
-		out += w.must("destroy", "-auto-approve", "-no-color")
-		if err := diffErr(before, env.snapshot()); err != nil {
-			t.Errorf("refresh and destroy changed the sandbox: %v\n%s", err, out)
-		}
-		if s, ok := env.sb.Session(testAgentID, groupKey); !ok || s.SessionID != stranger.SessionID {
-			t.Errorf("the unmanaged conversation under %q is gone", groupKey)
-		}
+		var before sandbox.State
+		var stranger sandbox.Session
+		resource.Test(t, resource.TestCase{
+			ProtoV6ProviderFactories: providerFactories,
+			Steps: []resource.TestStep{
+				{Config: x("Managed")},
+				// An in-place update first: its plan records the object in
+				// private state, which must not outlive the apply (a later
+				// create would take it for a replacement).
+				{Config: x("Managed again")},
+				{
+					// The archive is deleted outside Terraform and a new
+					// conversation starts under the key: adopting the key
+					// again is a visible create, planned like any other.
+					PreConfig: func() {
+						archives := env.sb.Archives(testAgentID)
+						if len(archives) != 1 {
+							t.Fatalf("want 1 archive, got %d", len(archives))
+						}
+						must(t, env.sb.DeleteArchive(testAgentID, archives[0].Filename))
+						stranger = env.session(testAgentID, groupKey, new("Someone else"))
+						before = env.snapshot()
+					},
+					Config:             x("Managed again"),
+					PlanOnly:           true,
+					ExpectNonEmptyPlan: true,
+					ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction("guayaba_session.x", plancheck.ResourceActionCreate),
+					}},
+				},
+				{
+					// A refresh drops the resource from state.
+					RefreshState:       true,
+					ExpectNonEmptyPlan: true,
+					Check: func(st *terraform.State) error {
+						if _, ok := st.RootModule().Resources["guayaba_session.x"]; ok {
+							return fmt.Errorf("guayaba_session.x is still in state after a refresh")
+						}
+						return nil
+					},
+				},
+			},
+			// The destroy that follows changes nothing either.
+			CheckDestroy: func(*terraform.State) error {
+				if err := diffErr(before, env.snapshot()); err != nil {
+					return fmt.Errorf("refresh and destroy changed the sandbox: %w", err)
+				}
+				if s, ok := env.sb.Session(testAgentID, groupKey); !ok || s.SessionID != stranger.SessionID {
+					return fmt.Errorf("the unmanaged conversation under %q is gone", groupKey)
+				}
+				return nil
+			},
+		})
 		if c := env.sb.Counters(); c.ByRoute[sandbox.RouteSessionsDelete] != 0 {
 			t.Errorf("destroy of a resource whose archive is gone deleted a session: %v", c.ByRoute)
 		}
@@ -303,7 +296,7 @@ func TestAccSessionSafety_errorsTellTheTruth(t *testing.T) {
 	forEachVariant(t, func(t *testing.T, env *testEnv) {
 		env.session(testAgentID, groupKey, nil)
 		x := func(label string, archived bool) string {
-			return relConfig(env, []string{"max_retries = 1"}, relSession{name: "x", key: groupKey, label: ptr(label), archived: archived})
+			return env.provider("max_retries = 1") + sessionBlock{key: groupKey, label: new(label), archived: archived}.String()
 		}
 		w := safetyWorkdir(t, x("A", false))
 		notConfirmed := []string{"not confirmed", "apply again"}
@@ -379,27 +372,13 @@ func TestAccSessionSafety_invisibleLabelCharacters(t *testing.T) {
 	t.Parallel()
 	env := newTestEnv(t, variants["strict"])
 	env.session(testAgentID, groupKey, nil)
-	for name, c := range map[string]struct{ label, want string }{
-		"zero-width space":      {`\u200bSupport`, `(?s)Invalid label.*label.*U\+200B \(zero-width space\) at the start.*Remove them: "Support"`},
-		"byte order mark":       {`Support\ufeff`, `(?s)Invalid label.*U\+FEFF \(zero-width no-break space\) at the end`},
-		"left-to-right mark":    {`\u200eSupport`, `(?s)Invalid label.*U\+200E \(left-to-right mark\) at the start`},
-		"only invisible":        {`\u200b\ufeff`, `(?s)Invalid label.*only white space or invisible characters.*leave .label. out`},
-		"no-break space at end": {`Support\u00a0`, `(?s)Invalid label.*U\+00A0 \(white space\) at the end`},
-	} {
-		t.Run(name, func(t *testing.T) {
-			t.Parallel()
-			resource.Test(t, resource.TestCase{
-				ProtoV6ProviderFactories: providerFactories,
-				Steps: []resource.TestStep{{
-					Config: sessionConfig(env, groupKey, `label = "`+c.label+`"`), PlanOnly: true, ExpectError: words(c.want),
-				}},
-			})
-		})
-	}
-	t.Cleanup(func() {
-		if n := env.sb.Counters().Total; n != 0 {
-			t.Errorf("plan-time label validation made %d API calls", n)
-		}
+	label := func(l string) string { return env.config(sessionBlock{key: groupKey, label: &l}) }
+	expectPlanTimeErrors(t, env, map[string]planTimeError{
+		"zero-width space":      {label("\u200bSupport"), `(?s)Invalid label.*label.*U\+200B \(zero-width space\) at the start.*Remove them: "Support"`},
+		"byte order mark":       {label("Support\ufeff"), `(?s)Invalid label.*U\+FEFF \(zero-width no-break space\) at the end`},
+		"left-to-right mark":    {label("\u200eSupport"), `(?s)Invalid label.*U\+200E \(left-to-right mark\) at the start`},
+		"only invisible":        {label("\u200b\ufeff"), `(?s)Invalid label.*only white space or invisible characters.*leave .label. out`},
+		"no-break space at end": {label("Support\u00a0"), `(?s)Invalid label.*U\+00A0 \(white space\) at the end`},
 	})
 }
 
@@ -408,11 +387,11 @@ func TestAccSessionSafety_invisibleLabelCharacters(t *testing.T) {
 // get out, and terraform state rm does.
 func TestAccSessionSafety_deletedAgent(t *testing.T) {
 	forEachVariant(t, func(t *testing.T, env *testEnv) {
-		env.session(testAgentID, groupKey, ptr("Kept"))
-		env.session(testAgentID, apiKey, ptr("Doomed"))
-		w := safetyWorkdir(t, relConfig(env, nil,
-			relSession{name: "keep", key: groupKey, label: ptr("Kept")},
-			relSession{name: "del", key: apiKey, label: ptr("Doomed"), onDestroy: "delete"}))
+		env.session(testAgentID, groupKey, new("Kept"))
+		env.session(testAgentID, apiKey, new("Doomed"))
+		w := safetyWorkdir(t, env.config(
+			sessionBlock{name: "keep", key: groupKey, label: new("Kept")},
+			sessionBlock{name: "del", key: apiKey, label: new("Doomed"), onDestroy: "delete"}))
 		agentGone := `{"error":"Not Found","message":"Agent not found"}`
 		for _, r := range sandbox.Routes() {
 			env.sb.InjectFault(sandbox.Fault{Route: r, Status: 404, Body: agentGone, Count: 1000})
