@@ -36,7 +36,8 @@ func main() {
 func run(args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("guayaba-sandbox", flag.ContinueOnError)
 	addr := fs.String("addr", "127.0.0.1:8787", "listen address (loopback unless --allow-remote)")
-	allowRemote := fs.Bool("allow-remote", false, "allow a non-loopback listen address")
+	allowRemote := fs.Bool("allow-remote", false, "allow a non-loopback listen address, and API requests addressed to any host name "+
+		"(anyone who reaches the address, and any web page by DNS rebinding, can then use the API with the public demo keys)")
 	seed := fs.String("seed", "", "load this fixture JSON file")
 	generate := fs.String("generate", "", "generate data: agents=N,sessions=N,archives=N,messages=N,seed=N")
 	demo := fs.Bool("demo", false, "load the demo fixture (the default when neither --seed nor --generate is given)")
@@ -66,6 +67,7 @@ func run(args []string, out io.Writer) error {
 		ShuffleLists:       *shuffle,
 		RateLimitPerMinute: *rateLimit,
 		RateLimitBurst:     *burst,
+		AllowRemote:        *allowRemote,
 	}
 	switch opts.UnknownKeys {
 	case sandbox.UnknownKey404, sandbox.UnknownKeyLenient:
