@@ -274,6 +274,7 @@ func (s *Sandbox) buildHandler() http.Handler {
 		writeResponse(w, jsonResponse(http.StatusNotFound, map[string]string{"message": "The route " + strings.TrimPrefix(r.URL.Path, "/") + " could not be found."}))
 	})
 	s.registerControl(mux)
+	s.registerDashboard(mux)
 	return mux
 }
 

@@ -226,7 +226,7 @@ func (s *Sandbox) Load(f Fixture) error {
 			return err
 		}
 		a := s.agents[af.ID]
-		a.running = !af.Stopped
+		a.running, a.name = !af.Stopped, af.Name
 		labels := map[string]bool{} // the agent is new: no label is taken yet
 		for _, sp := range af.Sessions {
 			if _, err := s.addSessionLocked(a, sp, labels); err != nil {
