@@ -6,8 +6,9 @@
 //	guayaba-sandbox --generate agents=1,sessions=1000,archives=10,messages=5,seed=1
 //	guayaba-sandbox --seed fixture.json --unknown-keys lenient --success-body message
 //
-// It prints the API base URL, the keys and the agent ids, then serves until
-// SIGINT or SIGTERM. The control API is under /_sandbox/ (see package sandbox).
+// It prints the dashboard's URL (a web page to change sessions by hand), the
+// API base URL, the keys and the agent ids, then serves until SIGINT or
+// SIGTERM. The control API is under /_sandbox/ (see package sandbox).
 package main
 
 import (
@@ -27,13 +28,17 @@ import (
 )
 
 func main() {
-	if err := run(os.Args[1:], os.Stdout); err != nil {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdout)
+	stop()
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "guayaba-sandbox:", err)
 		os.Exit(1)
 	}
 }
 
-func run(args []string, out io.Writer) error {
+// run serves until ctx ends.
+func run(ctx context.Context, args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("guayaba-sandbox", flag.ContinueOnError)
 	addr := fs.String("addr", "127.0.0.1:8787", "listen address (loopback unless --allow-remote)")
 	allowRemote := fs.Bool("allow-remote", false, "allow a non-loopback listen address, and API requests addressed to any host name "+
@@ -120,8 +125,6 @@ func run(args []string, out io.Writer) error {
 	}
 	printBanner(out, sb, fixtures)
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	<-ctx.Done()
 	fmt.Fprintln(out, "stopping")
 	return nil
@@ -145,7 +148,7 @@ func requireLoopback(addr string) error {
 const maxListedAgents = 10
 
 func printBanner(out io.Writer, sb *sandbox.Sandbox, fixtures []sandbox.Fixture) {
-	fmt.Fprintf(out, "Guayaba sandbox listening\n  base URL: %s\n  control:  %s\n", sb.URL(), sb.ControlURL())
+	fmt.Fprintf(out, "Guayaba sandbox listening\n  dashboard: %s\n  base URL:  %s\n  control:   %s\n", sb.DashboardURL(), sb.URL(), sb.ControlURL())
 	fmt.Fprintf(out, "  export GUAYABA_BASE_URL=%s\n", sb.URL())
 	for _, f := range fixtures {
 		fmt.Fprintln(out, "keys:")

@@ -2,8 +2,11 @@ package main
 
 import (
 	"io"
+	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/guayabadotrun/terraform-provider-guayaba/internal/sandbox"
 )
 
 func TestRequireLoopback(t *testing.T) {
@@ -28,8 +31,38 @@ func TestRunRejectsBadFlags(t *testing.T) {
 		{"--addr", "127.0.0.1:0", "--seed", "/nonexistent.json"},
 		{"--addr", "127.0.0.1:0", "extra"},
 	} {
-		if err := run(args, io.Discard); err == nil {
+		if err := run(t.Context(), args, io.Discard); err == nil {
 			t.Errorf("%s: accepted", strings.Join(args, " "))
+		}
+	}
+}
+
+// The banner names the dashboard; --allow-remote lets the API answer a
+// request addressed to another host name, which it refuses otherwise.
+func TestRunAllowRemote(t *testing.T) {
+	t.Parallel()
+	for flag, want := range map[string]int{"": http.StatusForbidden, "--allow-remote": http.StatusOK} {
+		args := []string{"--demo"}
+		if flag != "" {
+			args = append(args, flag)
+		}
+		dashboard, out := startSandbox(t, args...)
+		if !strings.Contains(out.String(), "dashboard: "+dashboard+"\n") {
+			t.Errorf("the banner does not name the dashboard %s:\n%s", dashboard, out)
+		}
+		req, err := http.NewRequest("GET", dashboard+"api/v1/agents/"+sandbox.DemoAgentID+"/sessions", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Host = "sandbox.lan"
+		req.Header.Set("Authorization", "Bearer "+sandbox.DemoAgentKey)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("%q: a request to Host sandbox.lan got %d, want %d", flag, resp.StatusCode, want)
 		}
 	}
 }
