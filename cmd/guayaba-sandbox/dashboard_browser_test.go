@@ -17,7 +17,8 @@ package main
 //
 // TestAccDashboard_dashboardChangesAreDrift takes the screenshot of the
 // sandbox guide; GUAYABA_UPDATE_SCREENSHOT=1 writes it over
-// templates/guides/images/sandbox-dashboard.png (then run make generate),
+// assets/screenshots/sandbox-dashboard.png (outside docs/, which the
+// registry takes Markdown only from; the guide links to it on GitHub),
 // otherwise it goes to a temp dir.
 
 import (
@@ -502,7 +503,7 @@ func saveScreenshot(t *testing.T, shot []byte) {
 	path := filepath.Join(t.TempDir(), "sandbox-dashboard.png")
 	if os.Getenv("GUAYABA_UPDATE_SCREENSHOT") == "1" {
 		_, file, _, _ := runtime.Caller(0)
-		path = filepath.Join(filepath.Dir(file), "..", "..", "templates", "guides", "images", "sandbox-dashboard.png")
+		path = filepath.Join(filepath.Dir(file), "..", "..", "assets", "screenshots", "sandbox-dashboard.png")
 	}
 	if err := os.WriteFile(path, shot, 0o644); err != nil {
 		t.Fatal(err)
