@@ -89,8 +89,9 @@ hostport=${hostport%%/*}
 api_key=$(sed -n 's/^  \(g_agent_[0-9a-f]*\)  (agent .*agent:manage.*/\1/p' "$tmp/sandbox.log" | sed -n 1p)
 agent_id=$(sed -n 's/^  \([0-9a-f-]\{36\}\)  .*/\1/p' "$tmp/sandbox.log" | sed -n 1p)
 [ -n "$api_key" ] && [ -n "$agent_id" ] || { cat "$tmp/sandbox.log" >&2; die "cannot read the demo key and agent from the sandbox banner"; }
-note "API:   $base_url"
-note "agent: $agent_id (8 sessions, 2 archives), agent key ${api_key:0:12}…"
+note "API:       $base_url"
+note "dashboard: http://$hostport/ (a web page to change sessions by hand; it lives as long as the demo)"
+note "agent:     $agent_id (8 sessions, 2 archives), agent key ${api_key:0:12}…"
 
 # ctl METHOD PATH [JSON]: call the sandbox control API (curl, or bash's
 # /dev/tcp when curl is missing).
@@ -168,7 +169,7 @@ note "Ana's conversation was read too, through the ephemeral resource: a precond
 	"terraform.tfstate: $lisbon (ephemeral values are never stored)."
 
 say "Step 2/4: someone renames a session in the dashboard"
-note "POST /_sandbox/sessions/rename: \"Team chat\" becomes \"team chat (old)\""
+note "POST /_sandbox/sessions/rename (what the dashboard's Save sends): \"Team chat\" becomes \"team chat (old)\""
 ctl POST /_sandbox/sessions/rename \
 	"{\"agentId\":\"$agent_id\",\"key\":\"agent:main:telegram:group:-1009876543210\",\"label\":\"team chat (old)\"}" >/dev/null
 note "terraform plan -detailed-exitcode notices the drift (exit code 2 = changes):"
@@ -192,4 +193,5 @@ calls=$(ctl GET /_sandbox/counters | sed -n 's/.*"total":\([0-9]*\).*/\1/p')
 note "The sandbox answered ${calls:-?} API calls in all, across 5 terraform runs."
 
 say "${green}Done.${reset} Sandbox stopped, temp dir removed."
-note "Next: the docs in docs/, the guide docs/guides/sandbox.md to keep playing offline."
+note "Next: the docs in docs/, the guide docs/guides/sandbox.md to keep playing offline:" \
+	"\`make sandbox\` keeps a sandbox running, with its dashboard at http://127.0.0.1:8787/."

@@ -7,8 +7,9 @@
 //	guayaba-sandbox --seed fixture.json --unknown-keys lenient --success-body message
 //	guayaba-sandbox --random-faults 'p=0.17,statuses=429+500+502+503+504,lost=0.3,drop=0.1,seed=42'
 //
-// It prints the API base URL, the keys and the agent ids, then serves until
-// SIGINT or SIGTERM. The control API is under /_sandbox/ (see package sandbox).
+// It prints the dashboard's URL (a web page to change sessions by hand), the
+// API base URL, the keys and the agent ids, then serves until SIGINT or
+// SIGTERM. The control API is under /_sandbox/ (see package sandbox).
 package main
 
 import (
@@ -28,16 +29,21 @@ import (
 )
 
 func main() {
-	if err := run(os.Args[1:], os.Stdout); err != nil {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdout)
+	stop()
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "guayaba-sandbox:", err)
 		os.Exit(1)
 	}
 }
 
-func run(args []string, out io.Writer) error {
+// run serves until ctx ends.
+func run(ctx context.Context, args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("guayaba-sandbox", flag.ContinueOnError)
 	addr := fs.String("addr", "127.0.0.1:8787", "listen address (loopback unless --allow-remote)")
-	allowRemote := fs.Bool("allow-remote", false, "allow a non-loopback listen address")
+	allowRemote := fs.Bool("allow-remote", false, "allow a non-loopback listen address, and API requests addressed to any host name "+
+		"(anyone who reaches the address, and any web page by DNS rebinding, can then use the API with the public demo keys)")
 	seed := fs.String("seed", "", "load this fixture JSON file")
 	generate := fs.String("generate", "", "generate data: agents=N,sessions=N,archives=N,messages=N,seed=N")
 	demo := fs.Bool("demo", false, "load the demo fixture (the default when neither --seed nor --generate is given)")
@@ -74,6 +80,7 @@ func run(args []string, out io.Writer) error {
 		ShuffleLists:       *shuffle,
 		RateLimitPerMinute: *rateLimit,
 		RateLimitBurst:     *burst,
+		AllowRemote:        *allowRemote,
 	}
 	switch opts.UnknownKeys {
 	case sandbox.UnknownKey404, sandbox.UnknownKeyLenient:
@@ -140,8 +147,6 @@ func run(args []string, out io.Writer) error {
 	}
 	printBanner(out, sb, fixtures)
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	<-ctx.Done()
 	fmt.Fprintln(out, "stopping")
 	return nil
@@ -165,7 +170,7 @@ func requireLoopback(addr string) error {
 const maxListedAgents = 10
 
 func printBanner(out io.Writer, sb *sandbox.Sandbox, fixtures []sandbox.Fixture) {
-	fmt.Fprintf(out, "Guayaba sandbox listening\n  base URL: %s\n  control:  %s\n", sb.URL(), sb.ControlURL())
+	fmt.Fprintf(out, "Guayaba sandbox listening\n  dashboard: %s\n  base URL:  %s\n  control:   %s\n", sb.DashboardURL(), sb.URL(), sb.ControlURL())
 	fmt.Fprintf(out, "  export GUAYABA_BASE_URL=%s\n", sb.URL())
 	for _, f := range fixtures {
 		fmt.Fprintln(out, "keys:")

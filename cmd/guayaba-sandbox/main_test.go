@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"io"
+	"net/http"
 	"strings"
 	"testing"
 
@@ -34,7 +35,7 @@ func TestRunRejectsBadFlags(t *testing.T) {
 		{"--addr", "127.0.0.1:0", "--random-faults", "statuses=500"},
 		{"--addr", "127.0.0.1:0", "--random-faults", "p=0.1,routes=nowhere"},
 	} {
-		if err := run(args, io.Discard); err == nil {
+		if err := run(t.Context(), args, io.Discard); err == nil {
 			t.Errorf("%s: accepted", strings.Join(args, " "))
 		}
 	}
@@ -62,5 +63,35 @@ func TestBannerNamesRandomFaults(t *testing.T) {
 	want := "--random-faults 'p=0.17,statuses=429+500+502+503+504,lost=0.3,seed=42'"
 	if !strings.Contains(out.String(), want) {
 		t.Errorf("the banner does not say %s:\n%s", want, out.String())
+	}
+}
+
+// The banner names the dashboard; --allow-remote lets the API answer a
+// request addressed to another host name, which it refuses otherwise.
+func TestRunAllowRemote(t *testing.T) {
+	t.Parallel()
+	for flag, want := range map[string]int{"": http.StatusForbidden, "--allow-remote": http.StatusOK} {
+		args := []string{"--demo"}
+		if flag != "" {
+			args = append(args, flag)
+		}
+		dashboard, out := startSandbox(t, args...)
+		if !strings.Contains(out.String(), "dashboard: "+dashboard+"\n") {
+			t.Errorf("the banner does not name the dashboard %s:\n%s", dashboard, out)
+		}
+		req, err := http.NewRequest("GET", dashboard+"api/v1/agents/"+sandbox.DemoAgentID+"/sessions", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Host = "sandbox.lan"
+		req.Header.Set("Authorization", "Bearer "+sandbox.DemoAgentKey)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("%q: a request to Host sandbox.lan got %d, want %d", flag, resp.StatusCode, want)
+		}
 	}
 }

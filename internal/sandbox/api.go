@@ -268,14 +268,21 @@ func (s *Sandbox) buildHandler() http.Handler {
 	s.route(mux, "POST", "/agents/{id}/archives/restore", RouteArchivesRestore, s.apiRestore)
 	s.route(mux, "POST", "/agents/{id}/archives/delete", RouteArchivesDelete, s.apiDeleteArchive)
 	mux.HandleFunc("/api/v1/", func(w http.ResponseWriter, r *http.Request) {
+		if s.refuseForeignHost(w, r) {
+			return
+		}
 		writeResponse(w, jsonResponse(http.StatusNotFound, map[string]string{"message": "The route " + strings.TrimPrefix(r.URL.Path, "/") + " could not be found."}))
 	})
 	s.registerControl(mux)
+	s.registerDashboard(mux)
 	return mux
 }
 
 func (s *Sandbox) route(mux *http.ServeMux, method, path, name string, h apiFunc) {
 	mux.HandleFunc(method+" /api/v1"+path, func(w http.ResponseWriter, r *http.Request) {
+		if s.refuseForeignHost(w, r) {
+			return
+		}
 		s.serveAPI(w, r, name, h)
 	})
 }

@@ -9,6 +9,7 @@ import (
 	"mime"
 	"net"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 )
@@ -17,9 +18,13 @@ import (
 // key, is not counted, and speaks JSON: errors are {"error": "..."} with
 // 400, 403, 404, 409, 415 or 422. It answers loopback clients only, and only
 // requests addressed to a loopback Host (a web page that rebinds its own
-// name to 127.0.0.1 still sends that name); every request that changes
-// something must say Content-Type: application/json, which a cross-site
-// form or a no-CORS fetch cannot send.
+// name to 127.0.0.1 still sends that name); a request whose Origin is
+// another origin than the sandbox's own (a page elsewhere, a sandboxed
+// frame's "null") is refused; every request that changes something must
+// say Content-Type: application/json, which a cross-site form or a no-CORS
+// fetch cannot send (a cross-origin fetch that sets it needs a CORS
+// preflight, which the sandbox never grants). The dashboard (dashboard.go)
+// makes its changes through these routes, under these rules.
 //
 //	POST   /_sandbox/load                 Fixture (?replace=true resets first)
 //	POST   /_sandbox/reset                remove all data, faults and counters
@@ -95,16 +100,21 @@ func (s *Sandbox) registerControl(mux *http.ServeMux) {
 
 func ok() (int, any) { return http.StatusOK, map[string]bool{"ok": true} }
 
-// controlRefusal says why a control request is refused (status 0: it is
-// not): a client that is not loopback, a Host that is not loopback, or a
-// change without a JSON content type.
+// controlRefusal says why a request to the control API or the dashboard is
+// refused (status 0: it is not): a client that is not loopback, a Host that
+// is not loopback, an Origin that is not the sandbox's own, or a change
+// without a JSON content type.
 func controlRefusal(r *http.Request) (int, string) {
 	if !isLoopback(r.RemoteAddr) {
-		return http.StatusForbidden, "the control API answers loopback clients only"
+		return http.StatusForbidden, "the control API and the dashboard answer loopback clients only"
 	}
 	if !isLoopbackHost(r.Host) {
-		return http.StatusForbidden, "the control API answers requests to a loopback host only (127.0.0.1, [::1] or localhost), not " +
+		return http.StatusForbidden, "the control API and the dashboard answer requests to a loopback host only (127.0.0.1, [::1] or localhost), not " +
 			strconv.Quote(r.Host)
+	}
+	if o := r.Header.Get("Origin"); o != "" && !sameOrigin(o, r.Host) {
+		return http.StatusForbidden, "the control API and the dashboard refuse requests from another origin: " +
+			strconv.Quote(o) + " is not http://" + r.Host
 	}
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
@@ -124,6 +134,14 @@ func isLoopbackHost(host string) bool {
 	}
 	ip := net.ParseIP(h)
 	return ip != nil && ip.IsLoopback()
+}
+
+// sameOrigin reports whether an Origin header names the sandbox itself,
+// as reached with host.
+func sameOrigin(origin, host string) bool {
+	u, err := url.Parse(origin)
+	return err == nil && u.Scheme == "http" && u.User == nil && u.Path == "" && u.RawQuery == "" &&
+		strings.EqualFold(u.Host, host)
 }
 
 func isLoopback(remoteAddr string) bool {

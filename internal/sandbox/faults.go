@@ -34,6 +34,10 @@ func (s *Sandbox) ClearFaults() {
 func (s *Sandbox) Faults() []Fault {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	return s.faultsLocked()
+}
+
+func (s *Sandbox) faultsLocked() []Fault {
 	out := []Fault{}
 	routes := make([]string, 0, len(s.faults))
 	for r := range s.faults {

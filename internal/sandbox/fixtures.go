@@ -99,14 +99,18 @@ func (s *Sandbox) AddSession(agentID string, spec SessionSpec) (Session, error) 
 	if !ok {
 		return Session{}, fmt.Errorf("%w: %s", ErrUnknownAgent, agentID)
 	}
-	sess, err := s.addSessionLocked(a, spec)
+	sess, err := s.addSessionLocked(a, spec, nil)
 	if err != nil {
 		return Session{}, err
 	}
 	return publicSession(sess), nil
 }
 
-func (s *Sandbox) addSessionLocked(a *agent, spec SessionSpec) (*session, error) {
+// addSessionLocked adds a session. labels, when not nil, holds every label
+// of the agent's active sessions and gets the new one: Load passes it so
+// that loading n sessions does not look at every session n times (100,000
+// took minutes).
+func (s *Sandbox) addSessionLocked(a *agent, spec SessionSpec, labels map[string]bool) (*session, error) {
 	if spec.Key == "" {
 		return nil, &ValidationError{Field: "key", Message: "The key field is required."}
 	}
@@ -117,12 +121,20 @@ func (s *Sandbox) addSessionLocked(a *agent, spec SessionSpec) (*session, error)
 	if err != nil {
 		return nil, err
 	}
-	if err := labelTaken(a, label, ""); err != nil {
-		return nil, err
+	switch {
+	case labels == nil:
+		if err := labelTaken(a, label, ""); err != nil {
+			return nil, err
+		}
+	case label != nil && labels[*label]:
+		return nil, labelInUse(*label)
 	}
 	msgs, err := s.normalizeMessages(spec.Messages)
 	if err != nil {
 		return nil, err
+	}
+	if labels != nil && label != nil {
+		labels[*label] = true
 	}
 	fillConversationDefaults(a.id, &spec.SessionID, &spec.SessionFile, &spec.ChatType, &spec.LastChannel)
 	updated := spec.UpdatedAt
@@ -214,9 +226,10 @@ func (s *Sandbox) Load(f Fixture) error {
 			return err
 		}
 		a := s.agents[af.ID]
-		a.running = !af.Stopped
+		a.running, a.name = !af.Stopped, af.Name
+		labels := map[string]bool{} // the agent is new: no label is taken yet
 		for _, sp := range af.Sessions {
-			if _, err := s.addSessionLocked(a, sp); err != nil {
+			if _, err := s.addSessionLocked(a, sp, labels); err != nil {
 				return fmt.Errorf("agent %s session %q: %w", af.ID, sp.Key, err)
 			}
 		}

@@ -41,10 +41,14 @@ func labelTaken(a *agent, label *string, exceptKey string) error {
 	}
 	for k, o := range a.sessions {
 		if k != exceptKey && o.Label != nil && *o.Label == *label {
-			return &ValidationError{Field: "label", Message: "label already in use: " + *label}
+			return labelInUse(*label)
 		}
 	}
 	return nil
+}
+
+func labelInUse(label string) error {
+	return &ValidationError{Field: "label", Message: "label already in use: " + label}
 }
 
 // cloneJSON deep-copies v through JSON so numbers are float64 everywhere

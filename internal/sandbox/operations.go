@@ -24,7 +24,7 @@ func (s *Sandbox) renameLocked(a *agent, key string, label *string, create bool)
 		if err := labelTaken(a, label, ""); err != nil {
 			return err
 		}
-		_, err := s.addSessionLocked(a, SessionSpec{Key: key, Label: label, ChatType: "direct", LastChannel: "api"})
+		_, err := s.addSessionLocked(a, SessionSpec{Key: key, Label: label, ChatType: "direct", LastChannel: "api"}, nil)
 		return err
 	}
 	if err := labelTaken(a, label, key); err != nil {

@@ -4,9 +4,11 @@
 // client's tests.
 //
 // The API is served under /api/v1 (the eight Sessions endpoints, with master
-// and agent keys, scopes, subscriptions and the documented error bodies) and
-// a control API under /_sandbox/ (fixtures, out-of-band changes, faults, rate
-// limits, counters and a state dump), answered to loopback clients only.
+// and agent keys, scopes, subscriptions and the documented error bodies), a
+// control API under /_sandbox/ (fixtures, out-of-band changes, faults, rate
+// limits, counters and a state dump) and a dashboard at / (a web page that
+// makes the same out-of-band changes), the last two answered to loopback
+// clients only.
 //
 // Every [assumed] point of BEHAVIOUR.md has a switch in Options. All methods
 // are safe for concurrent use.
@@ -46,6 +48,7 @@ type Sandbox struct {
 type agent struct {
 	id       string
 	owner    string
+	name     string // shown by the dashboard only
 	running  bool
 	sessions map[string]*session // by key
 	archives map[string]*archive // by filename
@@ -117,7 +120,7 @@ func (s *Sandbox) SetOptions(o Options) {
 }
 
 // Handler returns the HTTP handler: the API under /api/v1, the control API
-// under /_sandbox/.
+// under /_sandbox/, the dashboard at /.
 func (s *Sandbox) Handler() http.Handler { return s.handler }
 
 // Start listens on addr ("" means 127.0.0.1:0) and serves in the background.
@@ -158,6 +161,15 @@ func (s *Sandbox) ControlURL() string {
 		return ""
 	}
 	return strings.TrimSuffix(u, "/api/v1") + "/_sandbox"
+}
+
+// DashboardURL returns the dashboard's URL, e.g. http://127.0.0.1:40123/.
+func (s *Sandbox) DashboardURL() string {
+	u := s.URL()
+	if u == "" {
+		return ""
+	}
+	return strings.TrimSuffix(u, "api/v1")
 }
 
 // Close stops the server started by Start.

@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"encoding/json"
+	"errors"
 	"regexp"
 	"strings"
 	"testing"
@@ -123,6 +124,29 @@ func TestLabelsUniqueAmongActiveOnly(t *testing.T) {
 		`{"message":"The given data was invalid.","errors":{"label":["label already in use: Old API session"]}}`)
 	if len(listArchives(t, e)) != 2 {
 		t.Fatal("archive consumed by a failed restore")
+	}
+}
+
+// Load keeps labels unique among a fixture's sessions, as every other way
+// in keeps them unique among an agent's.
+func TestLoadRefusesTakenLabels(t *testing.T) {
+	t.Parallel()
+	sb := New(Options{})
+	if err := sb.Load(DemoFixture()); err != nil {
+		t.Fatal(err)
+	}
+	agent := func(specs ...SessionSpec) Fixture {
+		return Fixture{Agents: []AgentFixture{{ID: "a-" + specs[0].Key, OwnerID: DemoOwnerID, Sessions: specs}}}
+	}
+	if err := sb.Load(agent(SessionSpec{Key: "k1", Label: new("Same")}, SessionSpec{Key: "k2", Label: new(" Same ")})); !errors.Is(err, ErrInvalid) ||
+		!strings.Contains(err.Error(), "label already in use: Same") {
+		t.Errorf("two sessions of a fixture with one label: %v", err)
+	}
+	if err := sb.Load(agent(SessionSpec{Key: "k3", Label: new("One")}, SessionSpec{Key: "k4", Label: new("Two")}, SessionSpec{Key: "k5"}, SessionSpec{Key: "k6"})); err != nil {
+		t.Errorf("distinct labels and none: %v", err)
+	}
+	if _, err := sb.AddSession(DemoAgentID, SessionSpec{Key: "k7", Label: new("Main")}); !errors.Is(err, ErrInvalid) {
+		t.Errorf("AddSession with a label in use: %v", err)
 	}
 }
 

@@ -91,6 +91,14 @@ type Options struct {
 	RateLimitPerMinute int `json:"rateLimitPerMinute,omitempty"`
 	// RateLimitBurst is the bucket size; 0 means RateLimitPerMinute.
 	RateLimitBurst int `json:"rateLimitBurst,omitempty"`
+	// AllowRemote answers API requests (/api/v1) addressed to any Host, as
+	// needed to serve the sandbox under a name or address that is not
+	// loopback. Without it they are refused with 403 unless the Host is
+	// 127.0.0.1, [::1] or localhost, so that a web page cannot reach the API
+	// by rebinding its own name to 127.0.0.1 (the demo keys are public). The
+	// control API and the dashboard answer loopback clients and hosts only,
+	// whatever this says.
+	AllowRemote bool `json:"allowRemote,omitempty"`
 	// Clock gives the time used for data (updatedAt, archivedAt, message
 	// timestamps, key expiry). Nil means time.Now. Rate limiting always uses
 	// real time.

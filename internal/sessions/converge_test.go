@@ -51,14 +51,14 @@ func (e *env) expectLabels(want map[string]string) {
 func TestConverge_moveLabel(t *testing.T) {
 	forEachVariant(t, func(t *testing.T, e *env) {
 		keys := e.sessions(2, false)
-		if err := e.sb.Rename(agentID, keys[0], ptr("Support")); err != nil {
+		if err := e.sb.Rename(agentID, keys[0], new("Support")); err != nil {
 			t.Fatal(err)
 		}
 		for i := range 20 {
 			from, to := keys[i%2], keys[(i+1)%2]
 			e.sb.ResetCounters()
 			e.newApply()
-			if errs := e.applyAll(change{to, ptr("Support")}, change{from, nil}); len(errs) != 0 {
+			if errs := e.applyAll(change{to, new("Support")}, change{from, nil}); len(errs) != 0 {
 				t.Fatalf("move %d: %v", i, errs)
 			}
 			e.expectLabels(map[string]string{to: "Support", from: "<null>"})
@@ -72,7 +72,7 @@ func TestConverge_moveLabel(t *testing.T) {
 func TestConverge_swap(t *testing.T) {
 	forEachVariant(t, func(t *testing.T, e *env) {
 		keys := e.sessions(2, true)
-		errs := e.applyAll(change{keys[0], ptr("label-0001")}, change{keys[1], ptr("label-0000")})
+		errs := e.applyAll(change{keys[0], new("label-0001")}, change{keys[1], new("label-0000")})
 		if len(errs) != 0 {
 			t.Fatal(errs)
 		}
@@ -91,7 +91,7 @@ func TestConverge_rotation(t *testing.T) {
 		want := map[string]string{}
 		for i, k := range keys {
 			l := fmt.Sprintf("label-%04d", (i+1)%n)
-			changes = append(changes, change{k, ptr(l)})
+			changes = append(changes, change{k, new(l)})
 			want[k] = l
 		}
 		if errs := e.applyAll(changes...); len(errs) != 0 {
@@ -107,7 +107,7 @@ func TestConverge_holderNotChanging(t *testing.T) {
 	forEachVariant(t, func(t *testing.T, e *env) {
 		keys := e.sessions(2, true)
 		start := time.Now()
-		errs := e.applyAll(change{keys[0], ptr("label-0001")})
+		errs := e.applyAll(change{keys[0], new("label-0001")})
 		var held *LabelHeldError
 		if !errors.As(errs[keys[0]], &held) || held.Holder != keys[1] || held.Keeps || held.Released == nil || *held.Released != "label-0000" {
 			t.Fatalf("want a LabelHeldError naming %s, got %#v", keys[1], errs[keys[0]])
@@ -126,8 +126,8 @@ func TestConverge_holderKeepsLabel(t *testing.T) {
 	forEachVariant(t, func(t *testing.T, e *env) {
 		keys := e.sessions(2, true)
 		e.agent().timing.idle = time.Hour
-		defer e.agent().intend(keys[1], ptr("label-0001"), false)()
-		errs := e.applyAll(change{keys[0], ptr("label-0001")})
+		defer e.agent().intend(keys[1], new("label-0001"), false)()
+		errs := e.applyAll(change{keys[0], new("label-0001")})
 		var held *LabelHeldError
 		if !errors.As(errs[keys[0]], &held) || held.Holder != keys[1] || !held.Keeps || held.Released != nil {
 			t.Fatalf("want a LabelHeldError (keeps) naming %s, got %#v", keys[1], errs[keys[0]])
@@ -145,16 +145,16 @@ func TestConverge_holderKeepsLabel(t *testing.T) {
 func TestConverge_swapOneAtATime(t *testing.T) {
 	forEachVariant(t, func(t *testing.T, e *env) {
 		keys := e.sessions(2, true)
-		errs := e.applyAll(change{keys[0], ptr("label-0001")})
+		errs := e.applyAll(change{keys[0], new("label-0001")})
 		var held *LabelHeldError
 		if !errors.As(errs[keys[0]], &held) || held.Released == nil {
 			t.Fatalf("first change: %v", errs)
 		}
-		if errs := e.applyAll(change{keys[1], ptr("label-0000")}); len(errs) != 0 {
+		if errs := e.applyAll(change{keys[1], new("label-0000")}); len(errs) != 0 {
 			t.Fatalf("second change: %v", errs)
 		}
 		e.newApply()
-		if errs := e.applyAll(change{keys[0], ptr("label-0001")}); len(errs) != 0 {
+		if errs := e.applyAll(change{keys[0], new("label-0001")}); len(errs) != 0 {
 			t.Fatalf("second apply: %v", errs)
 		}
 		e.expectLabels(map[string]string{keys[0]: "label-0001", keys[1]: "label-0000"})
@@ -171,10 +171,10 @@ func TestConverge_labelTakenOutside(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := e.sb.Rename(agentID, keys[1], ptr("Taken")); err != nil {
+		if err := e.sb.Rename(agentID, keys[1], new("Taken")); err != nil {
 			t.Fatal(err)
 		}
-		_, err = agent.Converge(t.Context(), keys[0], r, ptr("Taken"), false)
+		_, err = agent.Converge(t.Context(), keys[0], r, new("Taken"), false)
 		var se *StepError
 		if !errors.As(err, &se) || se.Holder != keys[1] {
 			t.Fatalf("want a step error naming %s, got %#v", keys[1], err)

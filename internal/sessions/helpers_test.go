@@ -101,7 +101,7 @@ func (e *env) sessions(n int, labelled bool) []string {
 		keys[i] = fmt.Sprintf("agent:main:webchat:direct:%04d", i)
 		var label *string
 		if labelled {
-			label = ptr(fmt.Sprintf("label-%04d", i))
+			label = new(fmt.Sprintf("label-%04d", i))
 		}
 		if _, err := e.sb.AddSession(agentID, sandbox.SessionSpec{Key: keys[i], Label: label, ChatType: "direct", LastChannel: "webchat"}); err != nil {
 			e.t.Fatal(err)
@@ -132,5 +132,3 @@ func (e *env) label(key string) string {
 }
 
 func (e *env) counts() map[string]int { return e.sb.Counters().ByRoute }
-
-func ptr(s string) *string { return &s }

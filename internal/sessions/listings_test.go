@@ -81,7 +81,7 @@ func TestListings_concurrentReadersShareOneListing(t *testing.T) {
 func TestListings_writeDuringListingIsKept(t *testing.T) {
 	forEachVariant(t, func(t *testing.T, e *env) {
 		keys, cur, release := e.threeSessionsHeldListing(0)
-		if _, err := e.agent().Rename(t.Context(), cur, ptr("new")); err != nil {
+		if _, err := e.agent().Rename(t.Context(), cur, new("new")); err != nil {
 			t.Fatal(err)
 		}
 		release()
@@ -166,7 +166,7 @@ func TestListings_sharedConfirmations(t *testing.T) {
 
 		e.sb.ResetCounters()
 		parallel(func(i int) error {
-			_, err := agent.Converge(t.Context(), keys[i], archives[i], ptr("back "+keys[i]), false)
+			_, err := agent.Converge(t.Context(), keys[i], archives[i], new("back "+keys[i]), false)
 			return err
 		})
 		c = e.counts()

@@ -118,9 +118,9 @@ func TestConverge_restoreWithoutTheArchivesHeldLabel(t *testing.T) {
 		}
 		t.Run(name, func(t *testing.T) {
 			forEachSafetyVariant(t, func(t *testing.T, e safetyEnv) {
-				s := e.add(t, safetyKey, ptrTo("Main"))
+				s := e.add(t, safetyKey, new("Main"))
 				filename := e.archive(t, safetyKey)
-				e.add(t, safetyOther, ptrTo("Main"))
+				e.add(t, safetyOther, new("Main"))
 				agent := e.agent()
 				cur, found, err := agent.Locate(t.Context(), safetyKey, s.SessionID, filename)
 				if err != nil || !found || cur.Archive == nil {
@@ -177,5 +177,3 @@ func TestRestore_keyHeldByAnotherConversation(t *testing.T) {
 		}
 	})
 }
-
-func ptrTo(s string) *string { return &s }

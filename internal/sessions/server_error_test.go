@@ -44,7 +44,7 @@ func TestWrites_serverErrorAfterTheWrite(t *testing.T) {
 
 		// Every attempt (max_retries 2: three) is done and answered 500.
 		hit := appliedThen500(e, "/sessions/rename", 3)
-		got, err := ops.Rename(ctx, e.active(keys[0]), ptr("renamed"))
+		got, err := ops.Rename(ctx, e.active(keys[0]), new("renamed"))
 		if err != nil || got.Label == nil || *got.Label != "renamed" || e.label(keys[0]) != "renamed" {
 			t.Fatalf("rename answered 500 on every attempt after doing it: %+v %v (label %s)", got, err, e.label(keys[0]))
 		}
@@ -63,7 +63,7 @@ func TestWrites_serverErrorAfterTheWrite(t *testing.T) {
 		// The first attempt restores and is answered 500; the retry finds
 		// the key held by the restored session itself.
 		appliedThen500(e, "/archives/restore", 1)
-		restored, err := ops.Restore(ctx, keys[1], archive, ptr("back"))
+		restored, err := ops.Restore(ctx, keys[1], archive, new("back"))
 		if err != nil || e.label(keys[1]) != "back" {
 			t.Fatalf("restore answered 500 after doing it, then retried: %+v %v (label %s)", restored, err, e.label(keys[1]))
 		}
@@ -94,7 +94,7 @@ func TestWrites_serverErrorNotApplied(t *testing.T) {
 		ops := e.agent()
 		before := e.counts()[sandbox.RouteSessionsRename]
 		e.sb.InjectFault(sandbox.Fault{Route: sandbox.RouteSessionsRename, Status: http.StatusInternalServerError, Count: 3})
-		_, err := ops.Rename(t.Context(), e.active(keys[0]), ptr("renamed"))
+		_, err := ops.Rename(t.Context(), e.active(keys[0]), new("renamed"))
 		var ae *client.APIError
 		if !errors.As(err, &ae) || ae.StatusCode != 500 || ae.Attempts != 3 || !MayHaveApplied(err) {
 			t.Fatalf("want the third 500, which may have applied, got %v", err)

@@ -25,7 +25,7 @@ func TestOps_lostResponses(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := agent.Converge(t.Context(), keys[0], r, ptr("renamed"), false); err != nil {
+		if _, err := agent.Converge(t.Context(), keys[0], r, new("renamed"), false); err != nil {
 			t.Fatalf("rename with a lost response: %v", err)
 		}
 		if got := e.label(keys[0]); got != "renamed" {
@@ -33,13 +33,13 @@ func TestOps_lostResponses(t *testing.T) {
 		}
 
 		lose("sessions.archive")
-		archived, err := agent.Converge(t.Context(), keys[1], Remote{Active: ptrSession(e, keys[1])}, ptr("label-0001"), true)
+		archived, err := agent.Converge(t.Context(), keys[1], Remote{Active: ptrSession(e, keys[1])}, new("label-0001"), true)
 		if err != nil || archived.Archive == nil {
 			t.Fatalf("archive with a lost response: %+v %v", archived, err)
 		}
 
 		lose("archives.restore")
-		restored, err := agent.Converge(t.Context(), keys[1], archived, ptr("back"), false)
+		restored, err := agent.Converge(t.Context(), keys[1], archived, new("back"), false)
 		if err != nil || restored.Active == nil || e.label(keys[1]) != "back" {
 			t.Fatalf("restore with a lost response: %+v %v (label %s)", restored, err, e.label(keys[1]))
 		}
@@ -52,7 +52,7 @@ func TestOps_lostResponses(t *testing.T) {
 			t.Error("session not deleted")
 		}
 
-		again, err := agent.Converge(t.Context(), keys[3], Remote{Active: ptrSession(e, keys[3])}, ptr("label-0003"), true)
+		again, err := agent.Converge(t.Context(), keys[3], Remote{Active: ptrSession(e, keys[3])}, new("label-0003"), true)
 		if err != nil {
 			t.Fatal(err)
 		}
