@@ -240,11 +240,18 @@ func TestAccDataSources_invalidInput(t *testing.T) {
 		"session key":     {`data "guayaba_session" "x" { key = " k" }`, `(?s)Invalid session key.*white space`},
 		"agent_id":        {`data "guayaba_archives" "x" { agent_id = "agent-1" }`, `(?s)Invalid agent_id.*not a UUID`},
 	}
+	// The cases that need a CLI feature newer than Terraform 1.5.
+	needs := map[string]cliFeature{"ephemeral limit": ephemeralResources}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
+			var checks []tfversion.TerraformVersionCheck
+			if f, ok := needs[name]; ok {
+				checks = append(checks, f)
+			}
 			resource.Test(t, resource.TestCase{
 				ProtoV6ProviderFactories: providerFactories,
+				TerraformVersionChecks:   checks,
 				Steps:                    []resource.TestStep{{Config: env.provider() + c.cfg, PlanOnly: true, ExpectError: words(c.want)}},
 			})
 		})
