@@ -230,6 +230,47 @@ func TestWorkflow_actionsPinnedBySHA(t *testing.T) {
 	}
 }
 
+// Dependabot keeps every Go module of the repository up to date (the
+// provider and each tools module), and the workflows' actions.
+func TestWorkflow_dependabotCoversEveryModule(t *testing.T) {
+	raw, err := os.ReadFile("../.github/dependabot.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cfg struct {
+		Updates []struct {
+			Ecosystem string `yaml:"package-ecosystem"`
+			Directory string `yaml:"directory"`
+		} `yaml:"updates"`
+	}
+	if err := yaml.Unmarshal(raw, &cfg); err != nil {
+		t.Fatalf("dependabot.yml: %v", err)
+	}
+	covered := map[string]bool{}
+	for _, u := range cfg.Updates {
+		covered[u.Ecosystem+" "+u.Directory] = true
+	}
+	want := []string{"github-actions /"}
+	for _, pattern := range []string{"../go.mod", "../tools/go.mod", "../tools/*/go.mod"} {
+		mods, err := filepath.Glob(pattern)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range mods {
+			dir := strings.TrimPrefix(filepath.ToSlash(filepath.Dir(m)), "..")
+			if dir == "" {
+				dir = "/"
+			}
+			want = append(want, "gomod "+dir)
+		}
+	}
+	for _, w := range want {
+		if !covered[w] {
+			t.Errorf(".github/dependabot.yml has no %q entry", w)
+		}
+	}
+}
+
 // walkUses calls fn with the value node of every "uses" key under n.
 func walkUses(n *yaml.Node, fn func(*yaml.Node)) {
 	if n.Kind == yaml.MappingNode {
