@@ -268,17 +268,13 @@ func TestAccReliability_throttling(t *testing.T) {
 
 	env.sb.SetRateLimit(60, 10)
 	w.write("main.tf", cfg("v2"))
-	// A saved plan, so that the writes start as soon as the apply does: the
-	// refresh and plan of 200 resources take seconds, more on an older or
-	// loaded CLI, and would refill the bucket before the first write.
-	w.must("plan", "-no-color", "-out=tfplan")
 	// Another user of the same key (a script, the dashboard) has just spent
 	// the burst: the ten workers meet an empty bucket together, as after a
 	// Retry-After they would all wake together.
 	drained := drainRateLimit(t, env)
 	env.sb.ResetCounters()
 	start := time.Now()
-	out, err := w.run([]string{"TF_LOG_PROVIDER=DEBUG"}, "apply", "-auto-approve", "-no-color", "-parallelism=10", "tfplan")
+	out, err := w.run([]string{"TF_LOG_PROVIDER=DEBUG"}, "apply", "-auto-approve", "-no-color", "-parallelism=10")
 	wall := time.Since(start)
 	if err != nil {
 		t.Fatalf("apply under the rate limit failed after %v: %v\n%s", wall, err, lastLines(out, 60))
