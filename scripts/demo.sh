@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # `make demo`: the provider's main job, start to finish, against the offline
-# sandbox. Needs Go and Terraform (>= 1.10) on PATH, nothing else; or
-# TERRAFORM=path/to/terraform-or-tofu for another CLI (OpenTofu >= 1.11).
+# sandbox. Needs Go and Terraform (>= 1.5) on PATH, nothing else; or
+# TERRAFORM=path/to/terraform-or-tofu for another CLI (OpenTofu >= 1.6). On a
+# CLI without ephemeral resources (Terraform < 1.10, OpenTofu < 1.11) it leaves
+# out examples/demo/ephemeral.tf, the one step that needs them, and says so.
 #
 #   1. build the provider and the sandbox into a temp dir;
 #   2. start the sandbox on a free loopback port with the demo data;
@@ -34,20 +36,22 @@ command -v go >/dev/null 2>&1 || die "go is not on PATH"
 tf_cmd=${TERRAFORM:-terraform}
 tf_bin=$(command -v "$tf_cmd" 2>/dev/null) || die "$tf_cmd is not on PATH (set TERRAFORM to a terraform or tofu binary)"
 tf_bin=$(cd "$(dirname "$tf_bin")" && pwd)/$(basename "$tf_bin")
-# Ephemeral resources (examples/demo reads one): Terraform 1.10, OpenTofu 1.11.
 # The whole output, then its first line: `| head -n1` could stop the CLI with
 # SIGPIPE, which pipefail turns into a failure.
 tf_out=$(CHECKPOINT_DISABLE=1 TF_CLI_CONFIG_FILE=/dev/null "$tf_bin" version)
 tf_line=${tf_out%%$'\n'*}
+# The first version of each CLI: import blocks (Terraform 1.5, OpenTofu 1.6),
+# and ephemeral resources, which examples/demo/ephemeral.tf reads (1.10, 1.11).
 case "$tf_line" in
-"Terraform v"*) tf_name=Terraform tf_min=1.10.0 ;;
-"OpenTofu v"*) tf_name=OpenTofu tf_min=1.11.0 ;;
+"Terraform v"*) tf_name=Terraform tf_min=1.5.0 ephemeral_min=1.10.0 ;;
+"OpenTofu v"*) tf_name=OpenTofu tf_min=1.6.0 ephemeral_min=1.11.0 ;;
 *) die "$tf_bin is neither Terraform nor OpenTofu: $tf_line" ;;
 esac
 tf_version=${tf_line#* v}
-if ! printf '%s\n' "$tf_min" "${tf_version%%-*}" | sort -V -C; then
-	die "$tf_name >= $tf_min is needed (ephemeral resources); found $tf_version"
-fi
+at_least() { printf '%s\n' "$1" "${tf_version%%-*}" | sort -V -C; }
+at_least "$tf_min" || die "$tf_name >= $tf_min is needed; found $tf_version"
+ephemeral=1
+at_least "$ephemeral_min" || ephemeral=0
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/guayaba-demo.XXXXXX")
 sandbox_pid=""
@@ -125,13 +129,19 @@ provider_installation {
 RC
 mkdir -p "$tmp/work"
 cp examples/demo/*.tf "$tmp/work/"
+[ "$ephemeral" = 1 ] || rm "$tmp/work/ephemeral.tf"
 export TF_CLI_CONFIG_FILE="$tmp/terraformrc"
 export CHECKPOINT_DISABLE=1 TF_IN_AUTOMATION=1 TF_INPUT=0
 unset TF_PLUGIN_CACHE_DIR TF_DATA_DIR TF_WORKSPACE
 export GUAYABA_BASE_URL="$base_url" GUAYABA_API_KEY="$api_key" GUAYABA_AGENT_ID="$agent_id"
 note "$tf_line ($tf_bin)"
 note "CLI config: dev_overrides in a temp file (TF_CLI_CONFIG_FILE); yours is untouched"
-note "config:    examples/demo/main.tf, copied to $tmp/work"
+note "config:    examples/demo/*.tf, copied to $tmp/work"
+if [ "$ephemeral" = 0 ]; then
+	note "$tf_name $tf_version has no ephemeral resources (they came in $tf_name ${ephemeral_min%.0}):" \
+		"the demo leaves out examples/demo/ephemeral.tf, which reads a transcript without storing it;" \
+		"everything else runs as on a newer CLI."
+fi
 
 # tf ARGS...: run terraform in the work dir; print its full output (verbose)
 # or the lines that tell the story. Returns terraform's exit code.
@@ -163,10 +173,12 @@ note "Archives, through guayaba_archives (the API session is the newest):"
 "$tf_bin" -chdir="$tmp/work" output -no-color archives | sed 's/^/    /'
 note "A transcript, through the guayaba_session_history data source:"
 "$tf_bin" -chdir="$tmp/work" output -no-color support_transcript | sed 's/^/    /'
-lisbon=$(grep -c 'Lisbon' "$tmp/work/terraform.tfstate" || true)
-note "Ana's conversation was read too, through the ephemeral resource: a precondition" \
-	"checked the agent answered her. It mentions Lisbon; occurrences of \"Lisbon\" in" \
-	"terraform.tfstate: $lisbon (ephemeral values are never stored)."
+if [ "$ephemeral" = 1 ]; then
+	lisbon=$(grep -c 'Lisbon' "$tmp/work/terraform.tfstate" || true)
+	note "Ana's conversation was read too, through the ephemeral resource: a precondition" \
+		"checked the agent answered her. It mentions Lisbon; occurrences of \"Lisbon\" in" \
+		"terraform.tfstate: $lisbon (ephemeral values are never stored)."
+fi
 
 say "Step 2/4: someone renames a session in the dashboard"
 note "POST /_sandbox/sessions/rename (what the dashboard's Save sends): \"Team chat\" becomes \"team chat (old)\""

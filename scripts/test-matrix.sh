@@ -6,11 +6,16 @@
 #   MATRIX_CLIS="bin/tofu" scripts/test-matrix.sh
 #   MATRIX_RUN='^TestAcc(Session|DataSources)' scripts/test-matrix.sh
 #
+#   scripts/test-matrix.sh --list               # print the default CLIs
+#
 # MATRIX_CLIS    space-separated CLIs: paths, or commands on PATH (default:
-#                terraform on PATH, Terraform 1.15.9 at
-#                ../shared/bin/terraform-1.15.9, OpenTofu 1.12.6 at bin/tofu,
-#                built by `make tofu`). A CLI that is missing is skipped with
-#                the reason; MATRIX_REQUIRE_ALL=1 makes that an error (CI).
+#                the local CLIs of scripts/test-matrix-clis.txt, the one list
+#                of the matrix: Terraform 1.5.7 and 1.15.9 beside the checkout,
+#                Terraform 1.11.4 on PATH, OpenTofu 1.12.6 at bin/tofu, built
+#                by `make tofu`). A CLI that is missing is skipped with the
+#                reason; MATRIX_REQUIRE_ALL=1 makes that an error (CI), and
+#                also a default CLI whose version is not the listed one (which
+#                is otherwise a warning).
 # MATRIX_PKGS    packages to test per CLI (default ./internal/provider/).
 # MATRIX_RUN     -run pattern per CLI (default: every test).
 # MATRIX_SKIP    "CLI=PATTERN ..." skips the tests matching PATTERN (go test
@@ -32,7 +37,21 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
-clis=${MATRIX_CLIS:-terraform ../shared/bin/terraform-1.15.9 bin/tofu}
+# The matrix: "program version CLI" lines, comments and blank lines left out.
+matrix=$(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' scripts/test-matrix-clis.txt)
+if [ "${1:-}" = --list ]; then
+	awk '{print $3}' <<<"$matrix"
+	exit 0
+fi
+
+# listed_version CLI: the version the matrix lists for CLI, if it is one of
+# the default CLIs (an explicit MATRIX_CLIS is run as it is).
+listed_version() {
+	[ -z "${MATRIX_CLIS:-}" ] || return 0
+	awk -v cli="$1" '$3 == cli {print $2}' <<<"$matrix"
+}
+
+clis=${MATRIX_CLIS:-$(awk '{print $3}' <<<"$matrix" | paste -sd ' ' -)}
 pkgs=${MATRIX_PKGS:-./internal/provider/}
 run=${MATRIX_RUN:-}
 demo=${MATRIX_DEMO:-1}
@@ -83,6 +102,15 @@ for cli in $clis; do
 	# The whole output, then its first line (`| head -n1` could SIGPIPE the CLI).
 	version=$(CHECKPOINT_DISABLE=1 TF_CLI_CONFIG_FILE=/dev/null "$cli" version 2>/dev/null || true)
 	version=${version%%$'\n'*}
+	want=$(listed_version "$cli")
+	if [ -n "$want" ] && [ "${version#* v}" != "$want" ]; then
+		msg="$cli is ${version:-not a CLI}, but scripts/test-matrix-clis.txt lists $want for it"
+		if [ "${MATRIX_REQUIRE_ALL:-0}" = 1 ]; then
+			echo "test-matrix: $msg" >&2
+			exit 1
+		fi
+		echo "=== test-matrix: WARNING: $msg; running it anyway"
+	fi
 	ran=$((ran + 1))
 	skip_pat=$(skip_for "$cli")
 	echo

@@ -22,10 +22,10 @@
 #   its own, with `terraform validate -query`.
 # An example that needs another registry provider (hashicorp/random, ...) is
 # skipped with a warning: it could not be installed offline. An example whose
-# files say "# Requires Terraform >= X.Y" (actions, list resources, identity)
-# is validated with a Terraform that new when the CLI under test is older or
-# is OpenTofu (scripts/terraform-at-least.sh finds one), and skipped with a
-# warning when there is none.
+# files say "# Requires Terraform >= X.Y" (functions, ephemeral resources,
+# identity, actions, list resources) is validated with a Terraform that new
+# when the CLI under test is older or is OpenTofu (scripts/terraform-at-least.sh
+# finds one), and skipped with a warning when there is none.
 #
 # Environment: PROVIDER_BIN_DIR=dir with a prebuilt terraform-provider-guayaba
 # (skips the build); TERRAFORM=path/to/terraform-or-tofu for another CLI than

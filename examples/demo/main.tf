@@ -3,8 +3,6 @@
 # GUAYABA_API_KEY, GUAYABA_BASE_URL and GUAYABA_AGENT_ID.
 
 terraform {
-  required_version = ">= 1.10" # the ephemeral resource below
-
   required_providers {
     guayaba = {
       source  = "guayabadotrun/guayaba"
@@ -63,23 +61,7 @@ data "guayaba_session_history" "support" {
   limit = 10
 }
 
-# A transcript through the ephemeral resource: read during the run, never
-# written to state or plan. Ephemeral values cannot be root outputs, so this
-# one feeds a precondition instead.
-ephemeral "guayaba_session_history" "ana" {
-  key = "agent:main:telegram:direct:123456789"
-}
-
-resource "terraform_data" "ana_was_answered" {
-  input = "agent:main:telegram:direct:123456789"
-
-  lifecycle {
-    precondition {
-      condition     = length([for m in ephemeral.guayaba_session_history.ana.messages : m if m.role == "assistant"]) > 0
-      error_message = "The agent has not answered Ana yet."
-    }
-  }
-}
+# ephemeral.tf reads a transcript that is never stored (Terraform >= 1.10).
 
 output "active_sessions" {
   description = "Active sessions: key => label."

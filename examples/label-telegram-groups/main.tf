@@ -5,7 +5,7 @@
 # Credentials come from the environment: GUAYABA_API_KEY, GUAYABA_AGENT_ID
 # (and GUAYABA_BASE_URL to use the offline sandbox).
 
-# provider::guayaba::parse_session_key needs Terraform >= 1.8 or OpenTofu >= 1.7.
+# Requires Terraform >= 1.8 or OpenTofu >= 1.7 (provider::guayaba::parse_session_key).
 terraform {
   required_providers {
     guayaba = {

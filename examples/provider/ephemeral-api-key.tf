@@ -1,7 +1,8 @@
-# Terraform 1.10 and later: an ephemeral input variable is never written to a
-# saved plan file or to state, unlike an ordinary variable's value (which a
-# saved plan stores, even when it is sensitive). Pass the key with
-# TF_VAR_guayaba_api_key or -var, at plan and again at apply.
+# Requires Terraform >= 1.10 (ephemeral input variables). An ephemeral input
+# variable is never written to a saved plan file or to state, unlike an
+# ordinary variable's value (which a saved plan stores, even when it is
+# sensitive). Pass the key with TF_VAR_guayaba_api_key or -var, at plan and
+# again at apply.
 variable "guayaba_api_key" {
   description = "Guayaba API key: g_master_… or g_agent_… (agent:manage)."
   type        = string

@@ -105,6 +105,7 @@ resource "echo" "seen" {}
 // call.
 func TestAccSessionHistory_ephemeralInvalidInput(t *testing.T) {
 	t.Parallel()
+	ephemeralResources.skipWithout(t)
 	env := newTestEnv(t, variants["strict"])
 	expectPlanTimeErrors(t, env, map[string]planTimeError{
 		"ephemeral limit": {env.provider() + "ephemeral \"guayaba_session_history\" \"x\" {\n key = \"k\"\n limit = 5000\n}", `(?s)limit.*between 1 and 1000`},

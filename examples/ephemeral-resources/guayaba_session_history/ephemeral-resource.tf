@@ -1,8 +1,8 @@
-# Terraform >= 1.10 or OpenTofu >= 1.11. The transcript is read during the
-# run and never written to the state or plan files. Ephemeral values can go
-# to ephemeral contexts: other ephemeral resources, provider blocks,
-# write-only arguments, preconditions and checks, and ephemeral outputs of
-# child modules.
+# Requires Terraform >= 1.10 or OpenTofu >= 1.11 (ephemeral resources).
+# The transcript is read during the run and never written to the state or
+# plan files. Ephemeral values can go to ephemeral contexts: other ephemeral
+# resources, provider blocks, write-only arguments, preconditions and checks,
+# and ephemeral outputs of child modules.
 ephemeral "guayaba_session_history" "ana" {
   key   = "agent:main:telegram:direct:123456789"
   limit = 50

@@ -1,4 +1,5 @@
-# Split a session key into its parts, with no API call (Terraform >= 1.8).
+# Requires Terraform >= 1.8 or OpenTofu >= 1.7 (provider-defined functions).
+# Split a session key into its parts, with no API call.
 output "support_group" {
   # { kind = "group", agent = "main", channel = "telegram", account = null,
   #   chat_type = "group", peer = "-1001234567890", thread = null, topic = "42" }

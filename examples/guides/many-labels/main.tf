@@ -1,3 +1,5 @@
+# Requires Terraform >= 1.8 (provider::guayaba::parse_session_key; the removed
+# block needs 1.7).
 data "guayaba_sessions" "telegram_groups" {
   key_prefix = "agent:main:telegram:group:"
 }

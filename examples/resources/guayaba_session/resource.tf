@@ -23,7 +23,8 @@ resource "guayaba_session" "visitor" {
 }
 
 # Label every direct Telegram chat, whichever exist today, with the chat's
-# user id (provider::guayaba::parse_session_key needs Terraform >= 1.8).
+# user id.
+# Requires Terraform >= 1.8 or OpenTofu >= 1.7 (provider::guayaba::parse_session_key).
 data "guayaba_sessions" "telegram_direct" {
   key_prefix = "agent:main:telegram:direct:"
 }

@@ -10,13 +10,14 @@ resource "guayaba_session_labels" "support" {
 # Every Telegram group chat of an agent, labelled after its group id; labels on
 # any other session of the agent are cleared (exclusive), and destroying the
 # resource clears the labels it set.
+# Requires Terraform >= 1.8 or OpenTofu >= 1.7 (provider::guayaba::parse_session_key).
 data "guayaba_sessions" "telegram_groups" {
   agent_id   = "5f0c6a3e-2b1d-4c8e-9f7a-1e2d3c4b5a69"
   key_prefix = "agent:main:telegram:group:"
 }
 
 locals {
-  # key => {kind, agent, channel, account, chat_type, peer, thread, topic} (Terraform >= 1.8)
+  # key => {kind, agent, channel, account, chat_type, peer, thread, topic}
   groups = { for k in data.guayaba_sessions.telegram_groups.keys : k => provider::guayaba::parse_session_key(k) }
 }
 
