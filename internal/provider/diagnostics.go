@@ -161,8 +161,8 @@ func explainAgentNotFound(agentID string, _ error) (string, string) {
 		"it. Check `agent_id` (on the resource, the provider block or " + EnvAgentID + ") and that the API key belongs to " +
 		"the agent's account.\n\nIf the agent was deleted, its sessions and archives went with it and there is nothing " +
 		"left to change: stop managing its resources with `terraform state rm <address>` and remove them from the " +
-		"configuration (or replace them with a `removed` block with `destroy = false`). Resources with on_destroy = \"keep\" need no API call to be destroyed, so `terraform " +
-		"destroy` completes for them."
+		"configuration (or replace them with a `removed` block with `destroy = false`). Resources with on_destroy = " +
+		"\"keep\" need no API call to be destroyed, so `terraform destroy` completes for them."
 }
 
 // explainServerError explains a 5xx other than 502 and "not running": the

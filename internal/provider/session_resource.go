@@ -74,8 +74,8 @@ func (r *SessionResource) Schema(_ context.Context, _ resource.SchemaRequest, re
 			"a key known only after apply is checked then. " +
 			"Destroying it does nothing to the session unless `on_destroy` says otherwise.\n\n" +
 			"A label or archive state changed outside Terraform (in the dashboard) shows as an in-place update in `terraform plan`; " +
-			"a session deleted outside Terraform is dropped from state, so the plan proposes to adopt it again (which fails until " +
-			"a chat recreates it).\n\n" +
+			"a session deleted outside Terraform is dropped from state, and the plan to adopt it again fails until a chat " +
+			"recreates it.\n\n" +
 			"Changing `label` while `archived = true` restores the session, relabels it and archives it again (the transcript " +
 			"and `session_id` are kept; `archive_filename` changes). When the conversation is reset (a new `session_id` under the " +
 			"same key), an active resource follows the key: `session_id` takes the new value on refresh and nothing is planned. " +
