@@ -88,7 +88,7 @@ data "guayaba_session_history" "all" {
 	rss, procs := peak()
 
 	text := flat(out.String())
-	tooLarge := fmt.Sprintf("larger than the %d MiB this call reads", client.MaxListingBytes>>20)
+	tooLarge := fmt.Sprintf("larger than the %d MiB the client reads", client.MaxEntryBytes>>20)
 	if err == nil || strings.Count(text, tooLarge) < 30 {
 		t.Fatalf("want thirty reads refused as too large, got %d: %v\n%s", strings.Count(text, tooLarge), err, lastLines(out.String(), 60))
 	}
