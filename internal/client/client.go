@@ -11,7 +11,7 @@
 // It treats the server as untrusted: it never follows a redirect (which
 // would carry the key elsewhere), reads every answer within bounds (a few
 // KiB of an error answer; listings and histories element by element, within
-// the bounds of MaxAnswerBytes and the constants beside it), and scrubs the key and control
+// MaxAnswerBytes and the bounds beside it), and scrubs the key and control
 // characters from every text taken from an answer before it becomes an
 // error.
 package client

@@ -55,6 +55,13 @@ type callbackError struct{ err error }
 func (e *callbackError) Error() string { return e.err.Error() }
 func (e *callbackError) Unwrap() error { return e.err }
 
+// contentError is a list of the expected shape (an array of objects) with
+// an element whose content the call cannot take.
+type contentError struct{ err error }
+
+func (e *contentError) Error() string { return e.err.Error() }
+func (e *contentError) Unwrap() error { return e.err }
+
 // decodeArray decodes a JSON array (null reads as an empty list) of
 // b.element elements, calling each with every element's 0-based index and
 // value, in order. When id is set, every element must have a non-empty
@@ -94,18 +101,18 @@ func decodeArray[T any](r io.Reader, b bounds, id func(*T) string, each func(int
 			if le := g.limit(err); le != nil {
 				return le
 			}
-			return fmt.Errorf("%s %d of the list: %w", b.element, i+1, err)
+			return &contentError{fmt.Errorf("%s %d of the list: %w", b.element, i+1, err)}
 		}
 		if p == nil {
-			return fmt.Errorf("%s %d of the list is null", b.element, i+1)
+			return &contentError{fmt.Errorf("%s %d of the list is null", b.element, i+1)}
 		}
 		if id != nil {
 			k := id(p)
 			if k == "" {
-				return fmt.Errorf("%s %d of the list has no %q", b.element, i+1, b.idField)
+				return &contentError{fmt.Errorf("%s %d of the list has no %q", b.element, i+1, b.idField)}
 			}
 			if j, dup := seen[k]; dup {
-				return fmt.Errorf("%ss %d and %d of the list have the same %s %q", b.element, j+1, i+1, b.idField, k)
+				return &contentError{fmt.Errorf("%ss %d and %d of the list have the same %s %q", b.element, j+1, i+1, b.idField, k)}
 			}
 			seen[k] = i
 		}

@@ -222,3 +222,27 @@ func TestErrorBodyParsing(t *testing.T) {
 		t.Error("HTML 502 is ErrBadGateway")
 	}
 }
+
+// A decode error says whether the body was the list the call reads (an
+// array of objects) with one element it cannot take, or something else.
+func TestDecodeErrorInElement(t *testing.T) {
+	cases := map[string]bool{
+		`<html>login</html>`:               false,
+		`{"sessions":[]}`:                  false,
+		`[1,2]`:                            false,
+		`[{"key":"a"}] x`:                  false,
+		`[{"key":"a"}`:                     false,
+		`[{"key":"a","updatedAt":"soon"}]`: true,
+		`[{"key":"a"},null]`:               true,
+		`[{"key":"a"},{"key":"a"}]`:        true,
+		`[{"key":"a"},{"label":"x"}]`:      true,
+	}
+	for body, want := range cases {
+		var got []Session
+		err := decodeList(call{op: "list sessions"}, 200, []byte(body), &got)
+		var de *DecodeError
+		if !errors.As(err, &de) || de.InElement != want {
+			t.Errorf("%s: got %v (InElement %v), want InElement %v", body, err, de != nil && de.InElement, want)
+		}
+	}
+}

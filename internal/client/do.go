@@ -195,7 +195,9 @@ func (c *Client) readAnswer(ctx context.Context, cl call, resp *http.Response) (
 	case err == nil:
 		return nil, nil
 	}
-	de := &DecodeError{Op: cl.op, Method: cl.method, Path: cl.path, StatusCode: resp.StatusCode, Err: c.scrub.err(err)}
+	var content *contentError
+	de := &DecodeError{Op: cl.op, Method: cl.method, Path: cl.path, StatusCode: resp.StatusCode, Err: c.scrub.err(err),
+		InElement: errors.As(err, &content)}
 	if !cl.sensitiveResponse {
 		de.Body = c.scrub.text(summarizeBody(string(ar.head), 200))
 	}

@@ -430,6 +430,13 @@ type DecodeError struct {
 	// Body is the start of the body as text (omitted for history responses,
 	// which hold transcripts).
 	Body string
+	// InElement is set when the body is a JSON array of objects, as the
+	// call expects, and what could not be decoded is one element's content
+	// (a field of another type, a null element, a missing or repeated key
+	// or filename). It is false for a body of another shape: not JSON (an
+	// HTML page), not an array, an array of something else, data after
+	// the array.
+	InElement bool
 	// Err is the decoding error.
 	Err error
 }
@@ -504,8 +511,8 @@ func (e *LimitError) Error() string {
 	case BoundAnswerBytes:
 		what = fmt.Sprintf("the answer is larger than the %s the client reads of one answer", sizeText(e.Limit))
 	case BoundElementBytes:
-		what = fmt.Sprintf("%s %d of the list is larger than the %s the client reads of one %s (stopped after %s of it)",
-			e.Element, e.Index, sizeText(e.Limit), e.Element, sizeText(e.Seen))
+		what = fmt.Sprintf("%s %d of the list is larger than the %s the client reads of one %s",
+			e.Element, e.Index, sizeText(e.Limit), e.Element)
 	case BoundElements:
 		what = fmt.Sprintf("the list has more than %d %ss, the most the client reads of one answer", e.Limit, e.Element)
 	case BoundDepth:
