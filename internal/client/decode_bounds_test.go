@@ -122,7 +122,7 @@ func TestHostileAnswers(t *testing.T) {
 	}{
 		{"endless list of sessions", listSessions,
 			streamed{`[{"key":"k"}`, func(i int) string { return fmt.Sprintf(`,{"key":"k%d"}`, i) }, ""}, true,
-			BoundElements, "the list has more than 500000 sessions", 16 << 20},
+			BoundElements, "the list has more than 200000 sessions", 16 << 20},
 		{"endless white space in a listing", listArchives,
 			streamed{`[{"filename":"f"}`, repeat(chunk(' '), -1), ""}, true,
 			BoundAnswerBytes, "the answer is larger than the 1 GiB the client reads of one answer", MaxAnswerBytes + 64<<10},
@@ -137,7 +137,7 @@ func TestHostileAnswers(t *testing.T) {
 			BoundElementBytes, "archive 2 of the list is larger than the 4 MiB", 5 << 20},
 		{"a 500 MB string in a message", readHistory,
 			streamed{`[{"id":"1","content":"`, repeat(chunk('x'), fiveHundredMB/(32<<10)), `"}]`}, false,
-			BoundElementBytes, "message 1 of the list is larger than the 16 MiB the client reads of one message", 17 << 20},
+			BoundElementBytes, "message 1 of the list is larger than the 8 MiB the client reads of one message", 9 << 20},
 		{"a 500 MB string as the answer", listSessions,
 			streamed{`"`, repeat(chunk('x'), fiveHundredMB/(32<<10)), `"`}, false,
 			"", "want a JSON array", 64 << 10},
@@ -160,7 +160,7 @@ func TestHostileAnswers(t *testing.T) {
 				}
 				return fmt.Sprintf(`,{"key":"agent:main:telegram:direct:%07d"}`, i)
 			}, "]"}, false,
-			BoundElements, "the list has more than 500000 sessions", 32 << 20},
+			BoundElements, "the list has more than 200000 sessions", 32 << 20},
 		{"1,000,000 tiny messages", readHistory,
 			streamed{`[{}`, func(i int) string {
 				if i >= 999_999 {

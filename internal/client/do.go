@@ -30,24 +30,31 @@ const (
 	// 4 MiB, 10,000 times a documented session (about 400 bytes), room for
 	// any fields the platform adds.
 	MaxEntryBytes = 4 << 20
-	// MaxMessageBytes bounds one message of a history: 16 MiB, 700 times
-	// the 24 KiB average of a long conversation with tool output.
-	MaxMessageBytes = 16 << 20
-	// MaxListingElements bounds the entries of one listing: 500,000,
-	// five times the largest agent tested (100,000 sessions).
-	MaxListingElements = 500_000
+	// MaxMessageBytes bounds one message of a history: 8 MiB, 340 times
+	// the 24 KiB average of a long conversation with tool output, and room
+	// for an image block of the 5 MB most model APIs take, base64-encoded
+	// (6.7 MB); a text longer than that is past any model's context.
+	MaxMessageBytes = 8 << 20
+	// MaxListingElements bounds the entries of one listing: 200,000,
+	// twice the largest agent tested (100,000 sessions). It is also what
+	// bounds the memory of an endless list of small valid entries, which
+	// nothing else stops: one call keeps about 85 MiB of heap at its peak
+	// for 200,000 of them (it would be 260 MiB for 500,000).
+	MaxListingElements = 200_000
 	// MaxHistoryMessages bounds the messages of one history answer:
 	// 10,000, ten times the most one call asks for (limit 1..1000).
 	MaxHistoryMessages = 10_000
 	// MaxDepth bounds how deeply an answer nests arrays and objects, the
 	// list's own array included: 128 levels.
 	MaxDepth = 128
-	// smallAnswerBytes is how much of an answer a call reads on its own.
-	// Past it, the call waits for the client's single large-answer slot,
-	// so that however many calls run at once (terraform -parallelism),
-	// one answer at most grows past it: one element buffer towards its
-	// bound and one list towards its size, not ten.
-	smallAnswerBytes = 1 << 20
+	// smallAnswerBytes is how much of an answer a call reads on its own:
+	// 256 KiB, a listing of about 600 sessions. Past it, the call waits
+	// for the client's single large-answer slot, so that however many
+	// calls run at once (terraform -parallelism), one answer at most grows
+	// past it: one element buffer towards its bound and one list towards
+	// its count, not ten; and each answer that waits holds only what it
+	// decoded of its first 256 KiB.
+	smallAnswerBytes = 256 << 10
 	// maxErrorBytes bounds what is read of an error answer, of which only
 	// the message is used; the rest is left unread.
 	maxErrorBytes = 8 << 10
@@ -288,7 +295,7 @@ func (c *Client) waitLargeAnswer(ctx context.Context) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	case <-t.C:
-		return fmt.Errorf("waited %s for another answer larger than %d MiB to be read", c.timeout, smallAnswerBytes>>20)
+		return fmt.Errorf("waited %s for another answer larger than %s to be read", c.timeout, sizeText(smallAnswerBytes))
 	}
 }
 

@@ -133,9 +133,9 @@ func TestExplainAPIError_boundsAndShapes(t *testing.T) {
 		doesntSay []string
 	}{
 		{"too many sessions", listing("session", client.BoundElements, client.MaxListingElements, client.MaxListingElements+1),
-			[]string{"more sessions than the provider reads", "agent-1 has more than 500000 sessions", "no filter",
+			[]string{"more sessions than the provider reads", "agent-1 has more than 200000 sessions", "no filter",
 				"Archive or delete sessions", "guayaba_archive_session", "a bound of the provider", "nothing was changed",
-				"list sessions: GET /agents/a/sessions", "the list has more than 500000 sessions"}, notBaseURL},
+				"list sessions: GET /agents/a/sessions", "the list has more than 200000 sessions"}, notBaseURL},
 		{"too many archives", listing("archive", client.BoundElements, client.MaxListingElements, client.MaxListingElements+1),
 			[]string{"more archives than the provider reads", "Delete archives", "guayaba_delete_archive"}, append(notBaseURL, "Archive or delete sessions")},
 		{"too many messages", listing("message", client.BoundElements, client.MaxHistoryMessages, client.MaxHistoryMessages+1),
@@ -149,7 +149,7 @@ func TestExplainAPIError_boundsAndShapes(t *testing.T) {
 			[]string{"one session of the answer is larger", "Session 3 of the answer is larger than 4 MiB", "Guayaba support"},
 			append(notBaseURL, "smaller `limit`")},
 		{"one huge message", listing("message", client.BoundElementBytes, client.MaxMessageBytes, client.MaxMessageBytes+1),
-			[]string{"Message 3 of the answer is larger than 16 MiB", "smaller `limit`"}, notBaseURL},
+			[]string{"Message 3 of the answer is larger than 8 MiB", "smaller `limit`"}, notBaseURL},
 		{"deep nesting", listing("session", client.BoundDepth, client.MaxDepth, client.MaxDepth+1),
 			[]string{"nests deeper than the provider reads", "deeper than 128 levels", "Guayaba support"}, notBaseURL},
 		{"a login page", &client.DecodeError{Op: "list sessions", Method: "GET", Path: "/agents/a/sessions", StatusCode: 200,
