@@ -299,8 +299,11 @@ func TestEachElement(t *testing.T) {
 			_, _ = bw.WriteString(element(i))
 			if dropThis && i == n/2 {
 				_ = bw.Flush()
-				conn, _, _ := w.(http.Hijacker).Hijack()
-				_ = conn.Close()
+				if hj, ok := w.(http.Hijacker); ok {
+					if conn, _, err := hj.Hijack(); err == nil {
+						_ = conn.Close()
+					}
+				}
 				return
 			}
 		}
