@@ -134,9 +134,16 @@ var explanations = []explanation{
 		return "no response from the API", "The call got no answer " + onAttempts(err) + ". Check `base_url` and the " +
 			"network; raise `request_timeout` or `max_retries` if the platform is slow."
 	}},
+	{isType[*client.LimitError], explainLimit},
 	{isType[*client.DecodeError], func(_ string, err error) (string, string) {
 		var de *client.DecodeError
 		errors.As(err, &de)
+		if de.InElement {
+			return "the API answered with a list the provider cannot read", "The call succeeded (HTTP " +
+				fmt.Sprint(de.StatusCode) + ") and its body is a list as the Guayaba API sends it, but one of its " +
+				"entries is not what the provider understands (below). This is not a fault in the configuration, and " +
+				"nothing was changed by this call. Report it to Guayaba support with the request below."
+		}
 		return "the API answered with something that is not the expected JSON", "The call succeeded (HTTP " +
 			fmt.Sprint(de.StatusCode) + ") but its body is not what the Guayaba API sends: this usually means `base_url` " +
 			"(or " + EnvBaseURL + ") points at something other than the API, such as a web page, a login page or a " +
@@ -154,6 +161,86 @@ var explanations = []explanation{
 		return "the change was not confirmed", "The platform accepted the request, but listing the sessions afterwards " +
 			"did not show the change. Nothing else was changed; run terraform plan to see the current state, and apply again."
 	}},
+}
+
+// explainLimit explains an answer that was the API's JSON as far as it was
+// read but went past one of the bounds the provider reads within: the
+// call, the bound and the size are in the error's own text; this says that
+// it is the provider's bound (not the configuration, not base_url) and what
+// can bring the answer under it.
+func explainLimit(agentID string, err error) (string, string) {
+	var le *client.LimitError
+	errors.As(err, &le)
+	const ours = "This is a bound of the provider, not a fault in the configuration or in `base_url`; nothing was changed. "
+	history := le.Element == "message"
+	var summary, what, do string
+	switch le.Bound {
+	case client.BoundElements:
+		summary = fmt.Sprintf("the answer lists more %ss than the provider reads", le.Element)
+		switch {
+		case history:
+			what = fmt.Sprintf("The history answer holds more than %d messages, although the API sends at most `limit` "+
+				"(1 to 1000) of them.", le.Limit)
+			do = "Set a smaller `limit` on the history; if this persists, report it to Guayaba support with the request below."
+		default:
+			what = fmt.Sprintf("Agent %s has more than %d %ss, the most the provider reads in one listing. The platform "+
+				"sends a listing whole (the API has no paging), so no filter of a data source makes it smaller.",
+				agentID, le.Limit, le.Element)
+			do = listingAdvice(le.Element)
+		}
+	case client.BoundAnswerBytes:
+		summary = "the answer is larger than the provider reads"
+		if history {
+			what = fmt.Sprintf("The history answer is larger than %s, the most the provider reads of one answer.", sizeOf(le.Limit))
+			do = "Set a smaller `limit` on the history (it reads the last `limit` messages), then run Terraform again."
+		} else {
+			what = fmt.Sprintf("The %ss listing of agent %s is larger than %s, the most the provider reads of one answer. "+
+				"The platform sends a listing whole (the API has no paging), so no filter of a data source makes it smaller.",
+				le.Element, agentID, sizeOf(le.Limit))
+			do = listingAdvice(le.Element)
+		}
+	case client.BoundElementBytes:
+		summary = "one " + le.Element + " of the answer is larger than the provider reads"
+		what = fmt.Sprintf("%s %d of the answer is larger than %s, the most the provider reads of one %s.",
+			capitalize(le.Element), le.Index, sizeOf(le.Limit), le.Element)
+		if history {
+			do = "Set a smaller `limit` on the history: it reads the last `limit` messages, and fewer may leave this one " +
+				"out. If the conversation's recent messages are this large, report it to Guayaba support with the request below."
+		} else {
+			do = "A documented " + le.Element + " entry takes well under a KiB: report it to Guayaba support with the " +
+				"request below."
+		}
+	default: // client.BoundDepth and any later bound
+		summary = "the answer nests deeper than the provider reads"
+		what = fmt.Sprintf("%s %d of the answer nests arrays and objects deeper than %d levels, which no answer of the "+
+			"Guayaba API needs.", capitalize(le.Element), le.Index, le.Limit)
+		do = "Report it to Guayaba support with the request below."
+	}
+	return summary, what + " " + ours + do
+}
+
+// listingAdvice is what brings a listing of element under its bounds.
+func listingAdvice(element string) string {
+	if element == "archive" {
+		return "Delete archives the agent no longer needs (in the Guayaba dashboard, or with the " +
+			"`guayaba_delete_archive` action), then run Terraform again."
+	}
+	return "Archive or delete sessions the agent no longer needs (in the Guayaba dashboard, or with the " +
+		"`guayaba_archive_session` and `guayaba_delete_session` actions), then run Terraform again."
+}
+
+func sizeOf(n int64) string {
+	if n >= 1<<30 && n%(1<<30) == 0 {
+		return fmt.Sprintf("%d GiB", n>>30)
+	}
+	return fmt.Sprintf("%d MiB", n>>20)
+}
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 func explainAgentNotFound(agentID string, _ error) (string, string) {
