@@ -113,7 +113,9 @@ func stormWantedLabels() map[string]string {
 // it. max_retries is raised from 5: at one fault in six, a call fails only
 // after max_retries+1 faults in a row, about 2e-5 per call at 5, often
 // enough in an apply of several hundred calls to make the test flaky; at 10
-// it is about 3e-9.
+// it is about 3e-9. The waits stay short without a setting of their own: an
+// injected 429 carries Retry-After 0 or 1, and the backoff of the other
+// faults starts at one second, so a subtest takes about 20 s.
 func stormConfig(env *testEnv, storm bool) string {
 	var b strings.Builder
 	b.WriteString(env.provider("max_retries = 10"))

@@ -127,13 +127,19 @@ func TestAccSessionPlan_importBlockOfArchive(t *testing.T) {
 }
 
 // The check reads the listing the plan reads anyway: a plan of 20 creates
-// and 10 managed sessions on one agent, and 10 creates on another, lists
-// each agent's sessions once and calls nothing else (on a tfWorkdir, for
-// the calls of one command).
+// and 10 managed sessions on one agent, with a guayaba_session_labels of
+// other keys of the same agent, and 10 creates on another agent, lists each
+// agent's sessions once and calls nothing else (on a tfWorkdir, for the
+// calls of one command).
 func TestAccSessionPlan_oneListingPerAgent(t *testing.T) {
 	t.Parallel()
 	env := newTestEnv(t, variants["strict"])
 	keys := scaleSessions(t, env, testAgentID, "agent:main:webchat:direct", 30)
+	labelled := scaleSessions(t, env, testAgentID, "agent:main:telegram:group", 5)
+	labels := map[string]string{}
+	for _, k := range labelled {
+		labels[k] = "bulk " + k
+	}
 	keys2 := scaleSessions(t, env, testAgent2ID, "agent:main:webchat:direct", 10)
 	managed := scaleConfig(env, map[string][]string{testAgentID: keys[:10]}, "v1", nil)
 	w := newTFWorkdir(t, managed)
@@ -145,9 +151,9 @@ func TestAccSessionPlan_oneListingPerAgent(t *testing.T) {
 	for i, k := range keys2 {
 		ss = append(ss, sessionBlock{name: fmt.Sprintf("other%d", i), agentID: testAgent2ID, key: k})
 	}
-	w.write("main.tf", managed+sessionBlocks(ss...))
+	w.write("main.tf", managed+sessionBlocks(ss...)+labelsBlock{labels: labels}.String())
 	c := countCalls(t, env, w, "plan", "-no-color")
-	t.Logf("plan of 30 creates and 10 refreshes over 2 agents: %v", c.ByRoute)
+	t.Logf("plan of 31 creates and 10 refreshes over 2 agents: %v", c.ByRoute)
 	if c.ByRoute[sandbox.RouteSessionsList] > 2 || c.Total != c.ByRoute[sandbox.RouteSessionsList] {
 		t.Errorf("want at most one sessions listing per agent (2) and nothing else, got %v", c.ByRoute)
 	}
