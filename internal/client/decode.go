@@ -1,6 +1,7 @@
 package client
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -212,20 +213,32 @@ func (g *jsonGuard) Read(p []byte) (int, error) {
 	for {
 		n, err := g.r.Read(p)
 		out := 0
-		for _, c := range p[:n] {
-			if g.inString {
-				g.inString = g.escaped || c != '"'
-				g.escaped = !g.escaped && c == '\\'
-			} else if isSpace(c) {
+		for i := 0; i < n; i++ {
+			c := p[i]
+			switch {
+			case g.inString && g.escaped:
+				g.escaped = false
+			case g.inString:
+				// Most of an answer is string content: copy the run up
+				// to the next quote or backslash at once.
+				if j := stringRun(p[i:n]); j > 0 {
+					out += copy(p[out:], p[i:i+j])
+					i += j - 1
+					continue
+				}
+				g.escaped = c == '\\'
+				g.inString = c != '"'
+			case isSpace(c):
 				if g.spaced {
 					continue
 				}
 				g.spaced, c = true, ' '
-			} else {
+			default:
 				g.spaced = false
-				if g.err = g.significant(c); g.err != nil {
-					break
-				}
+				g.err = g.significant(c)
+			}
+			if g.err != nil {
+				break
 			}
 			p[out] = c
 			out++
@@ -241,6 +254,19 @@ func (g *jsonGuard) Read(p []byte) (int, error) {
 			return out, err
 		}
 	}
+}
+
+// stringRun is how many bytes of b, inside a string, come before the next
+// quote or backslash.
+func stringRun(b []byte) int {
+	q := bytes.IndexByte(b, '"')
+	if q < 0 {
+		q = len(b)
+	}
+	if k := bytes.IndexByte(b[:q], '\\'); k >= 0 {
+		return k
+	}
+	return q
 }
 
 // significant follows one byte outside strings (not white space): the
