@@ -1,6 +1,7 @@
 package client
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -34,18 +35,18 @@ var (
 // decodeSessions decodes a sessions listing: every element must have a
 // "key", and no key may appear twice.
 func decodeSessions(r io.Reader, each func(int, Session) error) error {
-	return decodeArray(r, sessionBounds, func(s *Session) string { return s.Key }, each)
+	return decodeArray(r, sessionBounds, (*sessionWire).value, func(s *Session) string { return s.Key }, each)
 }
 
 // decodeArchives decodes an archives listing: every element must have a
 // "filename", and no filename may appear twice.
 func decodeArchives(r io.Reader, each func(int, Archive) error) error {
-	return decodeArray(r, archiveBounds, func(a *Archive) string { return a.Filename }, each)
+	return decodeArray(r, archiveBounds, (*archiveWire).value, func(a *Archive) string { return a.Filename }, each)
 }
 
 // decodeMessages decodes a history answer.
 func decodeMessages(r io.Reader, each func(int, ChatMessage) error) error {
-	return decodeArray(r, messageBounds, nil, each)
+	return decodeArray(r, messageBounds, (*messageWire).value, nil, each)
 }
 
 // callbackError carries the error a caller's per-element function
@@ -63,11 +64,11 @@ func (e *contentError) Error() string { return e.err.Error() }
 func (e *contentError) Unwrap() error { return e.err }
 
 // decodeArray decodes a JSON array (null reads as an empty list) of
-// b.element elements, calling each with every element's 0-based index and
-// value, in order. When id is set, every element must have a non-empty
+// b.element elements, each into its wire form W and then by value into T,
+// calling each with every element's 0-based index and value, in order. When id is set, every element must have a non-empty
 // identity (its field named b.idField) and no identity may appear twice.
 // A *LimitError (from r or from the bounds in b) is returned as it is.
-func decodeArray[T any](r io.Reader, b bounds, id func(*T) string, each func(int, T) error) error {
+func decodeArray[W, T any](r io.Reader, b bounds, value func(*W) (T, error), id func(*T) string, each func(int, T) error) error {
 	g := &jsonGuard{r: r, b: b, maxDepth: MaxDepth, stopAt: math.MaxInt64}
 	dec := json.NewDecoder(g)
 	g.window(0)
@@ -88,8 +89,8 @@ func decodeArray[T any](r io.Reader, b bounds, id func(*T) string, each func(int
 		if !dec.More() {
 			break
 		}
-		var p *T // stays nil for a null element
-		if err := dec.Decode(&p); err != nil {
+		var w *W // stays nil for a null element
+		if err := dec.Decode(&w); err != nil {
 			var se *json.SyntaxError
 			if errors.As(err, &se) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
 				return err
@@ -103,9 +104,14 @@ func decodeArray[T any](r io.Reader, b bounds, id func(*T) string, each func(int
 			}
 			return &contentError{fmt.Errorf("%s %d of the list: %w", b.element, i+1, err)}
 		}
-		if p == nil {
+		if w == nil {
 			return &contentError{fmt.Errorf("%s %d of the list is null", b.element, i+1)}
 		}
+		v, err := value(w)
+		if err != nil {
+			return &contentError{fmt.Errorf("%s %d of the list: %w", b.element, i+1, err)}
+		}
+		p := &v
 		if id != nil {
 			k := id(p)
 			if k == "" {
@@ -207,20 +213,32 @@ func (g *jsonGuard) Read(p []byte) (int, error) {
 	for {
 		n, err := g.r.Read(p)
 		out := 0
-		for _, c := range p[:n] {
-			if g.inString {
-				g.inString = g.escaped || c != '"'
-				g.escaped = !g.escaped && c == '\\'
-			} else if isSpace(c) {
+		for i := 0; i < n; i++ {
+			c := p[i]
+			switch {
+			case g.inString && g.escaped:
+				g.escaped = false
+			case g.inString:
+				// Most of an answer is string content: copy the run up
+				// to the next quote or backslash at once.
+				if j := stringRun(p[i:n]); j > 0 {
+					out += copy(p[out:], p[i:i+j])
+					i += j - 1
+					continue
+				}
+				g.escaped = c == '\\'
+				g.inString = c != '"'
+			case isSpace(c):
 				if g.spaced {
 					continue
 				}
 				g.spaced, c = true, ' '
-			} else {
+			default:
 				g.spaced = false
-				if g.err = g.significant(c); g.err != nil {
-					break
-				}
+				g.err = g.significant(c)
+			}
+			if g.err != nil {
+				break
 			}
 			p[out] = c
 			out++
@@ -236,6 +254,19 @@ func (g *jsonGuard) Read(p []byte) (int, error) {
 			return out, err
 		}
 	}
+}
+
+// stringRun is how many bytes of b, inside a string, come before the next
+// quote or backslash.
+func stringRun(b []byte) int {
+	q := bytes.IndexByte(b, '"')
+	if q < 0 {
+		q = len(b)
+	}
+	if k := bytes.IndexByte(b[:q], '\\'); k >= 0 {
+		return k
+	}
+	return q
 }
 
 // significant follows one byte outside strings (not white space): the

@@ -1,10 +1,13 @@
 package client
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
+	"io"
 	"strings"
 	"testing"
+	"testing/iotest"
 	"unicode"
 )
 
@@ -108,4 +111,34 @@ func expectCleanText(t *testing.T, msg string) {
 			t.Fatalf("error text carries control character %U: %q", r, msg)
 		}
 	}
+}
+
+// FuzzGuard checks that the guard hands the decoder the same JSON it read:
+// a valid array within the bounds comes out equal up to white space outside
+// strings (inside them, every byte is kept).
+func FuzzGuard(f *testing.F) {
+	for _, s := range []string{`[]`, `[{"a":"b \" \\\\ c"}, {"x":[1, 2 ,3]}]`, "[ {\"k\" :\n\t\"v  w\"} ]", `["\\"]`, `[{"a":"\u0022"}]`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if !json.Valid(data) || len(bytes.TrimLeft(data, " \t\r\n")) == 0 || bytes.TrimLeft(data, " \t\r\n")[0] != '[' {
+			return
+		}
+		// Whole reads, and reads of one byte at a time.
+		for _, r := range []io.Reader{bytes.NewReader(data), iotest.OneByteReader(bytes.NewReader(data))} {
+			g := &jsonGuard{r: r, b: bounds{"x", 1 << 30, 1 << 30, ""}, maxDepth: 1 << 30, stopAt: 1 << 62}
+			out, err := io.ReadAll(g)
+			if err != nil {
+				var sh *shapeError
+				if errors.As(err, &sh) { // an element that is not an object
+					return
+				}
+				t.Fatal(err)
+			}
+			var want, got bytes.Buffer
+			if json.Compact(&want, data) != nil || json.Compact(&got, out) != nil || want.String() != got.String() {
+				t.Fatalf("the guard changed %q into %q", data, out)
+			}
+		}
+	})
 }

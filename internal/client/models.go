@@ -52,96 +52,127 @@ type ChatMessage struct {
 // float (1.7e12; fractional milliseconds are truncated), a numeric string or
 // null. Unknown fields are ignored.
 func (s *Session) UnmarshalJSON(data []byte) error {
-	var aux struct {
-		Key         string          `json:"key"`
-		SessionID   string          `json:"sessionId"`
-		SessionFile string          `json:"sessionFile"`
-		Label       json.RawMessage `json:"label"`
-		UpdatedAt   json.RawMessage `json:"updatedAt"`
-		ChatType    string          `json:"chatType"`
-		LastChannel string          `json:"lastChannel"`
-		Origin      json.RawMessage `json:"origin"`
-	}
-	if err := json.Unmarshal(data, &aux); err != nil {
+	var w sessionWire
+	if err := json.Unmarshal(data, &w); err != nil {
 		return err
 	}
-	out := Session{
-		Key:         aux.Key,
-		SessionID:   aux.SessionID,
-		SessionFile: aux.SessionFile,
-		ChatType:    aux.ChatType,
-		LastChannel: aux.LastChannel,
+	out, err := w.value()
+	if err == nil {
+		*s = out
 	}
-	if aux.Label != nil {
+	return err
+}
+
+// sessionWire is a session as sent. A listing is decoded into it directly
+// (no second pass over each entry), then converted by value.
+type sessionWire struct {
+	Key         string          `json:"key"`
+	SessionID   string          `json:"sessionId"`
+	SessionFile string          `json:"sessionFile"`
+	Label       json.RawMessage `json:"label"`
+	UpdatedAt   json.RawMessage `json:"updatedAt"`
+	ChatType    string          `json:"chatType"`
+	LastChannel string          `json:"lastChannel"`
+	Origin      json.RawMessage `json:"origin"`
+}
+
+func (w *sessionWire) value() (Session, error) {
+	out := Session{
+		Key:         w.Key,
+		SessionID:   w.SessionID,
+		SessionFile: w.SessionFile,
+		ChatType:    w.ChatType,
+		LastChannel: w.LastChannel,
+	}
+	if w.Label != nil {
 		out.LabelPresent = true
-		label, err := nullableString(aux.Label)
+		label, err := nullableString(w.Label)
 		if err != nil {
-			return fmt.Errorf("session %q: label: %w", aux.Key, err)
+			return Session{}, fmt.Errorf("session %q: label: %w", w.Key, err)
 		}
 		out.Label = label
 	}
-	ts, err := millis(aux.UpdatedAt)
+	ts, err := millis(w.UpdatedAt)
 	if err != nil {
-		return fmt.Errorf("session %q: updatedAt: %w", aux.Key, err)
+		return Session{}, fmt.Errorf("session %q: updatedAt: %w", w.Key, err)
 	}
 	out.UpdatedAt = ts
-	if len(aux.Origin) > 0 {
-		out.Origin = aux.Origin // json.RawMessage decodes into a copy of its own
+	if len(w.Origin) > 0 {
+		out.Origin = w.Origin // json.RawMessage decodes into a copy of its own
 	}
-	*s = out
-	return nil
+	return out, nil
 }
 
 // UnmarshalJSON decodes an archive, accepting "archivedAt" as a string or
 // (kept as its JSON text) a number. Unknown fields are ignored.
 func (a *Archive) UnmarshalJSON(data []byte) error {
-	var aux struct {
-		Filename   string          `json:"filename"`
-		Label      json.RawMessage `json:"label"`
-		ArchivedAt json.RawMessage `json:"archivedAt"`
-		SessionID  string          `json:"sessionId"`
-	}
-	if err := json.Unmarshal(data, &aux); err != nil {
+	var w archiveWire
+	if err := json.Unmarshal(data, &w); err != nil {
 		return err
 	}
-	label, err := nullableString(aux.Label)
-	if err != nil {
-		return fmt.Errorf("archive %q: label: %w", aux.Filename, err)
+	out, err := w.value()
+	if err == nil {
+		*a = out
 	}
-	at, err := stringOrNumber(aux.ArchivedAt)
+	return err
+}
+
+// archiveWire is an archive as sent (see sessionWire).
+type archiveWire struct {
+	Filename   string          `json:"filename"`
+	Label      json.RawMessage `json:"label"`
+	ArchivedAt json.RawMessage `json:"archivedAt"`
+	SessionID  string          `json:"sessionId"`
+}
+
+func (w *archiveWire) value() (Archive, error) {
+	label, err := nullableString(w.Label)
 	if err != nil {
-		return fmt.Errorf("archive %q: archivedAt: %w", aux.Filename, err)
+		return Archive{}, fmt.Errorf("archive %q: label: %w", w.Filename, err)
 	}
-	*a = Archive{Filename: aux.Filename, Label: label, ArchivedAt: at, SessionID: aux.SessionID}
-	return nil
+	at, err := stringOrNumber(w.ArchivedAt)
+	if err != nil {
+		return Archive{}, fmt.Errorf("archive %q: archivedAt: %w", w.Filename, err)
+	}
+	return Archive{Filename: w.Filename, Label: label, ArchivedAt: at, SessionID: w.SessionID}, nil
 }
 
 // UnmarshalJSON decodes a message, keeping "content" raw, accepting "id" as
 // a string or a number and "timestamp" like Session.UpdatedAt.
 func (m *ChatMessage) UnmarshalJSON(data []byte) error {
-	var aux struct {
-		ID        json.RawMessage `json:"id"`
-		Role      string          `json:"role"`
-		Content   json.RawMessage `json:"content"`
-		Timestamp json.RawMessage `json:"timestamp"`
-	}
-	if err := json.Unmarshal(data, &aux); err != nil {
+	var w messageWire
+	if err := json.Unmarshal(data, &w); err != nil {
 		return err
 	}
-	id, err := stringOrNumber(aux.ID)
+	out, err := w.value()
+	if err == nil {
+		*m = out
+	}
+	return err
+}
+
+// messageWire is a message as sent (see sessionWire).
+type messageWire struct {
+	ID        json.RawMessage `json:"id"`
+	Role      string          `json:"role"`
+	Content   json.RawMessage `json:"content"`
+	Timestamp json.RawMessage `json:"timestamp"`
+}
+
+func (w *messageWire) value() (ChatMessage, error) {
+	id, err := stringOrNumber(w.ID)
 	if err != nil {
-		return fmt.Errorf("message: id: %w", err)
+		return ChatMessage{}, fmt.Errorf("message: id: %w", err)
 	}
-	ts, err := millis(aux.Timestamp)
+	ts, err := millis(w.Timestamp)
 	if err != nil {
-		return fmt.Errorf("message %q: timestamp: %w", id, err)
+		return ChatMessage{}, fmt.Errorf("message %q: timestamp: %w", id, err)
 	}
-	out := ChatMessage{ID: id, Role: aux.Role, Timestamp: ts}
-	if len(aux.Content) > 0 {
-		out.Content = aux.Content // json.RawMessage decodes into a copy of its own
+	out := ChatMessage{ID: id, Role: w.Role, Timestamp: ts}
+	if len(w.Content) > 0 {
+		out.Content = w.Content // json.RawMessage decodes into a copy of its own
 	}
-	*m = out
-	return nil
+	return out, nil
 }
 
 // Text returns the message as plain text: the content itself when it is a
