@@ -448,6 +448,16 @@ func exclusiveClearsWarning(agentID string, others map[string]string) diag.Diagn
 			agentID, namedKeys(keys)))
 }
 
+// unaddressableKeysWarning names the listed keys exclusive = true leaves
+// alone because a write would reach another session.
+func unaddressableKeysWarning(agentID string, keys []string) diag.Diagnostic {
+	return diag.NewAttributeWarningDiagnostic(path.Root("exclusive"), "Session key with surrounding white space",
+		fmt.Sprintf("Agent %s lists labelled sessions whose keys have white space at their start or end: %s. "+
+			"The API trims the key of every write, so clearing their labels would change another session (or "+
+			"none): exclusive = true leaves them alone, and other_labels does not show them. Clear those labels "+
+			"in the dashboard.", agentID, namedKeys(keys)))
+}
+
 // namedInMessages is how many keys a warning or error names before "and N more".
 const namedInMessages = 10
 

@@ -97,7 +97,9 @@ func (r *SessionLabelsResource) Schema(_ context.Context, _ resource.SchemaReque
 			},
 			"exclusive": schema.BoolAttribute{
 				MarkdownDescription: "`true`: every other active session of the agent must have no label; the plan shows " +
-					"their labels in `other_labels` being removed, and the apply clears them. Never combine with " +
+					"their labels in `other_labels` being removed, and the apply clears them (but for listed keys with white " +
+					"space at either end, which a write would reach as another session: they are left alone, with a " +
+					"warning). Never combine with " +
 					"`guayaba_session` resources on the same agent. Defaults to `false`: sessions outside the map are left alone.",
 				Optional: true,
 				Computed: true,
@@ -192,6 +194,9 @@ func (r *SessionLabelsResource) warn(ctx context.Context, plan sessionLabelsMode
 	}
 	if len(lp.Conflicts) > 0 {
 		diags.Append(conflictsWarning(lp.Conflicts))
+	}
+	if len(lp.Unaddressable) > 0 {
+		diags.Append(unaddressableKeysWarning(agent.ID(), lp.Unaddressable))
 	}
 	if plan.Exclusive.ValueBool() && (state == nil || !state.Exclusive.ValueBool()) {
 		wanted, _ := knownLabels(plan.Labels)

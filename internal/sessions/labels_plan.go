@@ -2,6 +2,7 @@ package sessions
 
 import (
 	"sort"
+	"strings"
 )
 
 // LabelsInput is what a plan of label renames is made from: the agent's
@@ -67,6 +68,9 @@ type LabelPlan struct {
 	// they want is held by a key that cannot move (a conflict, or a key
 	// itself blocked).
 	Blocked []string
+	// Unaddressable are the labelled keys, sorted, that Exclusive leaves
+	// alone because no write can name them (see Addressable).
+	Unaddressable []string
 
 	// input is what the plan was made from: what a run records comes from
 	// it (StateAfter).
@@ -152,17 +156,32 @@ func (pl *labelPlanner) chooseTargets() {
 		if _, wanted := in.Wanted[k]; wanted {
 			continue
 		}
-		if cur := in.Current[k]; in.ClearRemoved && cur != nil && *cur == prev {
+		if cur := in.Current[k]; in.ClearRemoved && cur != nil && *cur == prev && Addressable(k) {
 			pl.target[k] = nil
 		}
 	}
 	if in.Exclusive {
 		for k, cur := range in.Current {
-			if _, wanted := in.Wanted[k]; !wanted && cur != nil {
-				pl.target[k] = nil
+			if _, wanted := in.Wanted[k]; wanted || cur == nil {
+				continue
 			}
+			if !Addressable(k) {
+				pl.p.Unaddressable = append(pl.p.Unaddressable, k)
+				continue
+			}
+			pl.target[k] = nil
 		}
+		sort.Strings(pl.p.Unaddressable)
 	}
+}
+
+// Addressable reports whether a write can name the session key k: the API
+// trims the key of a write, so a listed key with white space at either end
+// (or an empty one) would reach another session, or none. The provider's
+// key validator refuses the same keys in a configuration; a plan never
+// writes to one from a listing.
+func Addressable(k string) bool {
+	return k != "" && strings.TrimSpace(k) == k
 }
 
 // freeHeldLabels looks at the holder of each wanted label that does not
@@ -181,7 +200,7 @@ func (pl *labelPlanner) freeHeldLabels() {
 		if _, changes := pl.target[h]; changes {
 			continue
 		}
-		if _, wasManaged := pl.in.Previous[h]; wasManaged {
+		if _, wasManaged := pl.in.Previous[h]; wasManaged && Addressable(h) {
 			if _, wanted := pl.in.Wanted[h]; !wanted {
 				pl.target[h] = nil
 				continue

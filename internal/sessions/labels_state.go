@@ -34,7 +34,8 @@ func (a *Agent) CurrentLabels(ctx context.Context) (CurrentLabels, error) {
 }
 
 // Others returns the labels of the active sessions whose keys are not in
-// managed (all of them with a nil managed).
+// managed (all of them with a nil managed), but for keys no write can name
+// (see Addressable).
 func (c CurrentLabels) Others(managed map[string]string) map[string]string {
 	return othersOf(c.Labels, managed)
 }
@@ -42,7 +43,7 @@ func (c CurrentLabels) Others(managed map[string]string) map[string]string {
 func othersOf(current map[string]*string, managed map[string]string) map[string]string {
 	out := map[string]string{}
 	for k, l := range current {
-		if _, ok := managed[k]; !ok && l != nil {
+		if _, ok := managed[k]; !ok && l != nil && Addressable(k) {
 			out[k] = *l
 		}
 	}

@@ -1,0 +1,60 @@
+package sessions
+
+import (
+	"reflect"
+	"testing"
+
+	"github.com/guayabadotrun/terraform-provider-guayaba/internal/sandbox"
+)
+
+// What a label plan must never do: write a label no plan showed changing.
+
+// A listed key with white space around it names another session on a write
+// (the API trims it): exclusive leaves it alone and says so, and a wanted
+// label it holds is a conflict, not a release.
+func TestPlanLabels_unaddressableKeys(t *testing.T) {
+	forEachVariant(t, func(t *testing.T, e *env) {
+		for _, s := range []sandbox.SessionSpec{
+			{Key: "agent:main:main", Label: sp("Main")},
+			{Key: "agent:main:main ", Label: sp("Padded")},
+			{Key: " agent:main:x", Label: sp("Support")},
+			{Key: "agent:main:y", Label: sp("Other")},
+			{Key: "agent:main:z"},
+		} {
+			if _, err := e.sb.AddSession(agentID, s); err != nil {
+				t.Fatal(err)
+			}
+		}
+		before := e.sb.Snapshot()
+		a := e.agent()
+		cur, err := a.CurrentLabels(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := PlanLabels(LabelsInput{Current: cur.Labels, Wanted: want("agent:main:main", "Main", "agent:main:z", "Support"),
+			Exclusive: true})
+		if !reflect.DeepEqual(p.Unaddressable, []string{" agent:main:x", "agent:main:main "}) {
+			t.Errorf("unaddressable %q", p.Unaddressable)
+		}
+		if !reflect.DeepEqual(p.Conflicts, []LabelConflict{{Key: "agent:main:z", Label: "Support", Holder: " agent:main:x"}}) {
+			t.Errorf("conflicts %+v", p.Conflicts)
+		}
+		if got := cur.Others(want("agent:main:main", "Main")); !reflect.DeepEqual(got, want("agent:main:y", "Other")) {
+			t.Errorf("others %v", got)
+		}
+		res := a.RunLabels(t.Context(), cur, p, 4, nil)
+		if len(res.Errs) != 0 || res.Complete {
+			t.Fatalf("run: %+v", res)
+		}
+		for i, ag := range before.Agents {
+			for j, s := range ag.Sessions {
+				if s.Key == "agent:main:y" {
+					before.Agents[i].Sessions[j].Label = nil
+				}
+			}
+		}
+		if after := e.sb.Snapshot(); !reflect.DeepEqual(before, after) {
+			t.Errorf("the run changed more than clearing agent:main:y:\nbefore %+v\nafter  %+v", before, after)
+		}
+	})
+}
