@@ -458,6 +458,16 @@ func unaddressableKeysWarning(agentID string, keys []string) diag.Diagnostic {
 			"in the dashboard.", agentID, namedKeys(keys)))
 }
 
+// unplannedLabelsWarning names the sessions outside the map that exclusive
+// = true left alone because the plan being applied did not show their
+// labels.
+func unplannedLabelsWarning(agentID string, keys []string) diag.Diagnostic {
+	return diag.NewAttributeWarningDiagnostic(path.Root("exclusive"), "Labels set since the plan were left alone",
+		fmt.Sprintf("Agent %s's sessions %s are not in labels and have labels the plan did not show being cleared "+
+			"(set or changed outside Terraform after the plan): this apply left them alone. The next plan shows them "+
+			"in other_labels, to be cleared.", agentID, namedKeys(keys)))
+}
+
 // namedInMessages is how many keys a warning or error names before "and N more".
 const namedInMessages = 10
 

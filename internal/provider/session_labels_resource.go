@@ -99,7 +99,10 @@ func (r *SessionLabelsResource) Schema(_ context.Context, _ resource.SchemaReque
 				MarkdownDescription: "`true`: every other active session of the agent must have no label; the plan shows " +
 					"their labels in `other_labels` being removed, and the apply clears them (but for listed keys with white " +
 					"space at either end, which a write would reach as another session: they are left alone, with a " +
-					"warning). Never combine with " +
+					"warning). An apply clears only the labels its plan showed in `other_labels`: a label set or changed " +
+					"outside Terraform after the plan (even one applied from a saved plan file) is left alone, with a " +
+					"warning, and the next plan shows it. When the resource is created, or `exclusive` turned on, the " +
+					"plan's warning names the labels it saw, and the apply clears those its own listing shows. Never combine with " +
 					"`guayaba_session` resources on the same agent. Defaults to `false`: sessions outside the map are left alone.",
 				Optional: true,
 				Computed: true,
@@ -185,7 +188,7 @@ func (r *SessionLabelsResource) warn(ctx context.Context, plan sessionLabelsMode
 	if state != nil {
 		prev, _ = knownLabels(state.Labels)
 	}
-	agent, cur, lp, ok := r.plan(ctx, plan, prev, diags)
+	agent, cur, lp, ok := r.plan(ctx, plan, prev, shownOthers(state), diags)
 	if !ok {
 		return
 	}
@@ -212,9 +215,24 @@ func (r *SessionLabelsResource) current(ctx context.Context, v types.String, dia
 	return readAgent(ctx, r.data, v, diags, "list the sessions of agent "+r.data.agentIDFor(v), (*sessions.Agent).CurrentLabels)
 }
 
+// shownOthers is what a plan from state shows exclusive clearing: the
+// labels outside the map that state's refresh listed (other_labels), or nil
+// when state has none (a create, or exclusive turned on: the apply clears
+// what its own listing shows, and the plan's warning names what it saw).
+// Terraform applies a saved plan with the state it was made from, so this
+// is the same at plan and at apply.
+func shownOthers(state *sessionLabelsModel) map[string]string {
+	if state == nil || !state.Exclusive.ValueBool() || state.OtherLabels.IsNull() {
+		return nil
+	}
+	shown, _ := knownLabels(state.OtherLabels)
+	return shown
+}
+
 // plan lists the agent's labels and plans the renames to plan's labels
-// from prev (the labels the resource managed before).
-func (r *SessionLabelsResource) plan(ctx context.Context, plan sessionLabelsModel, prev map[string]string,
+// from prev (the labels the resource managed before); with exclusive, it
+// clears only the labels of shown (see shownOthers).
+func (r *SessionLabelsResource) plan(ctx context.Context, plan sessionLabelsModel, prev, shown map[string]string,
 	diags *diag.Diagnostics) (*sessions.Agent, sessions.CurrentLabels, sessions.LabelPlan, bool) {
 	agent, cur, ok := r.current(ctx, plan.AgentID, diags)
 	if !ok {
@@ -223,7 +241,7 @@ func (r *SessionLabelsResource) plan(ctx context.Context, plan sessionLabelsMode
 	wanted, _ := knownLabels(plan.Labels)
 	return agent, cur, sessions.PlanLabels(sessions.LabelsInput{
 		Current: cur.Labels, Wanted: wanted, Previous: prev,
-		Exclusive: plan.Exclusive.ValueBool(), ClearRemoved: plan.OnDestroy.ValueString() == onDestroyClear,
+		Exclusive: plan.Exclusive.ValueBool(), Shown: shown, ClearRemoved: plan.OnDestroy.ValueString() == onDestroyClear,
 	}), true
 }
 
@@ -250,8 +268,7 @@ func (r *SessionLabelsResource) Update(ctx context.Context, req resource.UpdateR
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	prev, _ := knownLabels(state.Labels)
-	final, ok := r.apply(ctx, plan, prev, &resp.Diagnostics)
+	final, ok := r.apply(ctx, plan, &state, &resp.Diagnostics)
 	switch {
 	case ok || final.AgentID.ValueString() != "":
 		// Even after a failed rename the state records what is now true, so
@@ -263,13 +280,20 @@ func (r *SessionLabelsResource) Update(ctx context.Context, req resource.UpdateR
 	}
 }
 
-// apply runs the renames from the listing to the plan and returns the state
-// to record (none when nothing was listed); ok is false when some of them
-// did not happen.
-func (r *SessionLabelsResource) apply(ctx context.Context, plan sessionLabelsModel, prev map[string]string, diags *diag.Diagnostics) (sessionLabelsModel, bool) {
-	agent, cur, lp, ok := r.plan(ctx, plan, prev, diags)
+// apply runs the renames from the listing to the plan, from state (nil at
+// create), and returns the state to record (none when nothing was listed);
+// ok is false when some of them did not happen.
+func (r *SessionLabelsResource) apply(ctx context.Context, plan sessionLabelsModel, state *sessionLabelsModel, diags *diag.Diagnostics) (sessionLabelsModel, bool) {
+	var prev map[string]string
+	if state != nil {
+		prev, _ = knownLabels(state.Labels)
+	}
+	agent, cur, lp, ok := r.plan(ctx, plan, prev, shownOthers(state), diags)
 	if !ok {
 		return sessionLabelsModel{}, false
+	}
+	if len(lp.Unplanned) > 0 {
+		diags.Append(unplannedLabelsWarning(agent.ID(), lp.Unplanned))
 	}
 	res := r.run(ctx, agent, cur, lp)
 	if !res.Complete {

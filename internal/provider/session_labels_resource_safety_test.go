@@ -37,3 +37,40 @@ func TestAccSessionLabelsSafety_paddedListingKey(t *testing.T) {
 		}
 	})
 }
+
+// exclusive = true clears only the labels the saved plan showed: a session
+// labelled in the dashboard after `plan -out` keeps its label, and so does
+// one whose label changed since the plan showed it being cleared; the apply
+// warns naming them, and the next plan shows them in other_labels. A
+// tfWorkdir: a saved plan, and warnings.
+func TestAccSessionLabelsSafety_exclusiveSavedPlan(t *testing.T) {
+	forEachVariant(t, func(t *testing.T, env *testEnv) {
+		env.session(testAgentID, groupKey, nil)
+		env.session(testAgentID, apiKey, nil)
+		env.session(testAgentID, dashKey, nil)
+		w := newTFWorkdir(t, env.config(labelsBlock{labels: map[string]string{groupKey: "Support"}, exclusive: true}))
+		w.must(applyArgs...)
+		must(t, env.sb.Rename(testAgentID, apiKey, new("Shown in the plan")))
+		w.write("main.tf", env.config(labelsBlock{labels: map[string]string{groupKey: "Support 2"}, exclusive: true}))
+		out := w.must("plan", "-no-color", "-out=p.tfplan")
+		expectSays(t, "plan", out, `~ other_labels = {`, `- "`+apiKey+`" = "Shown in the plan"`)
+		// Out of band, between the plan and its apply.
+		must(t, env.sb.Rename(testAgentID, apiKey, new("Changed since the plan")))
+		must(t, env.sb.Rename(testAgentID, dashKey, new("New since the plan")))
+		before := env.snapshot()
+		out = w.must("apply", "-no-color", "p.tfplan")
+		if err := expectLabelsChanged(map[string]*string{groupKey: new("Support 2")})(before, env.snapshot()); err != nil {
+			t.Fatalf("apply changed more than the plan showed: %v\n%s", err, lastLines(out, 60))
+		}
+		expectSays(t, "apply", out, "Warning: Labels set since the plan were left alone", `"`+apiKey+`"`, `"`+dashKey+`"`)
+		before = env.snapshot()
+		out, err := w.run(nil, "plan", "-no-color", "-detailed-exitcode")
+		if err == nil {
+			t.Fatalf("the next plan shows nothing to clear:\n%s", out)
+		}
+		expectSays(t, "next plan", out, `- "`+apiKey+`" = "Changed since the plan"`, `- "`+dashKey+`" = "New since the plan"`)
+		if err := expectUnchanged()(before, env.snapshot()); err != nil {
+			t.Error(err)
+		}
+	})
+}

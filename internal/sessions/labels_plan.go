@@ -20,6 +20,12 @@ type LabelsInput struct {
 	Previous map[string]string
 	// Exclusive clears the label of every active session not in Wanted.
 	Exclusive bool
+	// Shown, when not nil, bounds what Exclusive clears to what the plan
+	// being applied showed: the labels of the sessions outside Wanted, by
+	// key, as its refresh listed them. A session outside Wanted is cleared
+	// only while its label is still the one shown; the others are
+	// Unplanned and left alone.
+	Shown map[string]string
 	// ClearRemoved clears the labels of keys that left Wanted.
 	ClearRemoved bool
 }
@@ -71,6 +77,10 @@ type LabelPlan struct {
 	// Unaddressable are the labelled keys, sorted, that Exclusive leaves
 	// alone because no write can name them (see Addressable).
 	Unaddressable []string
+	// Unplanned are the labelled keys, sorted, that Exclusive leaves alone
+	// because Shown does not show their label: labelled or relabelled after
+	// the plan. The next plan shows them.
+	Unplanned []string
 
 	// input is what the plan was made from: what a run records comes from
 	// it (StateAfter).
@@ -139,7 +149,8 @@ func newLabelPlanner(in LabelsInput) *labelPlanner {
 // chooseTargets sets the final label of every key that changes: wanted
 // keys whose label differs, removed keys to clear (ClearRemoved, when their
 // label is still the one recorded) and, with Exclusive, every other
-// labelled session. Wanted keys that are not active are Missing.
+// labelled session a write can name whose label the plan showed (Shown).
+// Wanted keys that are not active are Missing.
 func (pl *labelPlanner) chooseTargets() {
 	in := pl.in
 	for k, w := range in.Wanted {
@@ -169,9 +180,14 @@ func (pl *labelPlanner) chooseTargets() {
 				pl.p.Unaddressable = append(pl.p.Unaddressable, k)
 				continue
 			}
+			if shown, ok := in.Shown[k]; in.Shown != nil && (!ok || shown != *cur) {
+				pl.p.Unplanned = append(pl.p.Unplanned, k)
+				continue
+			}
 			pl.target[k] = nil
 		}
 		sort.Strings(pl.p.Unaddressable)
+		sort.Strings(pl.p.Unplanned)
 	}
 }
 

@@ -58,3 +58,23 @@ func TestPlanLabels_unaddressableKeys(t *testing.T) {
 		}
 	})
 }
+
+// With Shown (the labels the plan being applied showed outside the map),
+// exclusive clears only those still labelled as shown; a label set or
+// changed since is Unplanned and left alone, and a wanted label it holds
+// is a conflict.
+func TestPlanLabels_exclusiveClearsOnlyWhatThePlanShowed(t *testing.T) {
+	cur := labels("a", "", "shown", "S", "changed", "C2", "new", "N", "holder", "Support")
+	p := PlanLabels(LabelsInput{Current: cur, Wanted: want("a", "Support"), Exclusive: true,
+		Shown: want("shown", "S", "changed", "C1", "gone", "G")})
+	if !reflect.DeepEqual(p.Unplanned, []string{"changed", "holder", "new"}) {
+		t.Errorf("unplanned %q", p.Unplanned)
+	}
+	if !reflect.DeepEqual(p.Conflicts, []LabelConflict{{Key: "a", Label: "Support", Holder: "holder"}}) {
+		t.Errorf("conflicts %+v", p.Conflicts)
+	}
+	expectLabels(t, simulate(t, cur, p), labels("a", "", "shown", "", "changed", "C2", "new", "N", "holder", "Support"))
+	// Without Shown (a create, exclusive just turned on): every other label.
+	p = PlanLabels(LabelsInput{Current: cur, Wanted: want("a", "Support"), Exclusive: true})
+	expectLabels(t, simulate(t, cur, p), labels("a", "Support", "shown", "", "changed", "", "new", "", "holder", ""))
+}
