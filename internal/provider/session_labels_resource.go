@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -111,7 +112,9 @@ func (r *SessionLabelsResource) Schema(_ context.Context, _ resource.SchemaReque
 			"on_destroy": schema.StringAttribute{
 				MarkdownDescription: "What `terraform destroy` (and removing a key from `labels`) does: `keep` (the default: " +
 					"leave the labels as they are) or `clear` (remove the labels this resource set; a label changed outside " +
-					"Terraform since is left).",
+					"Terraform since is left, although a refresh shows it in `labels`: the resource keeps what it set in " +
+					"its private state. For state written by an earlier version of the provider, the labels that state " +
+					"recorded count as set by this resource).",
 				Optional:   true,
 				Computed:   true,
 				Default:    stringdefault.StaticString(onDestroyKeep),
@@ -177,18 +180,15 @@ func (r *SessionLabelsResource) ModifyPlan(ctx context.Context, req resource.Mod
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 	if _, known := knownLabels(plan.Labels); known && !plan.AgentID.IsUnknown() && !plan.Exclusive.IsUnknown() &&
 		r.data != nil && !resp.Diagnostics.HasError() {
-		r.warn(ctx, plan, state, &resp.Diagnostics)
+		r.warn(ctx, plan, priorOf(ctx, state, req.Private, &resp.Diagnostics), &resp.Diagnostics)
 	}
 }
 
 // warn plans the renames from the listing, as the apply will, and warns
 // about what it cannot do or does to sessions outside the map.
-func (r *SessionLabelsResource) warn(ctx context.Context, plan sessionLabelsModel, state *sessionLabelsModel, diags *diag.Diagnostics) {
-	var prev map[string]string
-	if state != nil {
-		prev, _ = knownLabels(state.Labels)
-	}
-	agent, cur, lp, ok := r.plan(ctx, plan, prev, shownOthers(state), diags)
+func (r *SessionLabelsResource) warn(ctx context.Context, plan sessionLabelsModel, prior labelsPrior, diags *diag.Diagnostics) {
+	state := prior.state
+	agent, cur, lp, ok := r.plan(ctx, plan, prior, diags)
 	if !ok {
 		return
 	}
@@ -229,10 +229,60 @@ func shownOthers(state *sessionLabelsModel) map[string]string {
 	return shown
 }
 
+// writtenDriftKey is the private state key of what the resource itself last
+// wrote, stored as its sessions.Drift from labels: empty (no key) unless a
+// label was changed by hand since. State from before it existed has none,
+// so its labels count as written (sessions.Undrift).
+const writtenDriftKey = "written_drift"
+
+// privateState is a request's or response's private state.
+type privateState interface {
+	GetKey(ctx context.Context, key string) ([]byte, diag.Diagnostics)
+	SetKey(ctx context.Context, key string, value []byte) diag.Diagnostics
+}
+
+// labelsPrior is what a plan or change of the resource starts from: its
+// state (nil at create), its labels, and what it last wrote itself.
+type labelsPrior struct {
+	state   *sessionLabelsModel
+	labels  map[string]string
+	written map[string]string
+}
+
+func priorOf(ctx context.Context, state *sessionLabelsModel, priv privateState, diags *diag.Diagnostics) labelsPrior {
+	p := labelsPrior{state: state}
+	if state == nil {
+		return p
+	}
+	p.labels, _ = knownLabels(state.Labels)
+	var drift map[string]*string
+	raw, d := priv.GetKey(ctx, writtenDriftKey)
+	diags.Append(d...)
+	if len(raw) > 0 && !d.HasError() {
+		if err := json.Unmarshal(raw, &drift); err != nil {
+			// Unreadable: count the labels as written, as for earlier state.
+			tflog.Warn(ctx, "guayaba_session_labels: unreadable private state", map[string]any{"error": err.Error()})
+			drift = nil
+		}
+	}
+	p.written = sessions.Undrift(p.labels, drift)
+	return p
+}
+
+// setWritten records in priv what the resource wrote, st.Written, as its
+// drift from st.Labels.
+func setWritten(ctx context.Context, priv privateState, st sessions.LabelsState, diags *diag.Diagnostics) {
+	var raw []byte
+	if d := sessions.Drift(st.Labels, st.Written); len(d) > 0 {
+		raw, _ = json.Marshal(d)
+	}
+	diags.Append(priv.SetKey(ctx, writtenDriftKey, raw)...)
+}
+
 // plan lists the agent's labels and plans the renames to plan's labels
-// from prev (the labels the resource managed before); with exclusive, it
-// clears only the labels of shown (see shownOthers).
-func (r *SessionLabelsResource) plan(ctx context.Context, plan sessionLabelsModel, prev, shown map[string]string,
+// from prior; with exclusive, it clears only the labels its state showed
+// (see shownOthers).
+func (r *SessionLabelsResource) plan(ctx context.Context, plan sessionLabelsModel, prior labelsPrior,
 	diags *diag.Diagnostics) (*sessions.Agent, sessions.CurrentLabels, sessions.LabelPlan, bool) {
 	agent, cur, ok := r.current(ctx, plan.AgentID, diags)
 	if !ok {
@@ -240,8 +290,9 @@ func (r *SessionLabelsResource) plan(ctx context.Context, plan sessionLabelsMode
 	}
 	wanted, _ := knownLabels(plan.Labels)
 	return agent, cur, sessions.PlanLabels(sessions.LabelsInput{
-		Current: cur.Labels, Wanted: wanted, Previous: prev,
-		Exclusive: plan.Exclusive.ValueBool(), Shown: shown, ClearRemoved: plan.OnDestroy.ValueString() == onDestroyClear,
+		Current: cur.Labels, Wanted: wanted, Previous: prior.labels, Written: prior.written,
+		Exclusive: plan.Exclusive.ValueBool(), Shown: shownOthers(prior.state),
+		ClearRemoved: plan.OnDestroy.ValueString() == onDestroyClear,
 	}), true
 }
 
@@ -252,9 +303,10 @@ func (r *SessionLabelsResource) Create(ctx context.Context, req resource.CreateR
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	final, ok := r.apply(ctx, plan, nil, &resp.Diagnostics)
+	final, st, ok := r.apply(ctx, plan, labelsPrior{}, &resp.Diagnostics)
 	if ok {
 		resp.Diagnostics.Append(resp.State.Set(ctx, &final)...)
+		setWritten(ctx, resp.Private, st, &resp.Diagnostics)
 	}
 	// On failure nothing is recorded: the next apply plans the whole map
 	// again against the listing, so the labels already set cost nothing.
@@ -268,29 +320,28 @@ func (r *SessionLabelsResource) Update(ctx context.Context, req resource.UpdateR
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	final, ok := r.apply(ctx, plan, &state, &resp.Diagnostics)
+	final, st, ok := r.apply(ctx, plan, priorOf(ctx, &state, req.Private, &resp.Diagnostics), &resp.Diagnostics)
 	switch {
 	case ok || final.AgentID.ValueString() != "":
 		// Even after a failed rename the state records what is now true, so
 		// that the next plan shows exactly what is left to do.
 		resp.Diagnostics.Append(resp.State.Set(ctx, &final)...)
+		setWritten(ctx, resp.Private, st, &resp.Diagnostics)
 	default:
 		// Nothing was listed, so nothing was changed.
 		resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 	}
 }
 
-// apply runs the renames from the listing to the plan, from state (nil at
-// create), and returns the state to record (none when nothing was listed);
-// ok is false when some of them did not happen.
-func (r *SessionLabelsResource) apply(ctx context.Context, plan sessionLabelsModel, state *sessionLabelsModel, diags *diag.Diagnostics) (sessionLabelsModel, bool) {
-	var prev map[string]string
-	if state != nil {
-		prev, _ = knownLabels(state.Labels)
-	}
-	agent, cur, lp, ok := r.plan(ctx, plan, prev, shownOthers(state), diags)
+// apply runs the renames from the listing to the plan, from prior (empty
+// at create), and returns the state to record (none when nothing was
+// listed) with what it records of the labels; ok is false when some of the
+// renames did not happen.
+func (r *SessionLabelsResource) apply(ctx context.Context, plan sessionLabelsModel, prior labelsPrior,
+	diags *diag.Diagnostics) (sessionLabelsModel, sessions.LabelsState, bool) {
+	agent, cur, lp, ok := r.plan(ctx, plan, prior, diags)
 	if !ok {
-		return sessionLabelsModel{}, false
+		return sessionLabelsModel{}, sessions.LabelsState{}, false
 	}
 	if len(lp.Unplanned) > 0 {
 		diags.Append(unplannedLabelsWarning(agent.ID(), lp.Unplanned))
@@ -321,7 +372,7 @@ func (r *SessionLabelsResource) apply(ctx context.Context, plan sessionLabelsMod
 	final := plan
 	final.ID = plan.AgentID
 	final.setLabels(res.State, !res.Complete)
-	return final, res.Complete
+	return final, res.State, res.Complete
 }
 
 // setLabels records a state of the labels; managed says whether labels
@@ -366,7 +417,7 @@ func (r *SessionLabelsResource) Read(ctx context.Context, req resource.ReadReque
 	if !ok {
 		return
 	}
-	prev, _ := knownLabels(state.Labels)
+	prior := priorOf(ctx, &state, req.Private, &resp.Diagnostics)
 	state.AgentID = types.StringValue(agent.ID())
 	state.ID = state.AgentID
 	if state.Exclusive.IsNull() {
@@ -375,11 +426,14 @@ func (r *SessionLabelsResource) Read(ctx context.Context, req resource.ReadReque
 	if state.OnDestroy.IsNull() {
 		state.OnDestroy = types.StringValue(onDestroyKeep)
 	}
-	state.setLabels(cur.Refresh(prev, state.Exclusive.ValueBool()), true)
+	st := cur.Refresh(prior.labels, prior.written, state.Exclusive.ValueBool())
+	state.setLabels(st, true)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	setWritten(ctx, resp.Private, st, &resp.Diagnostics)
 }
 
-// Delete applies on_destroy: clear removes the labels this resource set.
+// Delete applies on_destroy: clear removes the labels this resource set,
+// where they are still the ones it set.
 func (r *SessionLabelsResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	var state sessionLabelsModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
@@ -390,8 +444,9 @@ func (r *SessionLabelsResource) Delete(ctx context.Context, req resource.DeleteR
 	if !ok {
 		return
 	}
-	prev, _ := knownLabels(state.Labels)
-	lp := sessions.PlanLabels(sessions.LabelsInput{Current: cur.Labels, Previous: prev, ClearRemoved: true})
+	prior := priorOf(ctx, &state, req.Private, &resp.Diagnostics)
+	lp := sessions.PlanLabels(sessions.LabelsInput{Current: cur.Labels, Previous: prior.labels, Written: prior.written,
+		ClearRemoved: true})
 	res := r.run(ctx, agent, cur, lp)
 	for i, err := range res.Errs {
 		rn := lp.Renames[i]

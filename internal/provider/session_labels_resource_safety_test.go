@@ -74,3 +74,65 @@ func TestAccSessionLabelsSafety_exclusiveSavedPlan(t *testing.T) {
 		}
 	})
 }
+
+// on_destroy = "clear" clears only the labels the resource itself set: a
+// label a person changed in the dashboard since is left, on destroy and
+// when its key leaves labels, although the refresh copies it into labels.
+// A tfWorkdir: destroy, and the sandbox compared around each command.
+func TestAccSessionLabelsSafety_clearLeavesDashboardChanges(t *testing.T) {
+	forEachVariant(t, func(t *testing.T, env *testEnv) {
+		env.session(testAgentID, groupKey, nil)
+		env.session(testAgentID, apiKey, nil)
+		env.session(testAgentID, dashKey, nil)
+		all := map[string]string{groupKey: "Support", apiKey: "Sales", dashKey: "Dashboard"}
+		w := newTFWorkdir(t, env.config(labelsBlock{labels: all, onDestroy: "clear"}))
+		w.must(applyArgs...)
+		// Removing a key whose label was changed by hand leaves that label.
+		must(t, env.sb.Rename(testAgentID, dashKey, new("Changed by hand")))
+		w.write("main.tf", env.config(labelsBlock{labels: map[string]string{groupKey: "Support", apiKey: "Sales"}, onDestroy: "clear"}))
+		before := env.snapshot()
+		out := w.must(applyArgs...)
+		if err := expectUnchanged()(before, env.snapshot()); err != nil {
+			t.Fatalf("removing %q cleared a label changed by hand: %v\n%s", dashKey, err, lastLines(out, 40))
+		}
+		// Destroy clears the label the resource set, not the one changed by
+		// hand, also once a refresh stored that one in labels.
+		must(t, env.sb.Rename(testAgentID, apiKey, new("Also by hand")))
+		w.must("apply", "-refresh-only", "-auto-approve", "-no-color")
+		if st := w.read("terraform.tfstate"); !strings.Contains(st, "Also by hand") {
+			t.Fatalf("the refresh did not record the label changed by hand:\n%s", st)
+		}
+		before = env.snapshot()
+		out = w.must("destroy", "-auto-approve", "-no-color")
+		if err := expectLabelsChanged(map[string]*string{groupKey: nil})(before, env.snapshot()); err != nil {
+			t.Fatalf("destroy changed more than the labels the resource set: %v\n%s", err, lastLines(out, 40))
+		}
+	})
+}
+
+// State written before the resource recorded what it set (0.1.0 kept no
+// private state for it; the attributes are the same): an unchanged
+// configuration plans empty, and a clear still leaves a label changed by
+// hand since that state was written. The earlier state is this version's
+// with the private state removed, which is what 0.1.0 wrote. A tfWorkdir:
+// the raw state.
+func TestAccSessionLabelsSafety_clearAfterUpgrade(t *testing.T) {
+	forEachVariant(t, func(t *testing.T, env *testEnv) {
+		env.session(testAgentID, groupKey, nil)
+		env.session(testAgentID, apiKey, nil)
+		cfg := env.config(labelsBlock{labels: map[string]string{groupKey: "Support", apiKey: "Sales"}, onDestroy: "clear"})
+		w := newTFWorkdir(t, cfg)
+		w.must(applyArgs...)
+		w.write("terraform.tfstate", withoutPrivateState(t, w.read("terraform.tfstate")))
+		out := w.must("plan", "-no-color", "-detailed-exitcode")
+		if !strings.Contains(out, "No changes.") {
+			t.Fatalf("plan after the upgrade is not empty:\n%s", out)
+		}
+		must(t, env.sb.Rename(testAgentID, apiKey, new("Changed by hand")))
+		before := env.snapshot()
+		out = w.must("destroy", "-auto-approve", "-no-color")
+		if err := expectLabelsChanged(map[string]*string{groupKey: nil})(before, env.snapshot()); err != nil {
+			t.Fatalf("destroy after the upgrade changed more than the labels the resource set: %v\n%s", err, lastLines(out, 40))
+		}
+	})
+}

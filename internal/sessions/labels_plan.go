@@ -18,6 +18,12 @@ type LabelsInput struct {
 	// and its label is still the one recorded, and its label is released
 	// when another key wants it.
 	Previous map[string]string
+	// Written is, by key of Previous, the label this resource itself last
+	// set (or found already set as wanted): a removed key is cleared only
+	// while its label is still that one, so a label changed by hand since
+	// is left. Previous holds the refreshed labels, which a refresh copies
+	// from the listing, so it cannot tell. Nil: Previous is used.
+	Written map[string]string
 	// Exclusive clears the label of every active session not in Wanted.
 	Exclusive bool
 	// Shown, when not nil, bounds what Exclusive clears to what the plan
@@ -163,11 +169,12 @@ func (pl *labelPlanner) chooseTargets() {
 		}
 	}
 	sort.Strings(pl.p.Missing)
-	for k, prev := range in.Previous {
+	for k := range in.Previous {
 		if _, wanted := in.Wanted[k]; wanted {
 			continue
 		}
-		if cur := in.Current[k]; in.ClearRemoved && cur != nil && *cur == prev && Addressable(k) {
+		w, written := in.written(k)
+		if cur := in.Current[k]; in.ClearRemoved && written && cur != nil && *cur == w && Addressable(k) {
 			pl.target[k] = nil
 		}
 	}
@@ -198,6 +205,16 @@ func (pl *labelPlanner) chooseTargets() {
 // writes to one from a listing.
 func Addressable(k string) bool {
 	return k != "" && strings.TrimSpace(k) == k
+}
+
+// written returns the label the resource last set on key k (see Written).
+func (in LabelsInput) written(k string) (string, bool) {
+	if in.Written == nil {
+		w, ok := in.Previous[k]
+		return w, ok
+	}
+	w, ok := in.Written[k]
+	return w, ok
 }
 
 // freeHeldLabels looks at the holder of each wanted label that does not

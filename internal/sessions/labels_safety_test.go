@@ -78,3 +78,16 @@ func TestPlanLabels_exclusiveClearsOnlyWhatThePlanShowed(t *testing.T) {
 	p = PlanLabels(LabelsInput{Current: cur, Wanted: want("a", "Support"), Exclusive: true})
 	expectLabels(t, simulate(t, cur, p), labels("a", "Support", "shown", "", "changed", "", "new", "", "holder", ""))
 }
+
+// A removed key is cleared only while its label is the one the resource
+// wrote (Written), not the refreshed one (Previous, which a refresh copies
+// from the listing); without Written, Previous stands for it.
+func TestPlanLabels_clearRemovedOnlyWhatItWrote(t *testing.T) {
+	cur := labels("set", "S", "byHand", "Changed", "kept", "K")
+	prev := want("set", "S", "byHand", "Changed")
+	p := PlanLabels(LabelsInput{Current: cur, Wanted: want("kept", "K"), Previous: prev,
+		Written: want("set", "S", "byHand", "Original"), ClearRemoved: true})
+	expectLabels(t, simulate(t, cur, p), labels("set", "", "byHand", "Changed", "kept", "K"))
+	p = PlanLabels(LabelsInput{Current: cur, Wanted: want("kept", "K"), Previous: prev, ClearRemoved: true})
+	expectLabels(t, simulate(t, cur, p), labels("set", "", "byHand", "", "kept", "K"))
+}
