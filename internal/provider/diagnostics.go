@@ -448,6 +448,27 @@ func exclusiveClearsWarning(agentID string, others map[string]string) diag.Diagn
 			agentID, namedKeys(keys)))
 }
 
+// archiveImportDiag refuses `<key>@<archive>` when the archive cannot be
+// the key's conversation (or the check's listing failed).
+func archiveImportDiag(agentID string, err error) diag.Diagnostic {
+	var other *sessions.ArchiveOfAnotherError
+	if !errors.As(err, &other) {
+		return apiDiag("list the sessions of agent "+agentID, agentID, err)
+	}
+	if other.Holder != "" {
+		return diag.NewErrorDiagnostic("Archive of another session",
+			fmt.Sprintf("The archive %q holds the conversation %s, which agent %s lists as the active session %q, not "+
+				"as %q. Import the archive under its own key (%s@%s), or import %q by its key alone.",
+				other.Archive.Filename, other.Archive.SessionID, agentID, other.Holder, other.Key, other.Holder,
+				other.Archive.Filename, other.Holder))
+	}
+	return diag.NewErrorDiagnostic("Archive of another session",
+		fmt.Sprintf("The archive %q holds the conversation %s, but %q is an active session of agent %s with another "+
+			"conversation (%s): the archive is not that session's. Import the active session by its key alone (%q), "+
+			"or the archive under the key of its own session.",
+			other.Archive.Filename, other.Archive.SessionID, other.Key, agentID, other.Active, other.Key))
+}
+
 // unaddressableKeysWarning names the listed keys exclusive = true leaves
 // alone because a write would reach another session.
 func unaddressableKeysWarning(agentID string, keys []string) diag.Diagnostic {
