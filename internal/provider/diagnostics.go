@@ -469,6 +469,24 @@ func archiveImportDiag(agentID string, err error) diag.Diagnostic {
 			other.Archive.Filename, other.Archive.SessionID, other.Key, agentID, other.Active, other.Key))
 }
 
+// exclusiveUnknownLabelsWarning: the plan cannot show what exclusive clears.
+func exclusiveUnknownLabelsWarning() diag.Diagnostic {
+	return diag.NewAttributeWarningDiagnostic(path.Root("exclusive"), "exclusive = true with labels not known until apply",
+		"labels depends on values known only after apply, so this plan cannot show which sessions are outside it: "+
+			"other_labels is known after apply, and the apply clears the label of every active session of the agent "+
+			"that is not in labels then. To see them in the plan, make labels known at plan time (apply what it "+
+			"depends on first, e.g. with -target).")
+}
+
+// keptRemovedWarning names, with exclusive = true, the keys removed from
+// labels that keep their labels in this apply.
+func keptRemovedWarning(keys []string) diag.Diagnostic {
+	return diag.NewAttributeWarningDiagnostic(path.Root("labels"), "Keys removed from labels keep their labels",
+		fmt.Sprintf("The sessions %s leave labels and keep their labels in this apply (on_destroy = \"keep\", or a "+
+			"label changed outside Terraform since this resource set it). With exclusive = true, the next plan shows "+
+			"them in other_labels, to be cleared; to keep such a label, keep its key in labels.", namedKeys(keys)))
+}
+
 // unaddressableKeysWarning names the listed keys exclusive = true leaves
 // alone because a write would reach another session.
 func unaddressableKeysWarning(agentID string, keys []string) diag.Diagnostic {

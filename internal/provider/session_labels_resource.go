@@ -103,7 +103,10 @@ func (r *SessionLabelsResource) Schema(_ context.Context, _ resource.SchemaReque
 					"warning). An apply clears only the labels its plan showed in `other_labels`: a label set or changed " +
 					"outside Terraform after the plan (even one applied from a saved plan file) is left alone, with a " +
 					"warning, and the next plan shows it. When the resource is created, or `exclusive` turned on, the " +
-					"plan's warning names the labels it saw, and the apply clears those its own listing shows. Never combine with " +
+					"plan's warning names the labels it saw, and the apply clears those its own listing shows; when `labels` is " +
+					"known only at apply, `other_labels` is too, and the plan warns. A key removed from `labels` is " +
+					"cleared only by `on_destroy = \"clear\"`: otherwise it keeps its label in that apply, with a warning, " +
+					"and the next plan shows it in `other_labels`. Never combine with " +
 					"`guayaba_session` resources on the same agent. Defaults to `false`: sessions outside the map are left alone.",
 				Optional: true,
 				Computed: true,
@@ -164,9 +167,14 @@ func (r *SessionLabelsResource) ModifyPlan(ctx context.Context, req resource.Mod
 		state = nil
 	}
 	plan.OtherLabels = types.MapNull(types.StringType)
+	_, labelsKnown := knownLabels(plan.Labels)
 	switch {
 	case plan.Exclusive.IsUnknown():
 		plan.OtherLabels = types.MapUnknown(types.StringType)
+	case plan.Exclusive.ValueBool() && !labelsKnown:
+		// Which labels are "other" is known only at apply.
+		plan.OtherLabels = types.MapUnknown(types.StringType)
+		resp.Diagnostics.Append(exclusiveUnknownLabelsWarning())
 	case plan.Exclusive.ValueBool():
 		plan.OtherLabels = types.MapValueMust(types.StringType, map[string]fwattr.Value{})
 	}
@@ -178,7 +186,7 @@ func (r *SessionLabelsResource) ModifyPlan(ctx context.Context, req resource.Mod
 		plan.MissingKeys = types.ListUnknown(types.StringType)
 	}
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
-	if _, known := knownLabels(plan.Labels); known && !plan.AgentID.IsUnknown() && !plan.Exclusive.IsUnknown() &&
+	if labelsKnown && !plan.AgentID.IsUnknown() && !plan.Exclusive.IsUnknown() &&
 		r.data != nil && !resp.Diagnostics.HasError() {
 		r.warn(ctx, plan, priorOf(ctx, state, req.Private, &resp.Diagnostics), &resp.Diagnostics)
 	}
@@ -200,6 +208,9 @@ func (r *SessionLabelsResource) warn(ctx context.Context, plan sessionLabelsMode
 	}
 	if len(lp.Unaddressable) > 0 {
 		diags.Append(unaddressableKeysWarning(agent.ID(), lp.Unaddressable))
+	}
+	if len(lp.KeptRemoved) > 0 && plan.Exclusive.ValueBool() {
+		diags.Append(keptRemovedWarning(lp.KeptRemoved))
 	}
 	if plan.Exclusive.ValueBool() && (state == nil || !state.Exclusive.ValueBool()) {
 		wanted, _ := knownLabels(plan.Labels)

@@ -136,3 +136,58 @@ func TestAccSessionLabelsSafety_clearAfterUpgrade(t *testing.T) {
 		}
 	})
 }
+
+// exclusive = true with labels not known until apply: the plan cannot show
+// what the apply clears, so other_labels is unknown and the plan warns;
+// the apply then clears what it said. A tfWorkdir: the warning.
+func TestAccSessionLabelsSafety_exclusiveUnknownLabels(t *testing.T) {
+	forEachVariant(t, func(t *testing.T, env *testEnv) {
+		env.session(testAgentID, groupKey, nil)
+		env.session(testAgentID, apiKey, new("Other"))
+		w := newTFWorkdir(t, env.provider()+`resource "terraform_data" "label" {
+  input = "Support"
+}
+`+hclBlock(`resource "guayaba_session_labels" "x"`, "labels = { "+hclString(groupKey)+" = terraform_data.label.output }",
+			"exclusive = true"))
+		out := w.must("plan", "-no-color")
+		expectSays(t, "plan", out, "other_labels = (known after apply)",
+			"Warning: exclusive = true with labels not known until apply")
+		before := env.snapshot()
+		w.must(applyArgs...)
+		if err := expectLabelsChanged(map[string]*string{groupKey: new("Support"), apiKey: nil})(before, env.snapshot()); err != nil {
+			t.Error(err)
+		}
+		if out := w.must("plan", "-no-color"); !strings.Contains(out, "No changes.") {
+			t.Errorf("second plan is not empty:\n%s", out)
+		}
+	})
+}
+
+// exclusive = true and on_destroy = "keep": a key removed from labels keeps
+// its label in that apply, as "keep" says, with a warning; the next plan
+// shows it in other_labels, and its apply clears it. A tfWorkdir: warnings.
+func TestAccSessionLabelsSafety_exclusiveKeepsRemovedKeys(t *testing.T) {
+	forEachVariant(t, func(t *testing.T, env *testEnv) {
+		env.session(testAgentID, groupKey, nil)
+		env.session(testAgentID, apiKey, nil)
+		w := newTFWorkdir(t, env.config(labelsBlock{labels: map[string]string{groupKey: "Support", apiKey: "Sales"}, exclusive: true}))
+		w.must(applyArgs...)
+		w.write("main.tf", env.config(labelsBlock{labels: map[string]string{groupKey: "Support"}, exclusive: true}))
+		before := env.snapshot()
+		out := w.must(applyArgs...)
+		if err := expectUnchanged()(before, env.snapshot()); err != nil {
+			t.Fatalf("removing %q under on_destroy = \"keep\" changed the sandbox: %v", apiKey, err)
+		}
+		expectSays(t, "apply", out, "Warning: Keys removed from labels keep their labels", `"`+apiKey+`"`)
+		out, err := w.run(nil, "plan", "-no-color", "-detailed-exitcode")
+		if err == nil {
+			t.Fatalf("the next plan does not show the kept label:\n%s", out)
+		}
+		expectSays(t, "next plan", out, `- "`+apiKey+`" = "Sales"`)
+		before = env.snapshot()
+		w.must(applyArgs...)
+		if err := expectLabelsChanged(map[string]*string{apiKey: nil})(before, env.snapshot()); err != nil {
+			t.Error(err)
+		}
+	})
+}

@@ -83,6 +83,12 @@ type LabelPlan struct {
 	// Unaddressable are the labelled keys, sorted, that Exclusive leaves
 	// alone because no write can name them (see Addressable).
 	Unaddressable []string
+	// KeptRemoved are the keys, sorted, that left Wanted and keep a label:
+	// on_destroy keep (ClearRemoved unset), or a label changed by hand since
+	// the resource set it. Exclusive leaves them too in this plan (a removed
+	// key is never cleared but by ClearRemoved); the next plan shows them
+	// among the others.
+	KeptRemoved []string
 	// Unplanned are the labelled keys, sorted, that Exclusive leaves alone
 	// because Shown does not show their label: labelled or relabelled after
 	// the plan. The next plan shows them.
@@ -174,14 +180,22 @@ func (pl *labelPlanner) chooseTargets() {
 			continue
 		}
 		w, written := in.written(k)
-		if cur := in.Current[k]; in.ClearRemoved && written && cur != nil && *cur == w && Addressable(k) {
+		cur := in.Current[k]
+		switch {
+		case in.ClearRemoved && written && cur != nil && *cur == w && Addressable(k):
 			pl.target[k] = nil
+		case cur != nil:
+			pl.p.KeptRemoved = append(pl.p.KeptRemoved, k)
 		}
 	}
+	sort.Strings(pl.p.KeptRemoved)
 	if in.Exclusive {
 		for k, cur := range in.Current {
 			if _, wanted := in.Wanted[k]; wanted || cur == nil {
 				continue
+			}
+			if _, removed := in.Previous[k]; removed {
+				continue // see KeptRemoved
 			}
 			if !Addressable(k) {
 				pl.p.Unaddressable = append(pl.p.Unaddressable, k)
@@ -219,8 +233,9 @@ func (in LabelsInput) written(k string) (string, bool) {
 
 // freeHeldLabels looks at the holder of each wanted label that does not
 // change itself: a key that left the map releases it (even when removed
-// keys are kept: the move is what the configuration asks for); any other
-// holder is a conflict. It then sorts the keys that change.
+// keys are kept: the move is what the configuration asks for, so it is not
+// KeptRemoved); any other holder is a conflict. It then sorts the keys
+// that change.
 func (pl *labelPlanner) freeHeldLabels() {
 	for k, to := range pl.target {
 		if to == nil {
@@ -241,6 +256,13 @@ func (pl *labelPlanner) freeHeldLabels() {
 		}
 		pl.p.Conflicts = append(pl.p.Conflicts, LabelConflict{Key: k, Label: *to, Holder: h})
 	}
+	kept := pl.p.KeptRemoved[:0]
+	for _, k := range pl.p.KeptRemoved {
+		if _, released := pl.target[k]; !released {
+			kept = append(kept, k)
+		}
+	}
+	pl.p.KeptRemoved = kept
 	pl.keys = make([]string, 0, len(pl.target))
 	for k := range pl.target {
 		pl.keys = append(pl.keys, k)

@@ -91,3 +91,24 @@ func TestPlanLabels_clearRemovedOnlyWhatItWrote(t *testing.T) {
 	p = PlanLabels(LabelsInput{Current: cur, Wanted: want("kept", "K"), Previous: prev, ClearRemoved: true})
 	expectLabels(t, simulate(t, cur, p), labels("set", "", "byHand", "", "kept", "K"))
 }
+
+// With exclusive, a key that left the map is never cleared as an "other"
+// session: only by ClearRemoved, when its label is the one written. The
+// rest are KeptRemoved, but for a label that moves to another key.
+func TestPlanLabels_exclusiveKeepsRemovedKeys(t *testing.T) {
+	cur := labels("a", "A", "kept", "K", "moved", "M", "other", "O")
+	in := LabelsInput{Current: cur, Wanted: want("a", "A", "b", "M"), Previous: want("a", "A", "kept", "K", "moved", "M"),
+		Exclusive: true}
+	cur["b"] = nil
+	p := PlanLabels(in)
+	if !reflect.DeepEqual(p.KeptRemoved, []string{"kept"}) {
+		t.Errorf("kept removed %q", p.KeptRemoved)
+	}
+	expectLabels(t, simulate(t, cur, p), labels("a", "A", "b", "M", "kept", "K", "moved", "", "other", ""))
+	in.ClearRemoved = true
+	p = PlanLabels(in)
+	if len(p.KeptRemoved) != 0 {
+		t.Errorf("kept removed %q with ClearRemoved", p.KeptRemoved)
+	}
+	expectLabels(t, simulate(t, cur, p), labels("a", "A", "b", "M", "kept", "", "moved", "", "other", ""))
+}
