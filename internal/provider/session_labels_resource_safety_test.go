@@ -191,3 +191,29 @@ func TestAccSessionLabelsSafety_exclusiveKeepsRemovedKeys(t *testing.T) {
 		}
 	})
 }
+
+// Labels are data: the provider stores a listed label exactly, control
+// characters too, and what reaches the terminal is Terraform's rendering
+// (which escapes them) and the provider's messages (which quote them). No
+// raw escape sequence or bell reaches the output. A tfWorkdir: the output.
+func TestAccSessionLabelsSafety_controlCharactersInListedLabels(t *testing.T) {
+	forEachVariant(t, func(t *testing.T, env *testEnv) {
+		const evil = "Evil\x1b[2J\x1b]0;title\x07\x1b[31mRed\rover\x08"
+		env.session(testAgentID, groupKey, new(evil))
+		env.session(testAgentID, apiKey, new(evil+" 2"))
+		w := newTFWorkdir(t, env.config(labelsBlock{labels: map[string]string{groupKey: "Good"}, exclusive: true}))
+		outs := []string{w.must("plan", "-no-color")}
+		w.must(applyArgs...)
+		must(t, env.sb.Rename(testAgentID, groupKey, new(evil)))
+		out, _ := w.run(nil, "plan", "-no-color")
+		outs = append(outs, out, w.must("state", "show", "-no-color", labelsAddr))
+		if s, _ := env.sb.Session(testAgentID, groupKey); s.Label == nil || *s.Label != evil {
+			t.Fatalf("the sandbox did not keep the label as set: %s", labelOf(s.Label))
+		}
+		for i, out := range outs {
+			if strings.ContainsAny(out, "\x1b\x07\x08\r") {
+				t.Errorf("output %d carries raw control characters: %q", i, out)
+			}
+		}
+	})
+}
