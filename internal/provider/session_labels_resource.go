@@ -350,6 +350,17 @@ func (r *SessionLabelsResource) Update(ctx context.Context, req resource.UpdateR
 // renames did not happen.
 func (r *SessionLabelsResource) apply(ctx context.Context, plan sessionLabelsModel, prior labelsPrior,
 	diags *diag.Diagnostics) (sessionLabelsModel, sessions.LabelsState, bool) {
+	// Before listing: no other labels resource of this apply may clear
+	// these keys any more, and the clears in flight are waited for.
+	agent, ok := r.data.agent(plan.AgentID, diags)
+	if !ok {
+		return sessionLabelsModel{}, sessions.LabelsState{}, false
+	}
+	wanted, _ := knownLabels(plan.Labels)
+	if err := agent.WantLabels(ctx, wanted); err != nil {
+		diags.Append(apiDiag("wait for the label changes of the other resources of this apply", agent.ID(), err))
+		return sessionLabelsModel{}, sessions.LabelsState{}, false
+	}
 	agent, cur, lp, ok := r.plan(ctx, plan, prior, diags)
 	if !ok {
 		return sessionLabelsModel{}, sessions.LabelsState{}, false

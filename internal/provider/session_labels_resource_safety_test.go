@@ -1,8 +1,14 @@
 package provider
 
 import (
+	"maps"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+
+	"github.com/guayabadotrun/terraform-provider-guayaba/internal/sandbox"
 )
 
 // What guayaba_session_labels must never do: change a label that no plan
@@ -216,4 +222,50 @@ func TestAccSessionLabelsSafety_controlCharactersInListedLabels(t *testing.T) {
 			}
 		}
 	})
+}
+
+// A key moved from one guayaba_session_labels to another, both on_destroy
+// = "clear", keeps its label in one apply, whichever runs first: the clear
+// of the resource it leaves must not undo the label the other wants. The
+// order is forced with depends_on; "from last" is the one that cleared it.
+func TestAccSessionLabelsSafety_keyMovedBetweenResources(t *testing.T) {
+	for order, deps := range map[string][2]string{
+		"from last":  {"depends_on = [guayaba_session_labels.to]", ""},
+		"to last":    {"", "depends_on = [guayaba_session_labels.from]"},
+		"concurrent": {"", ""},
+	} {
+		t.Run(hclName(order), func(t *testing.T) {
+			forEachVariant(t, func(t *testing.T, env *testEnv) {
+				const mainKey = "agent:main:main"
+				env.session(testAgentID, groupKey, nil)
+				env.session(testAgentID, apiKey, nil)
+				env.session(testAgentID, mainKey, nil)
+				block := func(name string, labels map[string]string, extra string) string {
+					var m []string
+					for _, k := range slices.Sorted(maps.Keys(labels)) {
+						m = append(m, hclString(k)+" = "+hclString(labels[k]))
+					}
+					return hclBlock(`resource "guayaba_session_labels" `+hclString(name),
+						"labels = { "+strings.Join(m, ", ")+" }", `on_destroy = "clear"`, extra)
+				}
+				v1 := env.provider() + block("from", map[string]string{groupKey: "Moving", apiKey: "Stays"}, "") +
+					block("to", map[string]string{mainKey: "Main"}, "")
+				v2 := env.provider() + block("from", map[string]string{apiKey: "Stays"}, deps[0]) +
+					block("to", map[string]string{mainKey: "Main", groupKey: "Moving"}, deps[1])
+				var before sandbox.State
+				resource.Test(t, resource.TestCase{
+					ProtoV6ProviderFactories: providerFactories,
+					Steps: []resource.TestStep{
+						{Config: v1, Check: env.expectSandboxLabels(map[string]string{groupKey: "Moving", apiKey: "Stays", mainKey: "Main"})},
+						{
+							PreConfig: func() { before = env.snapshot() },
+							Config:    v2,
+							Check:     env.expectChange(&before, expectUnchanged()),
+						},
+						{Config: v2, ConfigPlanChecks: emptyPlan},
+					},
+				})
+			})
+		})
+	}
 }

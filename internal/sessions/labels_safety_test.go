@@ -1,8 +1,11 @@
 package sessions
 
 import (
+	"net/http"
 	"reflect"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/guayabadotrun/terraform-provider-guayaba/internal/sandbox"
 )
@@ -111,4 +114,64 @@ func TestPlanLabels_exclusiveKeepsRemovedKeys(t *testing.T) {
 		t.Errorf("kept removed %q with ClearRemoved", p.KeptRemoved)
 	}
 	expectLabels(t, simulate(t, cur, p), labels("a", "A", "b", "M", "kept", "", "moved", "", "other", ""))
+}
+
+// A clear of a labels change is left out when another labels change of the
+// process wants the key labelled (WantLabels), even one that already ran;
+// and WantLabels waits for a clear of its keys in flight, so that the
+// listing it plans from shows it.
+func TestRunLabels_clearNeverUndoesAWantedLabel(t *testing.T) {
+	forEachVariant(t, func(t *testing.T, e *env) {
+		for _, k := range []string{"moved", "later"} {
+			if _, err := e.sb.AddSession(agentID, sandbox.SessionSpec{Key: k, Label: sp("L-" + k)}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		ctx, a := t.Context(), e.agent()
+		clear := func(key string) LabelRunResult {
+			cur, err := a.CurrentLabels(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			prev := want(key, "L-"+key)
+			p := PlanLabels(LabelsInput{Current: cur.Labels, Wanted: want(), Previous: prev, Written: prev, ClearRemoved: true})
+			if len(p.Renames) != 1 {
+				t.Fatalf("plan %+v", p.Renames)
+			}
+			return a.RunLabels(ctx, cur, p, 2, nil)
+		}
+		// The resource it moves to ran first: its label stays.
+		if err := a.WantLabels(ctx, want("moved", "L-moved")); err != nil {
+			t.Fatal(err)
+		}
+		if res := clear("moved"); !res.Complete || e.label("moved") != "L-moved" || e.counts()[sandbox.RouteSessionsRename] != 0 {
+			t.Fatalf("the clear undid a wanted label: %+v, label %s", res, e.label("moved"))
+		}
+		// A clear in flight: WantLabels returns once it is over.
+		entered, release := make(chan struct{}), make(chan struct{})
+		e.setHook(func(w http.ResponseWriter, r *http.Request, next http.Handler) bool {
+			if strings.HasSuffix(r.URL.Path, "/sessions/rename") {
+				close(entered)
+				<-release
+			}
+			return false
+		})
+		done := make(chan LabelRunResult)
+		go func() { done <- clear("later") }()
+		<-entered
+		wanted := make(chan error)
+		go func() { wanted <- a.WantLabels(ctx, want("later", "New")) }()
+		select {
+		case <-wanted:
+			t.Fatal("WantLabels returned while a clear of its key was in flight")
+		case <-time.After(50 * time.Millisecond):
+		}
+		close(release)
+		if err := <-wanted; err != nil {
+			t.Fatal(err)
+		}
+		if res := <-done; !res.Complete || e.label("later") != "<null>" {
+			t.Fatalf("clear: %+v, label %s", res, e.label("later"))
+		}
+	})
 }
