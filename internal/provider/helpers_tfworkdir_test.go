@@ -340,7 +340,9 @@ func withoutPrivateState(t testing.TB, state string) string {
 	for _, r := range resources {
 		instances, _ := r.(map[string]any)["instances"].([]any)
 		for _, in := range instances {
-			delete(in.(map[string]any), "private")
+			if m, ok := in.(map[string]any); ok {
+				delete(m, "private")
+			}
 		}
 	}
 	b, err := json.MarshalIndent(st, "", "  ")

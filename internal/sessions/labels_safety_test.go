@@ -128,7 +128,7 @@ func TestRunLabels_clearNeverUndoesAWantedLabel(t *testing.T) {
 			}
 		}
 		ctx, a := t.Context(), e.agent()
-		clear := func(key string) LabelRunResult {
+		clearKey := func(key string) LabelRunResult {
 			cur, err := a.CurrentLabels(ctx)
 			if err != nil {
 				t.Fatal(err)
@@ -144,7 +144,7 @@ func TestRunLabels_clearNeverUndoesAWantedLabel(t *testing.T) {
 		if err := a.WantLabels(ctx, want("moved", "L-moved")); err != nil {
 			t.Fatal(err)
 		}
-		if res := clear("moved"); !res.Complete || e.label("moved") != "L-moved" || e.counts()[sandbox.RouteSessionsRename] != 0 {
+		if res := clearKey("moved"); !res.Complete || e.label("moved") != "L-moved" || e.counts()[sandbox.RouteSessionsRename] != 0 {
 			t.Fatalf("the clear undid a wanted label: %+v, label %s", res, e.label("moved"))
 		}
 		// A clear in flight: WantLabels returns once it is over.
@@ -157,13 +157,13 @@ func TestRunLabels_clearNeverUndoesAWantedLabel(t *testing.T) {
 			return false
 		})
 		done := make(chan LabelRunResult)
-		go func() { done <- clear("later") }()
+		go func() { done <- clearKey("later") }()
 		<-entered
 		wanted := make(chan error)
 		go func() { wanted <- a.WantLabels(ctx, want("later", "New")) }()
 		select {
-		case <-wanted:
-			t.Fatal("WantLabels returned while a clear of its key was in flight")
+		case err := <-wanted:
+			t.Fatalf("WantLabels returned (%v) while a clear of its key was in flight", err)
 		case <-time.After(50 * time.Millisecond):
 		}
 		close(release)
