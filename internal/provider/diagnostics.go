@@ -367,8 +367,15 @@ func heldLabelDiag(se *sessions.StepError, label string, held *sessions.LabelHel
 }
 
 // labelConflictDiag is a wanted label of guayaba_session_labels held by a
-// session outside the map.
-func labelConflictDiag(c sessions.LabelConflict) diag.Diagnostic {
+// session outside the map; unplanned says that exclusive = true left the
+// holder alone because the plan did not show its label.
+func labelConflictDiag(c sessions.LabelConflict, unplanned bool) diag.Diagnostic {
+	if unplanned {
+		return labelInUseDiag(path.Root("labels").AtMapKey(c.Key), fmt.Sprintf("set labels[%q] = %q", c.Key, c.Label),
+			fmt.Sprintf("the session %q holds that label, set outside Terraform after the plan, and exclusive = true "+
+				"clears only the labels its plan showed", c.Holder),
+			"Run terraform plan: it shows that label in other_labels, to be cleared; then apply again.")
+	}
 	return labelInUseDiag(path.Root("labels").AtMapKey(c.Key), fmt.Sprintf("set labels[%q] = %q", c.Key, c.Label),
 		fmt.Sprintf("the session %q holds that label, and this resource does not manage it", c.Holder),
 		labelsUnique+": change or clear that session's label first (in the dashboard, or with its guayaba_session "+

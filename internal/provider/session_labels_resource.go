@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -372,7 +373,8 @@ func (r *SessionLabelsResource) apply(ctx context.Context, plan sessionLabelsMod
 	if !res.Complete {
 		wanted, _ := knownLabels(plan.Labels)
 		for _, c := range lp.Conflicts {
-			diags.Append(labelConflictDiag(c))
+			_, unplanned := slices.BinarySearch(lp.Unplanned, c.Holder)
+			diags.Append(labelConflictDiag(c, unplanned))
 		}
 		for _, k := range lp.Blocked {
 			diags.Append(labelBlockedDiag(k, wanted[k]))
