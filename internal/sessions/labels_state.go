@@ -59,8 +59,10 @@ type LabelsState struct {
 	// Others are, with exclusive, the labels of the active sessions outside
 	// Labels (none after a complete apply); nil without exclusive.
 	Others map[string]string
-	// Written is, by key of Labels, the label the resource itself last set
-	// (LabelsInput.Written); a key without one is absent.
+	// Written is, by key, the label the resource itself last set
+	// (LabelsInput.Written); a key without one is absent, and keys outside
+	// Labels do not count. It may share its map with the input it came
+	// from: read it, never change it.
 	Written map[string]string
 }
 
@@ -75,7 +77,8 @@ func Drift(labels, written map[string]string) map[string]*string {
 		case !ok:
 			out[k] = nil
 		case w != l:
-			out[k] = &w
+			d := w // only a drifted key allocates
+			out[k] = &d
 		}
 	}
 	return out
@@ -83,8 +86,12 @@ func Drift(labels, written map[string]string) map[string]*string {
 
 // Undrift rebuilds Written from labels and their Drift. State recorded
 // before the resource kept a Drift has none: its labels count as written,
-// which is what they were after its last apply.
+// which is what they were after its last apply. Without a drift (the usual
+// case) it returns labels itself.
 func Undrift(labels map[string]string, drift map[string]*string) map[string]string {
+	if len(drift) == 0 {
+		return labels
+	}
 	out := make(map[string]string, len(labels))
 	for k, l := range labels {
 		d, drifted := drift[k]
@@ -102,7 +109,7 @@ func Undrift(labels map[string]string, drift map[string]*string) map[string]stri
 // not active keeps its recorded label and is Missing; an active session
 // without a label drops out, so the plan shows the entry being set again.
 func (c CurrentLabels) Refresh(managed, written map[string]string, exclusive bool) LabelsState {
-	st := LabelsState{Labels: make(map[string]string, len(managed)), Written: map[string]string{}}
+	st := LabelsState{Labels: make(map[string]string, len(managed)), Written: written}
 	for k, v := range managed {
 		l, active := c.Labels[k]
 		switch {
@@ -114,11 +121,6 @@ func (c CurrentLabels) Refresh(managed, written map[string]string, exclusive boo
 		}
 	}
 	sort.Strings(st.Missing)
-	for k := range st.Labels {
-		if w, ok := written[k]; ok {
-			st.Written[k] = w
-		}
-	}
 	if exclusive {
 		st.Others = c.Others(managed)
 	}

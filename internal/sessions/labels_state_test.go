@@ -3,6 +3,7 @@ package sessions
 import (
 	"context"
 	"errors"
+	"fmt"
 	"reflect"
 	"testing"
 )
@@ -53,13 +54,13 @@ func TestRunLabelPlan_stateWhenComplete(t *testing.T) {
 }
 
 // A refresh keeps a managed key that is not active (missing), drops one
-// whose session has no label, keeps what the resource wrote on the keys it
-// keeps, and without exclusive records no others.
+// whose session has no label, keeps what the resource wrote, and without
+// exclusive records no others.
 func TestCurrentLabels_Refresh(t *testing.T) {
 	c := CurrentLabels{Labels: labels("a", "A2", "b", "", "other", "O")}
-	got := c.Refresh(want("a", "A", "b", "B", "gone", "G"), want("a", "A", "b", "B", "gone", "G"), false)
-	want := LabelsState{Labels: map[string]string{"a": "A2", "gone": "G"}, Missing: []string{"gone"},
-		Written: map[string]string{"a": "A", "gone": "G"}}
+	written := want("a", "A", "b", "B", "gone", "G")
+	got := c.Refresh(want("a", "A", "b", "B", "gone", "G"), written, false)
+	want := LabelsState{Labels: map[string]string{"a": "A2", "gone": "G"}, Missing: []string{"gone"}, Written: written}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("refresh: %+v, want %+v", got, want)
 	}
@@ -82,5 +83,42 @@ func TestDrift_roundTrip(t *testing.T) {
 	}
 	if got := Undrift(labels, nil); !reflect.DeepEqual(got, labels) {
 		t.Errorf("undrift without a drift %v, want the labels", got)
+	}
+}
+
+// What a refresh of n labels costs with Written kept: Undrift of the
+// stored drift, Refresh, and Drift of the result, as every Read does; with
+// no label changed by hand (the usual case) and with one in ten. Compare
+// "refresh only", a Refresh without Written.
+func BenchmarkRefreshWritten(b *testing.B) {
+	for _, n := range []int{1_000, 100_000} {
+		for _, byHand := range []int{0, 10} {
+			cur := CurrentLabels{Labels: make(map[string]*string, n)}
+			managed := make(map[string]string, n)
+			for i := range n {
+				k, l := fmt.Sprintf("agent:main:webchat:direct:%06d", i), fmt.Sprintf("label-%06d", i)
+				managed[k] = l
+				if byHand > 0 && i%byHand == 0 {
+					l += " by hand"
+				}
+				cur.Labels[k] = &l
+			}
+			b.Run(fmt.Sprintf("n=%d/by_hand_every=%d", n, byHand), func(b *testing.B) {
+				var drift map[string]*string
+				b.ReportAllocs()
+				for b.Loop() {
+					st := cur.Refresh(managed, Undrift(managed, drift), false)
+					drift = Drift(st.Labels, st.Written)
+				}
+			})
+			if byHand == 0 {
+				b.Run(fmt.Sprintf("n=%d/refresh_only", n), func(b *testing.B) {
+					b.ReportAllocs()
+					for b.Loop() {
+						cur.Refresh(managed, nil, false)
+					}
+				})
+			}
+		}
 	}
 }
