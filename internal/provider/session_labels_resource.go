@@ -371,7 +371,6 @@ func (r *SessionLabelsResource) apply(ctx context.Context, plan sessionLabelsMod
 	}
 	res := r.run(ctx, agent, cur, lp)
 	if !res.Complete {
-		wanted, _ := knownLabels(plan.Labels)
 		for _, c := range lp.Conflicts {
 			_, unplanned := slices.BinarySearch(lp.Unplanned, c.Holder)
 			diags.Append(labelConflictDiag(c, unplanned))
