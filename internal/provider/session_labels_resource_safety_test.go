@@ -12,8 +12,9 @@ import (
 )
 
 // What guayaba_session_labels must never do: change a label that no plan
-// showed changing. Each test compares the sandbox's full state before and
-// after, and accepts only the changes the plan showed.
+// showed changing. The tests compare the sandbox's full state before and
+// after a command and accept only the changes the plan showed (the last,
+// about what reaches the terminal, checks the output instead).
 
 // A listed key with white space around it ("agent:main:main ") is one the
 // API trims into another key on a write: exclusive = true skips it with a
