@@ -483,8 +483,15 @@ func heldLabelDiag(se *sessions.StepError, label string, held *sessions.LabelHel
 }
 
 // labelConflictDiag is a wanted label of guayaba_session_labels held by a
-// session outside the map.
-func labelConflictDiag(c sessions.LabelConflict) diag.Diagnostic {
+// session outside the map; unplanned says that exclusive = true left the
+// holder alone because the plan did not show its label.
+func labelConflictDiag(c sessions.LabelConflict, unplanned bool) diag.Diagnostic {
+	if unplanned {
+		return labelInUseDiag(path.Root("labels").AtMapKey(c.Key), fmt.Sprintf("set labels[%q] = %q", c.Key, c.Label),
+			fmt.Sprintf("the session %q holds that label, set outside Terraform after the plan, and exclusive = true "+
+				"clears only the labels its plan showed", c.Holder),
+			"Run terraform plan: it shows that label in other_labels, to be cleared; then apply again.")
+	}
 	return labelInUseDiag(path.Root("labels").AtMapKey(c.Key), fmt.Sprintf("set labels[%q] = %q", c.Key, c.Label),
 		fmt.Sprintf("the session %q holds that label, and this resource does not manage it", c.Holder),
 		labelsUnique+": change or clear that session's label first (in the dashboard, or with its guayaba_session "+
@@ -562,6 +569,65 @@ func exclusiveClearsWarning(agentID string, others map[string]string) diag.Diagn
 		fmt.Sprintf("exclusive = true clears the labels of %d other sessions", len(others)),
 		fmt.Sprintf("Agent %s's active sessions %s have labels and are not in labels: the apply clears them.",
 			agentID, namedKeys(keys)))
+}
+
+// archiveImportDiag refuses `<key>@<archive>` when the archive cannot be
+// the key's conversation (or the check's listing failed).
+func archiveImportDiag(agentID string, err error) diag.Diagnostic {
+	var other *sessions.ArchiveOfAnotherError
+	if !errors.As(err, &other) {
+		return apiDiag("list the sessions of agent "+agentID, agentID, err)
+	}
+	if other.Holder != "" {
+		return diag.NewErrorDiagnostic("Archive of another session",
+			fmt.Sprintf("The archive %q holds the conversation %s, which agent %s lists as the active session %q, not "+
+				"as %q. Import the archive under its own key (%s@%s), or import %q by its key alone.",
+				other.Archive.Filename, other.Archive.SessionID, agentID, other.Holder, other.Key, other.Holder,
+				other.Archive.Filename, other.Holder))
+	}
+	return diag.NewErrorDiagnostic("Archive of another session",
+		fmt.Sprintf("The archive %q holds the conversation %s, but %q is an active session of agent %s with another "+
+			"conversation (%s): the archive is not that session's. Import the active session by its key alone (%q), "+
+			"or the archive under the key of its own session.",
+			other.Archive.Filename, other.Archive.SessionID, other.Key, agentID, other.Active, other.Key))
+}
+
+// exclusiveUnknownLabelsWarning: the plan cannot show what exclusive clears.
+func exclusiveUnknownLabelsWarning() diag.Diagnostic {
+	return diag.NewAttributeWarningDiagnostic(path.Root("exclusive"), "exclusive = true with labels not known until apply",
+		"labels depends on values known only after apply, so this plan cannot show which sessions are outside it: "+
+			"other_labels is known after apply, and the apply clears the label of every active session of the agent "+
+			"that is not in labels then. To see them in the plan, make labels known at plan time (apply what it "+
+			"depends on first, e.g. with -target).")
+}
+
+// keptRemovedWarning names, with exclusive = true, the keys removed from
+// labels that keep their labels in this apply.
+func keptRemovedWarning(keys []string) diag.Diagnostic {
+	return diag.NewAttributeWarningDiagnostic(path.Root("labels"), "Keys removed from labels keep their labels",
+		fmt.Sprintf("The sessions %s leave labels and keep their labels in this apply (on_destroy = \"keep\", or a "+
+			"label changed outside Terraform since this resource set it). With exclusive = true, the next plan shows "+
+			"them in other_labels, to be cleared; to keep such a label, keep its key in labels.", namedKeys(keys)))
+}
+
+// unaddressableKeysWarning names the listed keys exclusive = true leaves
+// alone because a write would reach another session.
+func unaddressableKeysWarning(agentID string, keys []string) diag.Diagnostic {
+	return diag.NewAttributeWarningDiagnostic(path.Root("exclusive"), "Session key with surrounding white space",
+		fmt.Sprintf("Agent %s lists labelled sessions whose keys have white space at their start or end: %s. "+
+			"The API trims the key of every write, so clearing their labels would change another session (or "+
+			"none): exclusive = true leaves them alone, and other_labels does not show them. Clear those labels "+
+			"in the dashboard.", agentID, namedKeys(keys)))
+}
+
+// unplannedLabelsWarning names the sessions outside the map that exclusive
+// = true left alone because the plan being applied did not show their
+// labels.
+func unplannedLabelsWarning(agentID string, keys []string) diag.Diagnostic {
+	return diag.NewAttributeWarningDiagnostic(path.Root("exclusive"), "Labels set since the plan were left alone",
+		fmt.Sprintf("Agent %s's sessions %s are not in labels and have labels the plan did not show being cleared "+
+			"(set or changed outside Terraform after the plan): this apply left them alone. The next plan shows them "+
+			"in other_labels, to be cleared.", agentID, namedKeys(keys)))
 }
 
 // namedInMessages is how many keys a warning or error names before "and N more".

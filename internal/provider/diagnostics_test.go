@@ -199,3 +199,22 @@ func TestExplainAPIError_boundsAndShapes(t *testing.T) {
 		expectExplained(t, c.name, c.err, c.says, c.doesntSay)
 	}
 }
+
+// A wanted label held by a session labelled after the plan, which
+// exclusive = true leaves alone, is not explained as a label exclusive
+// would have freed.
+func TestLabelConflictDiag_unplannedHolder(t *testing.T) {
+	c := sessions.LabelConflict{Key: "a", Label: "Support", Holder: "b"}
+	got := labelConflictDiag(c, true).Detail()
+	for _, want := range []string{`labels["a"] = "Support"`, `"b"`, "after the plan", "Run terraform plan"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("detail lacks %q: %s", want, got)
+		}
+	}
+	if strings.Contains(got, "set exclusive = true") {
+		t.Errorf("detail advises exclusive = true, which is set: %s", got)
+	}
+	if got := labelConflictDiag(c, false).Detail(); !strings.Contains(got, "set exclusive = true") {
+		t.Errorf("a plain conflict lacks its advice: %s", got)
+	}
+}

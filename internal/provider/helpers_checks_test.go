@@ -251,19 +251,27 @@ func expectUnchanged() stateCheck {
 // expectRelabelled: only the label of testAgentID's active session key
 // changed.
 func expectRelabelled(key string, label *string) stateCheck {
+	return expectLabelsChanged(map[string]*string{key: label})
+}
+
+// expectLabelsChanged: only the labels of testAgentID's active sessions
+// named in changes changed, each to its value there (nil: none).
+func expectLabelsChanged(changes map[string]*string) stateCheck {
 	return func(before, after sandbox.State) error {
 		want := cloneState(before)
-		found := false
+		found := map[string]bool{}
 		for i, ag := range want.Agents {
 			for j, s := range ag.Sessions {
-				if ag.ID == testAgentID && s.Key == key {
+				if label, ok := changes[s.Key]; ok && ag.ID == testAgentID {
 					want.Agents[i].Sessions[j].Label = label
-					found = true
+					found[s.Key] = true
 				}
 			}
 		}
-		if !found {
-			return fmt.Errorf("session %q was not active before", key)
+		for key := range changes {
+			if !found[key] {
+				return fmt.Errorf("session %q was not active before", key)
+			}
 		}
 		return diffErr(want, after)
 	}

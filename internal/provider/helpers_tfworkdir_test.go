@@ -327,3 +327,27 @@ func expectInState(t *testing.T, w *tfWorkdir, addr string, want bool) {
 		t.Errorf("%s in state: %t, want %t\n%s", addr, got, want, out)
 	}
 }
+
+// withoutPrivateState returns a state file's JSON with every resource
+// instance's private state removed: the state of a version that kept none.
+func withoutPrivateState(t testing.TB, state string) string {
+	t.Helper()
+	var st map[string]any
+	if err := json.Unmarshal([]byte(state), &st); err != nil {
+		t.Fatalf("decode state: %v", err)
+	}
+	resources, _ := st["resources"].([]any)
+	for _, r := range resources {
+		instances, _ := r.(map[string]any)["instances"].([]any)
+		for _, in := range instances {
+			if m, ok := in.(map[string]any); ok {
+				delete(m, "private")
+			}
+		}
+	}
+	b, err := json.MarshalIndent(st, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}

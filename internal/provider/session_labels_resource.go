@@ -2,7 +2,9 @@ package provider
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -97,7 +99,15 @@ func (r *SessionLabelsResource) Schema(_ context.Context, _ resource.SchemaReque
 			},
 			"exclusive": schema.BoolAttribute{
 				MarkdownDescription: "`true`: every other active session of the agent must have no label; the plan shows " +
-					"their labels in `other_labels` being removed, and the apply clears them. Never combine with " +
+					"their labels in `other_labels` being removed, and the apply clears them (but for listed keys with white " +
+					"space at either end, which a write would reach as another session: they are left alone, with a " +
+					"warning). An apply clears only the labels its plan showed in `other_labels`: a label set or changed " +
+					"outside Terraform after the plan (even one applied from a saved plan file) is left alone, with a " +
+					"warning, and the next plan shows it. When the resource is created, or `exclusive` turned on, the " +
+					"plan's warning names the labels it saw, and the apply clears those its own listing shows; when `labels` is " +
+					"known only at apply, `other_labels` is too, and the plan warns. A key removed from `labels` is " +
+					"cleared only by `on_destroy = \"clear\"`: otherwise it keeps its label in that apply, with a warning, " +
+					"and the next plan shows it in `other_labels`. Never combine with " +
 					"`guayaba_session` resources on the same agent. Defaults to `false`: sessions outside the map are left alone.",
 				Optional: true,
 				Computed: true,
@@ -106,7 +116,9 @@ func (r *SessionLabelsResource) Schema(_ context.Context, _ resource.SchemaReque
 			"on_destroy": schema.StringAttribute{
 				MarkdownDescription: "What `terraform destroy` (and removing a key from `labels`) does: `keep` (the default: " +
 					"leave the labels as they are) or `clear` (remove the labels this resource set; a label changed outside " +
-					"Terraform since is left).",
+					"Terraform since is left, although a refresh shows it in `labels`: the resource keeps what it set in " +
+					"its private state. For state written by an earlier version of the provider, the labels that state " +
+					"recorded count as set by this resource).",
 				Optional:   true,
 				Computed:   true,
 				Default:    stringdefault.StaticString(onDestroyKeep),
@@ -156,9 +168,14 @@ func (r *SessionLabelsResource) ModifyPlan(ctx context.Context, req resource.Mod
 		state = nil
 	}
 	plan.OtherLabels = types.MapNull(types.StringType)
+	_, labelsKnown := knownLabels(plan.Labels)
 	switch {
 	case plan.Exclusive.IsUnknown():
 		plan.OtherLabels = types.MapUnknown(types.StringType)
+	case plan.Exclusive.ValueBool() && !labelsKnown:
+		// Which labels are "other" is known only at apply.
+		plan.OtherLabels = types.MapUnknown(types.StringType)
+		resp.Diagnostics.Append(exclusiveUnknownLabelsWarning())
 	case plan.Exclusive.ValueBool():
 		plan.OtherLabels = types.MapValueMust(types.StringType, map[string]fwattr.Value{})
 	}
@@ -170,20 +187,17 @@ func (r *SessionLabelsResource) ModifyPlan(ctx context.Context, req resource.Mod
 		plan.MissingKeys = types.ListUnknown(types.StringType)
 	}
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
-	if _, known := knownLabels(plan.Labels); known && !plan.AgentID.IsUnknown() && !plan.Exclusive.IsUnknown() &&
+	if labelsKnown && !plan.AgentID.IsUnknown() && !plan.Exclusive.IsUnknown() &&
 		r.data != nil && !resp.Diagnostics.HasError() {
-		r.warn(ctx, plan, state, &resp.Diagnostics)
+		r.warn(ctx, plan, priorOf(ctx, state, req.Private, &resp.Diagnostics), &resp.Diagnostics)
 	}
 }
 
 // warn plans the renames from the listing, as the apply will, and warns
 // about what it cannot do or does to sessions outside the map.
-func (r *SessionLabelsResource) warn(ctx context.Context, plan sessionLabelsModel, state *sessionLabelsModel, diags *diag.Diagnostics) {
-	var prev map[string]string
-	if state != nil {
-		prev, _ = knownLabels(state.Labels)
-	}
-	agent, cur, lp, ok := r.plan(ctx, plan, prev, diags)
+func (r *SessionLabelsResource) warn(ctx context.Context, plan sessionLabelsModel, prior labelsPrior, diags *diag.Diagnostics) {
+	state := prior.state
+	agent, cur, lp, ok := r.plan(ctx, plan, prior, diags)
 	if !ok {
 		return
 	}
@@ -192,6 +206,12 @@ func (r *SessionLabelsResource) warn(ctx context.Context, plan sessionLabelsMode
 	}
 	if len(lp.Conflicts) > 0 {
 		diags.Append(conflictsWarning(lp.Conflicts))
+	}
+	if len(lp.Unaddressable) > 0 {
+		diags.Append(unaddressableKeysWarning(agent.ID(), lp.Unaddressable))
+	}
+	if len(lp.KeptRemoved) > 0 && plan.Exclusive.ValueBool() {
+		diags.Append(keptRemovedWarning(lp.KeptRemoved))
 	}
 	if plan.Exclusive.ValueBool() && (state == nil || !state.Exclusive.ValueBool()) {
 		wanted, _ := knownLabels(plan.Labels)
@@ -207,9 +227,74 @@ func (r *SessionLabelsResource) current(ctx context.Context, v types.String, dia
 	return readAgent(ctx, r.data, v, diags, "list the sessions of agent "+r.data.agentIDFor(v), (*sessions.Agent).CurrentLabels)
 }
 
+// shownOthers is what a plan from state shows exclusive clearing: the
+// labels outside the map that state's refresh listed (other_labels), or nil
+// when state has none (a create, or exclusive turned on: the apply clears
+// what its own listing shows, and the plan's warning names what it saw).
+// Terraform applies a saved plan with the state it was made from, so this
+// is the same at plan and at apply.
+func shownOthers(state *sessionLabelsModel) map[string]string {
+	if state == nil || !state.Exclusive.ValueBool() || state.OtherLabels.IsNull() {
+		return nil
+	}
+	shown, _ := knownLabels(state.OtherLabels)
+	return shown
+}
+
+// writtenDriftKey is the private state key of what the resource itself last
+// wrote, stored as its sessions.Drift from labels: empty (no key) unless a
+// label was changed by hand since. State from before it existed has none,
+// so its labels count as written (sessions.Undrift).
+const writtenDriftKey = "written_drift"
+
+// privateState is a request's or response's private state.
+type privateState interface {
+	GetKey(ctx context.Context, key string) ([]byte, diag.Diagnostics)
+	SetKey(ctx context.Context, key string, value []byte) diag.Diagnostics
+}
+
+// labelsPrior is what a plan or change of the resource starts from: its
+// state (nil at create), its labels, and what it last wrote itself.
+type labelsPrior struct {
+	state   *sessionLabelsModel
+	labels  map[string]string
+	written map[string]string
+}
+
+func priorOf(ctx context.Context, state *sessionLabelsModel, priv privateState, diags *diag.Diagnostics) labelsPrior {
+	p := labelsPrior{state: state}
+	if state == nil {
+		return p
+	}
+	p.labels, _ = knownLabels(state.Labels)
+	var drift map[string]*string
+	raw, d := priv.GetKey(ctx, writtenDriftKey)
+	diags.Append(d...)
+	if len(raw) > 0 && !d.HasError() {
+		if err := json.Unmarshal(raw, &drift); err != nil {
+			// Unreadable: count the labels as written, as for earlier state.
+			tflog.Warn(ctx, "guayaba_session_labels: unreadable private state", map[string]any{"error": err.Error()})
+			drift = nil
+		}
+	}
+	p.written = sessions.Undrift(p.labels, drift)
+	return p
+}
+
+// setWritten records in priv what the resource wrote, st.Written, as its
+// drift from st.Labels.
+func setWritten(ctx context.Context, priv privateState, st sessions.LabelsState, diags *diag.Diagnostics) {
+	var raw []byte
+	if d := sessions.Drift(st.Labels, st.Written); len(d) > 0 {
+		raw, _ = json.Marshal(d)
+	}
+	diags.Append(priv.SetKey(ctx, writtenDriftKey, raw)...)
+}
+
 // plan lists the agent's labels and plans the renames to plan's labels
-// from prev (the labels the resource managed before).
-func (r *SessionLabelsResource) plan(ctx context.Context, plan sessionLabelsModel, prev map[string]string,
+// from prior; with exclusive, it clears only the labels its state showed
+// (see shownOthers).
+func (r *SessionLabelsResource) plan(ctx context.Context, plan sessionLabelsModel, prior labelsPrior,
 	diags *diag.Diagnostics) (*sessions.Agent, sessions.CurrentLabels, sessions.LabelPlan, bool) {
 	agent, cur, ok := r.current(ctx, plan.AgentID, diags)
 	if !ok {
@@ -217,8 +302,9 @@ func (r *SessionLabelsResource) plan(ctx context.Context, plan sessionLabelsMode
 	}
 	wanted, _ := knownLabels(plan.Labels)
 	return agent, cur, sessions.PlanLabels(sessions.LabelsInput{
-		Current: cur.Labels, Wanted: wanted, Previous: prev,
-		Exclusive: plan.Exclusive.ValueBool(), ClearRemoved: plan.OnDestroy.ValueString() == onDestroyClear,
+		Current: cur.Labels, Wanted: wanted, Previous: prior.labels, Written: prior.written,
+		Exclusive: plan.Exclusive.ValueBool(), Shown: shownOthers(prior.state),
+		ClearRemoved: plan.OnDestroy.ValueString() == onDestroyClear,
 	}), true
 }
 
@@ -229,9 +315,10 @@ func (r *SessionLabelsResource) Create(ctx context.Context, req resource.CreateR
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	final, ok := r.apply(ctx, plan, nil, &resp.Diagnostics)
+	final, st, ok := r.apply(ctx, plan, labelsPrior{}, &resp.Diagnostics)
 	if ok {
 		resp.Diagnostics.Append(resp.State.Set(ctx, &final)...)
+		setWritten(ctx, resp.Private, st, &resp.Diagnostics)
 	}
 	// On failure nothing is recorded: the next apply plans the whole map
 	// again against the listing, so the labels already set cost nothing.
@@ -245,32 +332,48 @@ func (r *SessionLabelsResource) Update(ctx context.Context, req resource.UpdateR
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	prev, _ := knownLabels(state.Labels)
-	final, ok := r.apply(ctx, plan, prev, &resp.Diagnostics)
+	final, st, ok := r.apply(ctx, plan, priorOf(ctx, &state, req.Private, &resp.Diagnostics), &resp.Diagnostics)
 	switch {
 	case ok || final.AgentID.ValueString() != "":
 		// Even after a failed rename the state records what is now true, so
 		// that the next plan shows exactly what is left to do.
 		resp.Diagnostics.Append(resp.State.Set(ctx, &final)...)
+		setWritten(ctx, resp.Private, st, &resp.Diagnostics)
 	default:
 		// Nothing was listed, so nothing was changed.
 		resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 	}
 }
 
-// apply runs the renames from the listing to the plan and returns the state
-// to record (none when nothing was listed); ok is false when some of them
-// did not happen.
-func (r *SessionLabelsResource) apply(ctx context.Context, plan sessionLabelsModel, prev map[string]string, diags *diag.Diagnostics) (sessionLabelsModel, bool) {
-	agent, cur, lp, ok := r.plan(ctx, plan, prev, diags)
+// apply runs the renames from the listing to the plan, from prior (empty
+// at create), and returns the state to record (none when nothing was
+// listed) with what it records of the labels; ok is false when some of the
+// renames did not happen.
+func (r *SessionLabelsResource) apply(ctx context.Context, plan sessionLabelsModel, prior labelsPrior,
+	diags *diag.Diagnostics) (sessionLabelsModel, sessions.LabelsState, bool) {
+	// Before listing: no other labels resource of this apply may clear
+	// these keys any more, and the clears in flight are waited for.
+	agent, ok := r.data.agent(plan.AgentID, diags)
 	if !ok {
-		return sessionLabelsModel{}, false
+		return sessionLabelsModel{}, sessions.LabelsState{}, false
+	}
+	wanted, _ := knownLabels(plan.Labels)
+	if err := agent.WantLabels(ctx, wanted); err != nil {
+		diags.Append(apiDiag("wait for the label changes of the other resources of this apply", agent.ID(), err))
+		return sessionLabelsModel{}, sessions.LabelsState{}, false
+	}
+	agent, cur, lp, ok := r.plan(ctx, plan, prior, diags)
+	if !ok {
+		return sessionLabelsModel{}, sessions.LabelsState{}, false
+	}
+	if len(lp.Unplanned) > 0 {
+		diags.Append(unplannedLabelsWarning(agent.ID(), lp.Unplanned))
 	}
 	res := r.run(ctx, agent, cur, lp)
 	if !res.Complete {
-		wanted, _ := knownLabels(plan.Labels)
 		for _, c := range lp.Conflicts {
-			diags.Append(labelConflictDiag(c))
+			_, unplanned := slices.BinarySearch(lp.Unplanned, c.Holder)
+			diags.Append(labelConflictDiag(c, unplanned))
 		}
 		for _, k := range lp.Blocked {
 			diags.Append(labelBlockedDiag(k, wanted[k]))
@@ -292,7 +395,7 @@ func (r *SessionLabelsResource) apply(ctx context.Context, plan sessionLabelsMod
 	final := plan
 	final.ID = plan.AgentID
 	final.setLabels(res.State, !res.Complete)
-	return final, res.Complete
+	return final, res.State, res.Complete
 }
 
 // setLabels records a state of the labels; managed says whether labels
@@ -337,7 +440,7 @@ func (r *SessionLabelsResource) Read(ctx context.Context, req resource.ReadReque
 	if !ok {
 		return
 	}
-	prev, _ := knownLabels(state.Labels)
+	prior := priorOf(ctx, &state, req.Private, &resp.Diagnostics)
 	state.AgentID = types.StringValue(agent.ID())
 	state.ID = state.AgentID
 	if state.Exclusive.IsNull() {
@@ -346,11 +449,14 @@ func (r *SessionLabelsResource) Read(ctx context.Context, req resource.ReadReque
 	if state.OnDestroy.IsNull() {
 		state.OnDestroy = types.StringValue(onDestroyKeep)
 	}
-	state.setLabels(cur.Refresh(prev, state.Exclusive.ValueBool()), true)
+	st := cur.Refresh(prior.labels, prior.written, state.Exclusive.ValueBool())
+	state.setLabels(st, true)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	setWritten(ctx, resp.Private, st, &resp.Diagnostics)
 }
 
-// Delete applies on_destroy: clear removes the labels this resource set.
+// Delete applies on_destroy: clear removes the labels this resource set,
+// where they are still the ones it set.
 func (r *SessionLabelsResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	var state sessionLabelsModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
@@ -361,8 +467,9 @@ func (r *SessionLabelsResource) Delete(ctx context.Context, req resource.DeleteR
 	if !ok {
 		return
 	}
-	prev, _ := knownLabels(state.Labels)
-	lp := sessions.PlanLabels(sessions.LabelsInput{Current: cur.Labels, Previous: prev, ClearRemoved: true})
+	prior := priorOf(ctx, &state, req.Private, &resp.Diagnostics)
+	lp := sessions.PlanLabels(sessions.LabelsInput{Current: cur.Labels, Previous: prior.labels, Written: prior.written,
+		ClearRemoved: true})
 	res := r.run(ctx, agent, cur, lp)
 	for i, err := range res.Errs {
 		rn := lp.Renames[i]

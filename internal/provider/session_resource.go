@@ -470,7 +470,8 @@ func (r *SessionResource) ImportState(ctx context.Context, req resource.ImportSt
 		return
 	}
 	id, byIdentity := req.ID, false
-	if id == "" && req.Identity != nil {
+	// Terraform before 1.12 sends a null identity with every import.
+	if id == "" && req.Identity != nil && !req.Identity.Raw.IsNull() {
 		var diags diag.Diagnostics
 		id, diags = importIDFromIdentity(ctx, req.Identity)
 		resp.Diagnostics.Append(diags...)
@@ -500,6 +501,10 @@ func (r *SessionResource) ImportState(ctx context.Context, req resource.ImportSt
 		}
 		if a, ok := sessions.FindArchive(archives, key[i+1:], ""); ok {
 			key, archive = key[:i], &a
+			if err := agent.CheckArchiveOf(ctx, key, a); err != nil {
+				resp.Diagnostics.Append(archiveImportDiag(agentID, err))
+				return
+			}
 		}
 	}
 	if archive == nil {

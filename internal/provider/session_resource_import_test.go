@@ -137,3 +137,46 @@ import {
 		t.Errorf("importing renamed the session: %v", c.ByRoute)
 	}
 }
+
+// Import IDs the provider must refuse, saying which form it expects:
+// an empty ID (on Terraform before 1.12, whose import sends no identity),
+// and `<key>@<archive>` where the archive holds another conversation than
+// the key's: the session id of another active session, or of none while
+// the key names an active conversation. Nothing is written. A tfWorkdir:
+// terraform import with an empty ID.
+func TestAccSession_importRefused(t *testing.T) {
+	forEachVariant(t, func(t *testing.T, env *testEnv) {
+		const otherKey, archivedKey = "agent:main:webchat:direct:bea", "agent:main:webchat:direct:ana"
+		env.session(testAgentID, groupKey, new("Group"))
+		other := env.session(testAgentID, otherKey, new("Bea"))
+		env.session(testAgentID, archivedKey, new("Ana"))
+		anaFile, err := env.sb.ArchiveSession(testAgentID, archivedKey)
+		must(t, err)
+		// An archive whose conversation is also listed active, under otherKey.
+		beaFile, err := env.sb.AddArchive(testAgentID, sandbox.ArchiveSpec{Key: otherKey, SessionID: other.SessionID,
+			ArchivedAt: time.Date(2026, 11, 28, 17, 0, 0, 0, time.UTC)})
+		must(t, err)
+		w := newTFWorkdir(t, env.config(sessionBlock{key: groupKey, label: new("Group")}))
+		before := env.snapshot()
+		for id, says := range map[string][]string{
+			"": {"Invalid import ID", `The import ID "" is not one of the accepted forms`, "<agent_id>/<key>"},
+			groupKey + "@" + beaFile.Filename: {"Archive of another session", `"` + beaFile.Filename + `"`,
+				`"` + otherKey + `"`, `"` + groupKey + `"`},
+			groupKey + "@" + anaFile: {"Archive of another session", `"` + anaFile + `"`, `"` + groupKey + `"`,
+				"active"},
+		} {
+			out, err := w.run(nil, "import", "-no-color", "guayaba_session.x", id)
+			if err == nil {
+				t.Errorf("import %q succeeded:\n%s", id, out)
+				continue
+			}
+			if strings.Contains(out, "Value Conversion Error") || strings.Contains(out, "provider developer") {
+				t.Errorf("import %q: an internal error:\n%s", id, out)
+			}
+			expectSays(t, "import "+id, out, says...)
+		}
+		if err := expectUnchanged()(before, env.snapshot()); err != nil {
+			t.Error(err)
+		}
+	})
+}

@@ -35,6 +35,12 @@ type activity struct {
 	peakAt                time.Time
 	// intents are what each session's Converge wants, by key.
 	intents map[string]*intent
+	// labelWants are the keys that a guayaba_session_labels change of this
+	// process wants labelled (for the rest of the process: a resource that
+	// ran first wants its labels to stay), and labelClears the clears of
+	// such changes in flight, each closed when it ends. See WantLabels.
+	labelWants  map[string]bool
+	labelClears map[string]chan struct{}
 }
 
 type intent struct {
@@ -44,7 +50,8 @@ type intent struct {
 }
 
 func newActivity() activity {
-	return activity{changed: make(chan struct{}), lastEvent: time.Now(), intents: map[string]*intent{}}
+	return activity{changed: make(chan struct{}), lastEvent: time.Now(), intents: map[string]*intent{},
+		labelWants: map[string]bool{}, labelClears: map[string]chan struct{}{}}
 }
 
 // wakeLocked wakes every waiter, without counting as progress.
@@ -195,4 +202,52 @@ func (a *Agent) changes() (<-chan struct{}, time.Time) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	return a.activity.changed, a.activity.lastEvent.Add(a.timing.idle)
+}
+
+// WantLabels records that a guayaba_session_labels change of this process
+// wants the keys of wanted labelled, so that no clear of another labels
+// change of the same apply undoes them (a key moved between two resources
+// with on_destroy = "clear": the one it leaves clears it, the other sets
+// it). Call it before listing the labels to plan from: it waits for the
+// clears of those keys already in flight, so that the listing shows their
+// outcome.
+func (a *Agent) WantLabels(ctx context.Context, wanted map[string]string) error {
+	a.mu.Lock()
+	var inFlight []chan struct{}
+	for k := range wanted {
+		a.activity.labelWants[k] = true
+		if c, ok := a.activity.labelClears[k]; ok {
+			inFlight = append(inFlight, c)
+		}
+	}
+	a.mu.Unlock()
+	for _, c := range inFlight {
+		select {
+		case <-c:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return nil
+}
+
+// beginClear asks to clear the label of key for a labels change. It
+// refuses (ok false) when another change of this process wants the key
+// labelled: a labels change (WantLabels) or a Converge that sets a label.
+// Otherwise the returned func ends the clear.
+func (a *Agent) beginClear(key string) (end func(), ok bool) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	act := &a.activity
+	if in := act.intents[key]; act.labelWants[key] || (in != nil && in.label != nil && !in.archived) {
+		return nil, false
+	}
+	c := make(chan struct{})
+	act.labelClears[key] = c
+	return func() {
+		a.mu.Lock()
+		defer a.mu.Unlock()
+		close(c)
+		delete(act.labelClears, key)
+	}, true
 }

@@ -2,6 +2,7 @@ package sessions
 
 import (
 	"sort"
+	"strings"
 )
 
 // LabelsInput is what a plan of label renames is made from: the agent's
@@ -17,8 +18,20 @@ type LabelsInput struct {
 	// and its label is still the one recorded, and its label is released
 	// when another key wants it.
 	Previous map[string]string
+	// Written is, by key of Previous, the label this resource itself last
+	// set (or found already set as wanted): a removed key is cleared only
+	// while its label is still that one, so a label changed by hand since
+	// is left. Previous holds the refreshed labels, which a refresh copies
+	// from the listing, so it cannot tell. Nil: Previous is used.
+	Written map[string]string
 	// Exclusive clears the label of every active session not in Wanted.
 	Exclusive bool
+	// Shown, when not nil, bounds what Exclusive clears to what the plan
+	// being applied showed: the labels of the sessions outside Wanted, by
+	// key, as its refresh listed them. A session outside Wanted is cleared
+	// only while its label is still the one shown; the others are
+	// Unplanned and left alone.
+	Shown map[string]string
 	// ClearRemoved clears the labels of keys that left Wanted.
 	ClearRemoved bool
 }
@@ -67,6 +80,19 @@ type LabelPlan struct {
 	// they want is held by a key that cannot move (a conflict, or a key
 	// itself blocked).
 	Blocked []string
+	// Unaddressable are the labelled keys, sorted, that Exclusive leaves
+	// alone because no write can name them (see Addressable).
+	Unaddressable []string
+	// KeptRemoved are the keys, sorted, that left Wanted and keep a label:
+	// on_destroy keep (ClearRemoved unset), or a label changed by hand since
+	// the resource set it. Exclusive leaves them too in this plan (a removed
+	// key is never cleared but by ClearRemoved); the next plan shows them
+	// among the others.
+	KeptRemoved []string
+	// Unplanned are the labelled keys, sorted, that Exclusive leaves alone
+	// because Shown does not show their label: labelled or relabelled after
+	// the plan. The next plan shows them.
+	Unplanned []string
 
 	// input is what the plan was made from: what a run records comes from
 	// it (StateAfter).
@@ -135,7 +161,8 @@ func newLabelPlanner(in LabelsInput) *labelPlanner {
 // chooseTargets sets the final label of every key that changes: wanted
 // keys whose label differs, removed keys to clear (ClearRemoved, when their
 // label is still the one recorded) and, with Exclusive, every other
-// labelled session. Wanted keys that are not active are Missing.
+// labelled session a write can name whose label the plan showed (Shown).
+// Wanted keys that are not active are Missing.
 func (pl *labelPlanner) chooseTargets() {
 	in := pl.in
 	for k, w := range in.Wanted {
@@ -148,27 +175,67 @@ func (pl *labelPlanner) chooseTargets() {
 		}
 	}
 	sort.Strings(pl.p.Missing)
-	for k, prev := range in.Previous {
+	for k := range in.Previous {
 		if _, wanted := in.Wanted[k]; wanted {
 			continue
 		}
-		if cur := in.Current[k]; in.ClearRemoved && cur != nil && *cur == prev {
+		w, written := in.written(k)
+		cur := in.Current[k]
+		switch {
+		case in.ClearRemoved && written && cur != nil && *cur == w && Addressable(k):
 			pl.target[k] = nil
+		case cur != nil:
+			pl.p.KeptRemoved = append(pl.p.KeptRemoved, k)
 		}
 	}
+	sort.Strings(pl.p.KeptRemoved)
 	if in.Exclusive {
 		for k, cur := range in.Current {
-			if _, wanted := in.Wanted[k]; !wanted && cur != nil {
-				pl.target[k] = nil
+			if _, wanted := in.Wanted[k]; wanted || cur == nil {
+				continue
 			}
+			if _, removed := in.Previous[k]; removed {
+				continue // see KeptRemoved
+			}
+			if !Addressable(k) {
+				pl.p.Unaddressable = append(pl.p.Unaddressable, k)
+				continue
+			}
+			if shown, ok := in.Shown[k]; in.Shown != nil && (!ok || shown != *cur) {
+				pl.p.Unplanned = append(pl.p.Unplanned, k)
+				continue
+			}
+			pl.target[k] = nil
 		}
+		sort.Strings(pl.p.Unaddressable)
+		sort.Strings(pl.p.Unplanned)
 	}
+}
+
+// Addressable reports whether a write can name the session key k: the API
+// trims the key of a write, so a listed key with white space at either end
+// (or an empty one) would reach another session, or none. The provider's
+// key validator refuses the same keys in a configuration; a plan never
+// writes to one from a listing.
+func Addressable(k string) bool {
+	return k != "" && strings.TrimSpace(k) == k
+}
+
+// written returns the label the resource last set on key k (see Written).
+func (in LabelsInput) written(k string) (string, bool) {
+	if in.Written == nil {
+		w, ok := in.Previous[k]
+		return w, ok
+	}
+	w, ok := in.Written[k]
+	return w, ok
 }
 
 // freeHeldLabels looks at the holder of each wanted label that does not
 // change itself: a key that left the map releases it (even when removed
-// keys are kept: the move is what the configuration asks for); any other
-// holder is a conflict. It then sorts the keys that change.
+// keys are kept: the move is what the configuration asks for, so it is not
+// KeptRemoved); any other holder is a conflict. It then sorts the keys
+// that change.
 func (pl *labelPlanner) freeHeldLabels() {
 	for k, to := range pl.target {
 		if to == nil {
@@ -181,7 +248,7 @@ func (pl *labelPlanner) freeHeldLabels() {
 		if _, changes := pl.target[h]; changes {
 			continue
 		}
-		if _, wasManaged := pl.in.Previous[h]; wasManaged {
+		if _, wasManaged := pl.in.Previous[h]; wasManaged && Addressable(h) {
 			if _, wanted := pl.in.Wanted[h]; !wanted {
 				pl.target[h] = nil
 				continue
@@ -189,6 +256,13 @@ func (pl *labelPlanner) freeHeldLabels() {
 		}
 		pl.p.Conflicts = append(pl.p.Conflicts, LabelConflict{Key: k, Label: *to, Holder: h})
 	}
+	kept := pl.p.KeptRemoved[:0]
+	for _, k := range pl.p.KeptRemoved {
+		if _, released := pl.target[k]; !released {
+			kept = append(kept, k)
+		}
+	}
+	pl.p.KeptRemoved = kept
 	pl.keys = make([]string, 0, len(pl.target))
 	for k := range pl.target {
 		pl.keys = append(pl.keys, k)

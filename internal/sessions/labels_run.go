@@ -53,9 +53,18 @@ func RunLabelPlan(ctx context.Context, plan LabelPlan, workers int, rename Renam
 }
 
 // RunLabels runs a plan made from cur (PlanLabels of cur.Labels) through
-// the agent's renames, at most workers at a time.
+// the agent's renames, at most workers at a time. A clear that another
+// change of this process wants undone (see WantLabels) is left out: the key
+// is wanted labelled, so not clearing it is what the apply asks for.
 func (a *Agent) RunLabels(ctx context.Context, cur CurrentLabels, plan LabelPlan, workers int, progress LabelProgress) LabelRunResult {
 	return RunLabelPlan(ctx, plan, workers, func(ctx context.Context, rn LabelRename) error {
+		if rn.To == nil && !rn.Release {
+			end, ok := a.beginClear(rn.Key)
+			if !ok {
+				return nil
+			}
+			defer end()
+		}
 		s := cur.sessions[rn.Key]
 		s.Label = rn.From
 		_, err := a.Rename(ctx, s, rn.To)

@@ -34,7 +34,8 @@ func (a *Agent) CurrentLabels(ctx context.Context) (CurrentLabels, error) {
 }
 
 // Others returns the labels of the active sessions whose keys are not in
-// managed (all of them with a nil managed).
+// managed (all of them with a nil managed), but for keys no write can name
+// (see Addressable).
 func (c CurrentLabels) Others(managed map[string]string) map[string]string {
 	return othersOf(c.Labels, managed)
 }
@@ -42,7 +43,7 @@ func (c CurrentLabels) Others(managed map[string]string) map[string]string {
 func othersOf(current map[string]*string, managed map[string]string) map[string]string {
 	out := map[string]string{}
 	for k, l := range current {
-		if _, ok := managed[k]; !ok && l != nil {
+		if _, ok := managed[k]; !ok && l != nil && Addressable(k) {
 			out[k] = *l
 		}
 	}
@@ -58,13 +59,57 @@ type LabelsState struct {
 	// Others are, with exclusive, the labels of the active sessions outside
 	// Labels (none after a complete apply); nil without exclusive.
 	Others map[string]string
+	// Written is, by key, the label the resource itself last set
+	// (LabelsInput.Written); a key without one is absent, and keys outside
+	// Labels do not count. It may share its map with the input it came
+	// from: read it, never change it.
+	Written map[string]string
+}
+
+// Drift is what Written holds beyond labels, for storing it small: the keys
+// of labels whose written label differs (nil: none written). A person
+// changing labels by hand is what makes it non-empty.
+func Drift(labels, written map[string]string) map[string]*string {
+	out := map[string]*string{}
+	for k, l := range labels {
+		w, ok := written[k]
+		switch {
+		case !ok:
+			out[k] = nil
+		case w != l:
+			d := w // only a drifted key allocates
+			out[k] = &d
+		}
+	}
+	return out
+}
+
+// Undrift rebuilds Written from labels and their Drift. State recorded
+// before the resource kept a Drift has none: its labels count as written,
+// which is what they were after its last apply. Without a drift (the usual
+// case) it returns labels itself.
+func Undrift(labels map[string]string, drift map[string]*string) map[string]string {
+	if len(drift) == 0 {
+		return labels
+	}
+	out := make(map[string]string, len(labels))
+	for k, l := range labels {
+		d, drifted := drift[k]
+		switch {
+		case !drifted:
+			out[k] = l
+		case d != nil:
+			out[k] = *d
+		}
+	}
+	return out
 }
 
 // Refresh reads each managed key's label from the listing. A key that is
 // not active keeps its recorded label and is Missing; an active session
 // without a label drops out, so the plan shows the entry being set again.
-func (c CurrentLabels) Refresh(managed map[string]string, exclusive bool) LabelsState {
-	st := LabelsState{Labels: make(map[string]string, len(managed))}
+func (c CurrentLabels) Refresh(managed, written map[string]string, exclusive bool) LabelsState {
+	st := LabelsState{Labels: make(map[string]string, len(managed)), Written: written}
 	for k, v := range managed {
 		l, active := c.Labels[k]
 		switch {
@@ -84,7 +129,7 @@ func (c CurrentLabels) Refresh(managed map[string]string, exclusive bool) Labels
 
 // complete is the state after a run that set every wanted label.
 func (p LabelPlan) complete() LabelsState {
-	st := LabelsState{Labels: p.input.Wanted, Missing: p.Missing}
+	st := LabelsState{Labels: p.input.Wanted, Missing: p.Missing, Written: p.input.Wanted}
 	if p.input.Exclusive {
 		st.Others = map[string]string{}
 	}
@@ -107,22 +152,29 @@ func (p LabelPlan) afterFailure(errs map[int]error) LabelsState {
 			now[rn.Key] = rn.To
 		}
 	}
-	st := LabelsState{Labels: map[string]string{}}
+	st := LabelsState{Labels: map[string]string{}, Written: map[string]string{}}
 	for k, w := range in.Wanted {
 		l, active := now[k]
 		switch {
 		case !active:
-			st.Labels[k] = w
+			st.Labels[k], st.Written[k] = w, w
 		case l != nil:
 			st.Labels[k] = *l
+			if *l == w {
+				st.Written[k] = w
+			} else if old, ok := in.written(k); ok {
+				st.Written[k] = old
+			}
 		}
 	}
-	for k, prev := range in.Previous {
+	for k := range in.Previous {
 		if _, kept := in.Wanted[k]; kept {
 			continue
 		}
-		if l, active := now[k]; active && l != nil && *l == prev {
-			st.Labels[k] = prev // still labelled by this resource: keep managing it
+		if w, ok := in.written(k); ok {
+			if l, active := now[k]; active && l != nil && *l == w {
+				st.Labels[k], st.Written[k] = w, w // still labelled by this resource: keep managing it
+			}
 		}
 	}
 	for k := range st.Labels {

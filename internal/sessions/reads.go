@@ -2,6 +2,7 @@ package sessions
 
 import (
 	"context"
+	"fmt"
 	"sort"
 
 	"github.com/guayabadotrun/terraform-provider-guayaba/internal/client"
@@ -131,4 +132,50 @@ func (a *Agent) History(ctx context.Context, key string, limit int) ([]client.Ch
 	}
 	msgs, err := a.client.History(ctx, a.id, key, limit)
 	return msgs, true, err
+}
+
+// ArchiveOfAnotherError is an archive named for a key whose conversation it
+// cannot be: an archive carries a session id, not a key, so this is all a
+// listing can tell.
+type ArchiveOfAnotherError struct {
+	Key     string
+	Archive client.Archive
+	// Holder is the key of the active session with the archive's session
+	// id, when one is listed: the archive's conversation is that session's.
+	Holder string
+	// Active is the session id of the conversation active under Key, when
+	// there is one and Holder is empty.
+	Active string
+}
+
+func (e *ArchiveOfAnotherError) Error() string {
+	if e.Holder != "" {
+		return fmt.Sprintf("archive %s holds the conversation %s of the active session %q, not of %q",
+			e.Archive.Filename, e.Archive.SessionID, e.Holder, e.Key)
+	}
+	return fmt.Sprintf("archive %s holds the conversation %s, but %q is an active conversation (%s)",
+		e.Archive.Filename, e.Archive.SessionID, e.Key, e.Active)
+}
+
+// CheckArchiveOf checks, by the listing, that archive can be the
+// conversation of key: no other active session carries its session id, and
+// key is not active with another one (an active key is a session to manage
+// by its key). A session listed both active and archived under key passes.
+// It returns an *ArchiveOfAnotherError otherwise.
+func (a *Agent) CheckArchiveOf(ctx context.Context, key string, archive client.Archive) error {
+	if s, ok, err := a.sessionByID(ctx, archive.SessionID, 0); err != nil {
+		return err
+	} else if ok && s.Key != key {
+		return &ArchiveOfAnotherError{Key: key, Archive: archive, Holder: s.Key}
+	} else if ok {
+		return nil
+	}
+	s, ok, err := a.Session(ctx, key)
+	if err != nil {
+		return err
+	}
+	if ok {
+		return &ArchiveOfAnotherError{Key: key, Archive: archive, Active: s.SessionID}
+	}
+	return nil
 }
