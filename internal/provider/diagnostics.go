@@ -247,9 +247,9 @@ func explainAgentNotFound(agentID string, _ error) (string, string) {
 	return "agent not found", "The platform does not know agent " + agentID + ", or the API key's account does not own " +
 		"it. Check `agent_id` (on the resource, the provider block or " + EnvAgentID + ") and that the API key belongs to " +
 		"the agent's account.\n\nIf the agent was deleted, its sessions and archives went with it and there is nothing " +
-		"left to change: stop managing its resources with `terraform state rm <address>` (or a `removed` block with " +
-		"`destroy = false`). Resources with on_destroy = \"keep\" need no API call to be destroyed, so `terraform " +
-		"destroy` completes for them."
+		"left to change: stop managing its resources with `terraform state rm <address>` and remove them from the " +
+		"configuration (or replace them with a `removed` block with `destroy = false`). Resources with on_destroy = " +
+		"\"keep\" need no API call to be destroyed, so `terraform destroy` completes for them."
 }
 
 // explainServerError explains a 5xx other than 502 and "not running": the
@@ -355,6 +355,35 @@ func noActiveSession(agentID, key string) string {
 func sessionNotFoundDiag(agentID, key, then string) diag.Diagnostic {
 	return diag.NewAttributeErrorDiagnostic(path.Root("key"), "Session not found", noActiveSession(agentID, key)+then)
 }
+
+// adoptWhat names the adoption of key, at plan and at apply.
+func adoptWhat(key string) string { return fmt.Sprintf("adopt session %q", key) }
+
+// nothingToAdopt continues noActiveSession for a create, at plan and at
+// apply.
+const nothingToAdopt = ": it does not exist yet, or it no longer exists (deleted outside Terraform), so there is " +
+	"nothing to adopt. Sessions are created by chatting with the agent (Telegram, web chat, the API), not by " +
+	"Terraform: check the key against the guayaba_sessions data source, or start the conversation first. An archived " +
+	"session is brought under management with terraform import (see the resource's import documentation)."
+
+// adoptionDiag is the plan-time error of a create that apply could only
+// fail (sessions.CheckAdoption): the text apply gives, and what it means for
+// terraform destroy, which plans the configuration before it destroys and
+// cannot be told apart from a plan by the provider.
+func adoptionDiag(agentID, key string, err error) diag.Diagnostic {
+	if errors.Is(err, sessions.ErrNoActiveSession) {
+		return sessionNotFoundDiag(agentID, key, nothingToAdopt+stopsDestroy)
+	}
+	summary, detail := explainAPIError(agentID, err)
+	return diag.NewErrorDiagnostic("Cannot "+adoptWhat(key)+": "+summary, detail+stopsDestroy)
+}
+
+// stopsDestroy ends a plan-time adoption error: terraform destroy first
+// plans the configuration (to refresh the state), resources that are not in
+// the state too, so the error stops a destroy as well.
+const stopsDestroy = "\n\nThis is checked when Terraform plans to create the resource, which terraform destroy also does " +
+	"(it plans the configuration to refresh the state before it destroys). To destroy anyway, remove this resource " +
+	"from the configuration, or run terraform destroy -refresh=false."
 
 // importNotFoundDiag is an import of a key that is not among the agent's
 // active sessions; then continues noActiveSession.

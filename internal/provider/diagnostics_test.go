@@ -108,6 +108,39 @@ func TestExplainAPIError_attemptsAndAdviceOnce(t *testing.T) {
 	}
 }
 
+// The plan-time adoption error is apply's, with what it means for
+// terraform destroy after it.
+func TestAdoptionDiag_isApplysText(t *testing.T) {
+	const agent, key = "3f1c9b7a-5d2e-4c1b-9a8f-2b7e6d5c4a3b", "agent:main:main"
+	stopped := &client.APIError{Op: "list sessions", Method: "GET", Path: "/agents/" + agent + "/sessions",
+		StatusCode: 503, Category: "Service Unavailable", Message: "Agent container is not running", Attempts: 1}
+	cases := []struct {
+		name       string
+		err        error
+		atApply    func() (summary, detail string)
+		wantInPlan string
+	}{
+		{"missing key", &sessions.NoActiveSessionError{AgentID: agent, Key: key}, func() (string, string) {
+			d := sessionNotFoundDiag(agent, key, nothingToAdopt)
+			return d.Summary(), d.Detail()
+		}, "no active session with key"},
+		{"stopped agent", fmt.Errorf("wrapped: %w", stopped), func() (string, string) {
+			d := apiDiag(adoptWhat(key), agent, fmt.Errorf("wrapped: %w", stopped))
+			return d.Summary(), d.Detail()
+		}, "the agent is not running"},
+	}
+	for _, c := range cases {
+		got := adoptionDiag(agent, key, c.err)
+		summary, detail := c.atApply()
+		if got.Summary() != summary || got.Detail() != detail+stopsDestroy {
+			t.Errorf("%s: plan says %q: %q\napply says %q: %q", c.name, got.Summary(), got.Detail(), summary, detail)
+		}
+		if !strings.Contains(got.Summary()+got.Detail(), c.wantInPlan) {
+			t.Errorf("%s: %q does not say %q", c.name, got.Detail(), c.wantInPlan)
+		}
+	}
+}
+
 // An answer that is the API's JSON but past one of the client's bounds is
 // explained as the provider's bound, with what the user can do about that
 // bound and that call, never as a wrong base_url; an answer that is not the
