@@ -65,9 +65,10 @@ func (e *contentError) Unwrap() error { return e.err }
 
 // decodeArray decodes a JSON array (null reads as an empty list) of
 // b.element elements, each into its wire form W and then by value into T,
-// calling each with every element's 0-based index and value, in order. When id is set, every element must have a non-empty
-// identity (its field named b.idField) and no identity may appear twice.
-// A *LimitError (from r or from the bounds in b) is returned as it is.
+// calling each with every element's 0-based index and value, in order.
+// When id is set, every element must have a non-empty identity (its field
+// named b.idField) and no identity may appear twice. A *LimitError (from r
+// or from the bounds in b) is returned as it is.
 func decodeArray[W, T any](r io.Reader, b bounds, value func(*W) (T, error), id func(*T) string, each func(int, T) error) error {
 	g := &jsonGuard{r: r, b: b, maxDepth: MaxDepth, stopAt: math.MaxInt64}
 	dec := json.NewDecoder(g)
@@ -102,6 +103,10 @@ func decodeArray[W, T any](r io.Reader, b bounds, value func(*W) (T, error), id 
 			if le := g.limit(err); le != nil {
 				return le
 			}
+			var te *json.UnmarshalTypeError
+			if errors.As(err, &te) { // without the wire type's name
+				err = fmt.Errorf("field %q: got a JSON %s, want %s", te.Field, te.Value, te.Type)
+			}
 			return &contentError{fmt.Errorf("%s %d of the list: %w", b.element, i+1, err)}
 		}
 		if w == nil {
@@ -111,9 +116,8 @@ func decodeArray[W, T any](r io.Reader, b bounds, value func(*W) (T, error), id 
 		if err != nil {
 			return &contentError{fmt.Errorf("%s %d of the list: %w", b.element, i+1, err)}
 		}
-		p := &v
 		if id != nil {
-			k := id(p)
+			k := id(&v)
 			if k == "" {
 				return &contentError{fmt.Errorf("%s %d of the list has no %q", b.element, i+1, b.idField)}
 			}
@@ -122,7 +126,7 @@ func decodeArray[W, T any](r io.Reader, b bounds, value func(*W) (T, error), id 
 			}
 			seen[k] = i
 		}
-		if err := each(i, *p); err != nil {
+		if err := each(i, v); err != nil {
 			return &callbackError{err}
 		}
 	}

@@ -450,6 +450,7 @@ func TestMalformedListings(t *testing.T) {
 		`[{"key":"a"}] [{"key":"b"}]`:      "data after the JSON array",
 		`[{"key":"a"},{"key":"b"},`:        "EOF",
 		`[{"key":"a","updatedAt":"soon"}]`: "updatedAt",
+		`[{"key":"a"},{"key":5}]`:          `session 2 of the list: field "key": got a JSON number, want string`,
 	}
 	for body, want := range sessions {
 		var got []Session
