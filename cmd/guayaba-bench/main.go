@@ -415,12 +415,7 @@ output "count" { value = length(terraform_data.all.output) }
 func benchSize(ctx context.Context, tf *terraform, dir string, n, parallelism, planRuns, perSessionMax int, stdout io.Writer) (result, error) {
 	res := result{N: n}
 	fx := sandbox.Generate(sandbox.GenerateOptions{Agents: 1, SessionsPerAgent: n, Seed: 1})
-	var masterKey string
-	for _, k := range fx.Keys {
-		if k.IsMaster() {
-			masterKey = k.Token
-		}
-	}
+	masterKey := fx.MasterToken()
 	agentID := fx.Agents[0].ID
 	keys := make([]string, 0, n)
 	for _, s := range fx.Agents[0].Sessions {

@@ -169,7 +169,7 @@ func (r *SessionLabelsResource) ModifyPlan(ctx context.Context, req resource.Mod
 	} else {
 		plan.MissingKeys = types.ListUnknown(types.StringType)
 	}
-	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(setPlan(ctx, &resp.Plan, &plan)...)
 	if _, known := knownLabels(plan.Labels); known && !plan.AgentID.IsUnknown() && !plan.Exclusive.IsUnknown() &&
 		r.data != nil && !resp.Diagnostics.HasError() {
 		r.warn(ctx, plan, state, &resp.Diagnostics)
@@ -231,7 +231,7 @@ func (r *SessionLabelsResource) Create(ctx context.Context, req resource.CreateR
 	}
 	final, ok := r.apply(ctx, plan, nil, &resp.Diagnostics)
 	if ok {
-		resp.Diagnostics.Append(resp.State.Set(ctx, &final)...)
+		resp.Diagnostics.Append(setState(ctx, &resp.State, &final)...)
 	}
 	// On failure nothing is recorded: the next apply plans the whole map
 	// again against the listing, so the labels already set cost nothing.
@@ -251,10 +251,10 @@ func (r *SessionLabelsResource) Update(ctx context.Context, req resource.UpdateR
 	case ok || final.AgentID.ValueString() != "":
 		// Even after a failed rename the state records what is now true, so
 		// that the next plan shows exactly what is left to do.
-		resp.Diagnostics.Append(resp.State.Set(ctx, &final)...)
+		resp.Diagnostics.Append(setState(ctx, &resp.State, &final)...)
 	default:
 		// Nothing was listed, so nothing was changed.
-		resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+		resp.Diagnostics.Append(setState(ctx, &resp.State, &state)...)
 	}
 }
 
@@ -347,7 +347,7 @@ func (r *SessionLabelsResource) Read(ctx context.Context, req resource.ReadReque
 		state.OnDestroy = types.StringValue(onDestroyKeep)
 	}
 	state.setLabels(cur.Refresh(prev, state.Exclusive.ValueBool()), true)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	resp.Diagnostics.Append(setState(ctx, &resp.State, &state)...)
 }
 
 // Delete applies on_destroy: clear removes the labels this resource set.
@@ -399,5 +399,5 @@ func (r *SessionLabelsResource) ImportState(ctx context.Context, req resource.Im
 		MissingKeys: stringListValue(nil),
 		OtherLabels: types.MapNull(types.StringType),
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &st)...)
+	resp.Diagnostics.Append(setState(ctx, &resp.State, &st)...)
 }
