@@ -90,7 +90,7 @@ func newLabelsBench(b *testing.B, n int) *labelsBench {
 	pv["base_url"] = tftypes.NewValue(tftypes.String, srv.URL+"/api/v1")
 	pv["api_key"] = tftypes.NewValue(tftypes.String, masterKey)
 	pv["agent_id"] = tftypes.NewValue(tftypes.String, agentID)
-	lb.provConfig = dynamicValue(b, lb.provType, tftypes.NewValue(lb.provType, pv))
+	lb.provConfig = dynamicValue(lb.provType, tftypes.NewValue(lb.provType, pv))
 
 	obj := lb.resType.(tftypes.Object)
 	strMap := tftypes.Map{ElementType: tftypes.String}
@@ -103,7 +103,7 @@ func newLabelsBench(b *testing.B, n int) *labelsBench {
 		cfg[name] = tftypes.NewValue(typ, nil)
 	}
 	cfg["labels"] = tftypes.NewValue(strMap, elems)
-	lb.config = dynamicValue(b, lb.resType, tftypes.NewValue(lb.resType, cfg))
+	lb.config = dynamicValue(lb.resType, tftypes.NewValue(lb.resType, cfg))
 
 	// The state an apply of that configuration records, as Terraform stores
 	// it (JSON, read back through UpgradeResourceState).
@@ -121,11 +121,25 @@ func (lb *labelsBench) newServer() tfprotov6.ProviderServer {
 	return providerserver.NewProtocol6(New("bench")())()
 }
 
-func dynamicValue(b *testing.B, typ tftypes.Type, v tftypes.Value) *tfprotov6.DynamicValue {
-	b.Helper()
+// configured returns a new provider server, configured as Terraform does
+// before a walk.
+func (lb *labelsBench) configured(ctx context.Context) (tfprotov6.ProviderServer, error) {
+	srv := lb.newServer()
+	if _, err := srv.GetProviderSchema(ctx, &tfprotov6.GetProviderSchemaRequest{}); err != nil {
+		return nil, err
+	}
+	cr, err := srv.ConfigureProvider(ctx, &tfprotov6.ConfigureProviderRequest{TerraformVersion: "1.11.4", Config: lb.provConfig})
+	if err := failed(err, cr.Diagnostics); err != nil {
+		return nil, fmt.Errorf("configure: %w", err)
+	}
+	return srv, nil
+}
+
+// dynamicValue encodes v as the protocol does; v is built here to fit typ.
+func dynamicValue(typ tftypes.Type, v tftypes.Value) *tfprotov6.DynamicValue {
 	dv, err := tfprotov6.NewDynamicValue(typ, v)
 	if err != nil {
-		b.Fatal(err)
+		panic(err)
 	}
 	return &dv
 }
@@ -145,14 +159,10 @@ func failed(err error, diags []*tfprotov6.Diagnostic) error {
 // plan runs one no-change plan with refresh, as terraform plan does, on a
 // newly configured provider, and checks that it is empty.
 func (lb *labelsBench) plan(ctx context.Context) error {
-	srv := lb.newServer()
 	const typeName = "guayaba_session_labels"
-	if _, err := srv.GetProviderSchema(ctx, &tfprotov6.GetProviderSchemaRequest{}); err != nil {
+	srv, err := lb.configured(ctx)
+	if err != nil {
 		return err
-	}
-	cr, err := srv.ConfigureProvider(ctx, &tfprotov6.ConfigureProviderRequest{TerraformVersion: "1.11.4", Config: lb.provConfig})
-	if err := failed(err, cr.Diagnostics); err != nil {
-		return fmt.Errorf("configure: %w", err)
 	}
 	vr, err := srv.ValidateResourceConfig(ctx, &tfprotov6.ValidateResourceConfigRequest{TypeName: typeName, Config: lb.config})
 	if err := failed(err, vr.Diagnostics); err != nil {
@@ -183,14 +193,20 @@ func (lb *labelsBench) plan(ctx context.Context) error {
 func benchLabelsPlan(b *testing.B, n int) {
 	lb := newLabelsBench(b, n)
 	ctx := context.Background()
-	if err := lb.plan(ctx); err != nil {
+	benchCPU(b, func() error { return lb.plan(ctx) })
+}
+
+// benchCPU runs op once, then b.N times measured, and reports its CPU time
+// per run beside the wall time and allocations.
+func benchCPU(b *testing.B, op func() error) {
+	if err := op(); err != nil {
 		b.Fatal(err)
 	}
 	b.ReportAllocs()
 	cpu0 := cpuTime()
 	b.ResetTimer()
 	for b.Loop() {
-		if err := lb.plan(ctx); err != nil {
+		if err := op(); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -233,4 +249,58 @@ func replayGets(h http.Handler) http.Handler {
 		w.WriteHeader(rec.Code)
 		_, _ = w.Write(rec.Body.Bytes())
 	})
+}
+
+// The create of one guayaba_session_labels resource over N labels that the
+// sessions already carry (no rename): terraform apply's plan and apply of
+// the new resource, each on a newly configured provider, as Terraform runs
+// them.
+//
+//	go test ./internal/provider/ -run '^$' -bench 'BenchmarkSessionLabels_create' -benchmem
+func BenchmarkSessionLabels_create(b *testing.B) {
+	for _, n := range []int{1000, 10000, 100000} {
+		b.Run(fmt.Sprintf("labels=%d", n), func(b *testing.B) {
+			if n > 10000 && testing.Short() {
+				b.Skip("-short")
+			}
+			lb := newLabelsBench(b, n)
+			ctx := context.Background()
+			benchCPU(b, func() error { return lb.create(ctx) })
+		})
+	}
+}
+
+// create plans the resource from nothing and applies the plan.
+func (lb *labelsBench) create(ctx context.Context) error {
+	const typeName = "guayaba_session_labels"
+	null := dynamicValue(lb.resType, tftypes.NewValue(lb.resType, nil))
+	var planned *tfprotov6.DynamicValue
+	for _, step := range []string{"plan", "apply"} {
+		srv, err := lb.configured(ctx)
+		if err != nil {
+			return err
+		}
+		vr, err := srv.ValidateResourceConfig(ctx, &tfprotov6.ValidateResourceConfigRequest{TypeName: typeName, Config: lb.config})
+		if err := failed(err, vr.Diagnostics); err != nil {
+			return fmt.Errorf("validate: %w", err)
+		}
+		// Terraform proposes the configuration for a new resource: computed
+		// attributes null.
+		pr, err := srv.PlanResourceChange(ctx, &tfprotov6.PlanResourceChangeRequest{TypeName: typeName,
+			PriorState: null, ProposedNewState: lb.config, Config: lb.config})
+		if err := failed(err, pr.Diagnostics); err != nil {
+			return fmt.Errorf("%s: plan: %w", step, err)
+		}
+		planned = pr.PlannedState
+	}
+	srv, err := lb.configured(ctx)
+	if err != nil {
+		return err
+	}
+	ar, err := srv.ApplyResourceChange(ctx, &tfprotov6.ApplyResourceChangeRequest{TypeName: typeName,
+		PriorState: null, PlannedState: planned, Config: lb.config})
+	if err := failed(err, ar.Diagnostics); err != nil {
+		return fmt.Errorf("apply: %w", err)
+	}
+	return nil
 }
