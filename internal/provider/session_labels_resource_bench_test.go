@@ -14,6 +14,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
+	"github.com/hashicorp/terraform-plugin-log/tfsdklog"
 
 	"github.com/guayabadotrun/terraform-provider-guayaba/internal/sandbox"
 )
@@ -192,8 +193,17 @@ func (lb *labelsBench) plan(ctx context.Context) error {
 
 func benchLabelsPlan(b *testing.B, n int) {
 	lb := newLabelsBench(b, n)
-	ctx := context.Background()
+	ctx := servedContext()
 	benchCPU(b, func() error { return lb.plan(ctx) })
+}
+
+// servedContext is the context a provider process serves each call with
+// (terraform-plugin-go's tf6server): the SDK's and the provider's root
+// loggers, at the levels of the environment (off without TF_LOG). The
+// framework's logging costs nothing without them, and not nothing with.
+func servedContext() context.Context {
+	ctx := tfsdklog.NewRootSDKLogger(context.Background(), tfsdklog.WithLevelFromEnv("TF_LOG_SDK"))
+	return tfsdklog.NewRootProviderLogger(ctx, tfsdklog.WithLevelFromEnv("TF_LOG_PROVIDER"))
 }
 
 // benchCPU runs op once, then b.N times measured, and reports its CPU time
@@ -264,7 +274,7 @@ func BenchmarkSessionLabels_create(b *testing.B) {
 				b.Skip("-short")
 			}
 			lb := newLabelsBench(b, n)
-			ctx := context.Background()
+			ctx := servedContext()
 			benchCPU(b, func() error { return lb.create(ctx) })
 		})
 	}
