@@ -9,8 +9,9 @@
 // "guayaba_client" without ever logging the API key.
 //
 // It treats the server as untrusted: it never follows a redirect (which
-// would carry the key elsewhere), reads at most a per-call number of bytes
-// of every answer (see MaxListingBytes), and scrubs the key and control
+// would carry the key elsewhere), reads every answer within bounds (a few
+// KiB of an error answer; listings and histories element by element, within
+// MaxAnswerBytes and the bounds beside it), and scrubs the key and control
 // characters from every text taken from an answer before it becomes an
 // error.
 package client

@@ -8,26 +8,32 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 )
 
 // decodeList decodes body into out the way a call reads a 2xx answer of
-// the list type of out, *DecodeError included, reading at most cl.maxBytes
-// (default MaxListingBytes).
+// the list type of out, *DecodeError and *LimitError included, reading at
+// most cl.maxBytes (default MaxAnswerBytes).
 func decodeList[T Session | Archive | ChatMessage](cl call, status int, body []byte, out *[]T) error {
-	var dec func(io.Reader) ([]T, error)
-	switch f := any(out).(type) {
-	case *[]Session:
-		dec = func(r io.Reader) ([]T, error) { l, err := decodeSessions(r); *f = l; return *out, err }
-	case *[]Archive:
-		dec = func(r io.Reader) ([]T, error) { l, err := decodeArchives(r); *f = l; return *out, err }
-	case *[]ChatMessage:
-		dec = func(r io.Reader) ([]T, error) { l, err := decodeMessages(r); *f = l; return *out, err }
+	var got []T
+	each := func(i int, v T) error { got = append(got, v); return nil }
+	switch f := any(each).(type) {
+	case func(int, Session) error:
+		cl.decode = func(r io.Reader) error { return decodeSessions(r, f) }
+	case func(int, Archive) error:
+		cl.decode = func(r io.Reader) error { return decodeArchives(r, f) }
+	case func(int, ChatMessage) error:
+		cl.decode = func(r io.Reader) error { return decodeMessages(r, f) }
 	}
 	if cl.maxBytes == 0 {
-		cl.maxBytes = MaxListingBytes
+		cl.maxBytes = MaxAnswerBytes
 	}
-	cl.decode = func(r io.Reader) error { _, err := dec(r); return err }
-	_, err := (&Client{scrub: newScrubber(testKey)}).readAnswer(context.Background(), cl, &http.Response{StatusCode: status, Body: bodyOf(body)})
+	c := &Client{scrub: newScrubber(testKey), largeAnswer: make(chan struct{}, 1), timeout: time.Minute}
+	_, err := c.readAnswer(context.Background(), cl, &http.Response{StatusCode: status, Body: bodyOf(body)})
+	if err == nil && got == nil {
+		got = []T{}
+	}
+	*out = got
 	return err
 }
 
@@ -214,5 +220,29 @@ func TestErrorBodyParsing(t *testing.T) {
 	}
 	if !errors.Is(h, ErrBadGateway) {
 		t.Error("HTML 502 is ErrBadGateway")
+	}
+}
+
+// A decode error says whether the body was the list the call reads (an
+// array of objects) with one element it cannot take, or something else.
+func TestDecodeErrorInElement(t *testing.T) {
+	cases := map[string]bool{
+		`<html>login</html>`:               false,
+		`{"sessions":[]}`:                  false,
+		`[1,2]`:                            false,
+		`[{"key":"a"}] x`:                  false,
+		`[{"key":"a"}`:                     false,
+		`[{"key":"a","updatedAt":"soon"}]`: true,
+		`[{"key":"a"},null]`:               true,
+		`[{"key":"a"},{"key":"a"}]`:        true,
+		`[{"key":"a"},{"label":"x"}]`:      true,
+	}
+	for body, want := range cases {
+		var got []Session
+		err := decodeList(call{op: "list sessions"}, 200, []byte(body), &got)
+		var de *DecodeError
+		if !errors.As(err, &de) || de.InElement != want {
+			t.Errorf("%s: got %v (InElement %v), want InElement %v", body, err, de != nil && de.InElement, want)
+		}
 	}
 }

@@ -14,23 +14,47 @@ import (
 	"github.com/hashicorp/go-retryablehttp"
 )
 
-// Answer size limits, counted after decompression. An answer larger than
-// its call's limit fails the call with a *DecodeError saying so, instead of
-// exhausting memory; success bodies are decoded as they stream in, so a call
-// holds the decoded elements and not the raw body as well.
+// Bounds of a listing or history answer (a 2xx answer of a read). Such an
+// answer is decoded element by element as it streams in, and what the
+// caller keeps is all that grows with its size, so no bound is a size
+// wall for a legitimate answer: each is far past the largest one, and stops
+// a hostile or broken answer (endless, one huge string, deep nesting, an
+// endless list of tiny elements) early, with a *LimitError. DESIGN.md says
+// why each number is what it is.
 const (
-	// MaxListingBytes bounds a sessions or archives listing: 16 MiB, about
-	// 40,000 sessions of a real agent (one listed session is ~400 bytes).
-	MaxListingBytes = 16 << 20
-	// MaxHistoryBytes bounds a history answer: 16 MiB, 1,000 messages (the
-	// most one call asks for) of 16 KiB on average.
-	MaxHistoryBytes = 16 << 20
-	// smallAnswerBytes is how much of an answer a call decodes on its own.
-	// Past it, the call waits for the client's single large-answer slot,
-	// so that however many calls run at once (terraform -parallelism),
-	// one answer at most grows towards its limit: ten oversized answers
-	// cost one limit, not ten.
-	smallAnswerBytes = 1 << 20
+	// MaxAnswerBytes bounds the whole answer, counted after
+	// decompression: 1 GiB, 25 times a listing of 100,000 sessions
+	// (about 40 MB) and 40 times a history of 1,000 messages of 24 KiB.
+	MaxAnswerBytes = 1 << 30
+	// MaxEntryBytes bounds one session or archive entry of a listing:
+	// 4 MiB, 10,000 times a documented session (about 400 bytes), room for
+	// any fields the platform adds.
+	MaxEntryBytes = 4 << 20
+	// MaxMessageBytes bounds one message of a history: 8 MiB, 340 times
+	// the 24 KiB average of a long conversation with tool output, and room
+	// for an image block of the 5 MB most model APIs take, base64-encoded
+	// (6.7 MB); a text longer than that is past any model's context.
+	MaxMessageBytes = 8 << 20
+	// MaxListingElements bounds the entries of one listing: 200,000,
+	// twice the largest agent tested (100,000 sessions). It is also what
+	// bounds the memory of an endless list of small valid entries, which
+	// nothing else stops: one call keeps about 85 MiB of heap at its peak
+	// for 200,000 of them (it would be 260 MiB for 500,000).
+	MaxListingElements = 200_000
+	// MaxHistoryMessages bounds the messages of one history answer:
+	// 10,000, ten times the most one call asks for (limit 1..1000).
+	MaxHistoryMessages = 10_000
+	// MaxDepth bounds how deeply an answer nests arrays and objects, the
+	// list's own array included: 128 levels.
+	MaxDepth = 128
+	// smallAnswerBytes is how much of an answer a call reads on its own:
+	// 256 KiB, a listing of about 600 sessions. Past it, the call waits
+	// for the client's single large-answer slot, so that however many
+	// calls run at once (terraform -parallelism), one answer at most grows
+	// past it: one element buffer towards its bound and one list towards
+	// its count, not ten; and each answer that waits holds only what it
+	// decoded of its first 256 KiB.
+	smallAnswerBytes = 256 << 10
 	// maxErrorBytes bounds what is read of an error answer, of which only
 	// the message is used; the rest is left unread.
 	maxErrorBytes = 8 << 10
@@ -46,7 +70,7 @@ type call struct {
 	path   string // escaped, relative to base
 	body   any    // JSON-encoded request body, or nil
 	// decode reads the 2xx answer of a read (at most maxBytes of it) as it
-	// streams in. It is nil for a write: a 2xx status ends a write, and
+	// streams in, within the bounds of its list (decode.go). It is nil for a write: a 2xx status ends a write, and
 	// its answer is drained best-effort and ignored.
 	decode   func(io.Reader) error
 	maxBytes int64
@@ -139,8 +163,9 @@ func (c *Client) newRequest(ctx context.Context, cl call) (*retryablehttp.Reques
 // ignored): the status alone says the write was done, and re-sending it
 // because its body stalled would repeat it. A 2xx answer to a read is
 // decoded as it streams in: a failure to read it is returned as is (and
-// retried), a failure to decode it or an answer past the call's limit as a
-// *DecodeError (not retried). An error answer is read up to maxErrorBytes
+// retried), an answer past one of its bounds as a *LimitError, one that is
+// not the JSON the call reads as a *DecodeError, and an error of the
+// caller's per-element function as a *callbackError (none retried). An error answer is read up to maxErrorBytes
 // and returned.
 func (c *Client) readAnswer(ctx context.Context, cl call, resp *http.Response) ([]byte, error) {
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
@@ -164,16 +189,22 @@ func (c *Client) readAnswer(ctx context.Context, cl call, resp *http.Response) (
 	if !cl.sensitiveResponse {
 		c.logBody(ctx, "response body (start)", cl, ar.head)
 	}
+	var le *LimitError
+	var ce *callbackError
 	switch {
-	case ar.err != nil && !errors.Is(ar.err, errTooLarge):
+	case errors.As(err, &ce):
+		return nil, ce // the caller's own error: not retried, returned as is
+	case errors.As(err, &le) || errors.As(ar.err, &le):
+		le.Op, le.Method, le.Path, le.StatusCode, le.Read = cl.op, cl.method, cl.path, resp.StatusCode, ar.read
+		return nil, le
+	case ar.err != nil:
 		return nil, ar.err // the connection failed: retry
-	case errors.Is(ar.err, errTooLarge):
-		err = fmt.Errorf("the answer is larger than the %d MiB this call reads; check base_url, or ask Guayaba support "+
-			"why the answer is so large", cl.maxBytes>>20)
 	case err == nil:
 		return nil, nil
 	}
-	de := &DecodeError{Op: cl.op, Method: cl.method, Path: cl.path, StatusCode: resp.StatusCode, Err: c.scrub.err(err)}
+	var content *contentError
+	de := &DecodeError{Op: cl.op, Method: cl.method, Path: cl.path, StatusCode: resp.StatusCode, Err: c.scrub.err(err),
+		InElement: errors.As(err, &content)}
 	if !cl.sensitiveResponse {
 		de.Body = c.scrub.text(summarizeBody(string(ar.head), 200))
 	}
@@ -189,6 +220,15 @@ func (c *Client) failed(ctx context.Context, cl call, st *callState, resp *http.
 	if errors.As(err, &de) {
 		logFailure(ctx, de)
 		return de
+	}
+	var le *LimitError
+	if errors.As(err, &le) {
+		logFailure(ctx, le)
+		return le
+	}
+	var ce *callbackError
+	if errors.As(err, &ce) {
+		return ce.err
 	}
 	te := &TransportError{
 		Op: cl.op, Method: cl.method, Path: cl.path,
@@ -244,8 +284,6 @@ func readErrorBody(r io.Reader) []byte {
 
 func bodyOf(b []byte) io.ReadCloser { return io.NopCloser(bytes.NewReader(b)) }
 
-var errTooLarge = errors.New("answer too large")
-
 // waitLargeAnswer takes the client's large-answer slot, waiting at most one
 // per-attempt timeout (then the attempt fails, and is retried).
 func (c *Client) waitLargeAnswer(ctx context.Context) error {
@@ -257,11 +295,11 @@ func (c *Client) waitLargeAnswer(ctx context.Context) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	case <-t.C:
-		return fmt.Errorf("waited %s for another answer larger than %d MiB to be read", c.timeout, smallAnswerBytes>>20)
+		return fmt.Errorf("waited %s for another answer larger than %s to be read", c.timeout, sizeText(smallAnswerBytes))
 	}
 }
 
-// answerReader reads at most limit bytes, then fails with errTooLarge;
+// answerReader reads at most limit bytes, then fails with a *LimitError;
 // past smallAnswerBytes it first calls grow, once. It keeps the first bytes
 // (for error messages) and the first read error.
 type answerReader struct {
@@ -293,7 +331,7 @@ func (a *answerReader) Read(p []byte) (int, error) {
 		var one [1]byte
 		n, err := a.r.Read(one[:])
 		if n > 0 {
-			a.err = errTooLarge
+			a.err = &LimitError{Bound: BoundAnswerBytes, Limit: a.limit, Seen: a.read + 1}
 			return 0, a.err
 		}
 		if err != nil && err != io.EOF {

@@ -430,6 +430,13 @@ type DecodeError struct {
 	// Body is the start of the body as text (omitted for history responses,
 	// which hold transcripts).
 	Body string
+	// InElement is set when the body is a JSON array of objects, as the
+	// call expects, and what could not be decoded is one element's content
+	// (a field of another type, a null element, a missing or repeated key
+	// or filename). It is false for a body of another shape: not JSON (an
+	// HTML page), not an array, an array of something else, data after
+	// the array.
+	InElement bool
 	// Err is the decoding error.
 	Err error
 }
@@ -445,3 +452,99 @@ func (e *DecodeError) Error() string {
 
 // Unwrap returns the decoding error.
 func (e *DecodeError) Unwrap() error { return e.Err }
+
+// Bound names one of the bounds a listing or history answer is read within
+// (see MaxAnswerBytes).
+type Bound string
+
+// The bounds of a listing or history answer.
+const (
+	// BoundAnswerBytes is the size of the whole answer (MaxAnswerBytes).
+	BoundAnswerBytes Bound = "answer size"
+	// BoundElementBytes is the size of one element of the list
+	// (MaxEntryBytes for a session or archive, MaxMessageBytes for a
+	// message).
+	BoundElementBytes Bound = "element size"
+	// BoundElements is the number of elements of the list
+	// (MaxListingElements, MaxHistoryMessages).
+	BoundElements Bound = "element count"
+	// BoundDepth is how deeply the answer nests arrays and objects
+	// (MaxDepth).
+	BoundDepth Bound = "nesting depth"
+)
+
+// LimitError is a 2xx answer to a listing or a history that was, as far as
+// it was read, the JSON the API sends, but went past one of the bounds the
+// client reads an answer within. Reading stopped there and the call failed
+// (what a per-element callback was given before is incomplete). It is not
+// retried: the same answer would go past the same bound.
+type LimitError struct {
+	// Op names the client call, e.g. "list sessions".
+	Op string
+	// Method and Path identify the request.
+	Method string
+	Path   string
+	// StatusCode is the HTTP status of the response.
+	StatusCode int
+	// Bound is the bound the answer went past.
+	Bound Bound
+	// Limit is the bound's value: bytes, elements or levels.
+	Limit int64
+	// Seen is how far the answer had gone, in the bound's unit, when
+	// reading stopped: always more than Limit, and a lower bound of the
+	// true size.
+	Seen int64
+	// Element names what the list holds: "session", "archive", "message".
+	Element string
+	// Index is the 1-based position in the list of the element being read
+	// when reading stopped; 0 before the first.
+	Index int
+	// Read is how many bytes of the answer were read (after
+	// decompression).
+	Read int64
+}
+
+// Error names the call, the bound, and how far the answer went past it.
+func (e *LimitError) Error() string {
+	var what string
+	switch e.Bound {
+	case BoundAnswerBytes:
+		what = fmt.Sprintf("the answer is larger than the %s the client reads of one answer", sizeText(e.Limit))
+	case BoundElementBytes:
+		what = fmt.Sprintf("%s %d of the list is larger than the %s the client reads of one %s",
+			e.Element, e.Index, sizeText(e.Limit), e.Element)
+	case BoundElements:
+		what = fmt.Sprintf("the list has more than %d %ss, the most the client reads of one answer", e.Limit, e.Element)
+	case BoundDepth:
+		what = fmt.Sprintf("%s %d of the list nests arrays and objects deeper than %d levels, the most the client reads",
+			e.Element, e.Index, e.Limit)
+	default:
+		what = fmt.Sprintf("the answer went past the client's %s bound of %d", e.Bound, e.Limit)
+	}
+	at := fmt.Sprintf("at %s %d", e.Element, e.Index)
+	if e.Index == 0 {
+		at = "before the first " + e.Element
+	}
+	return fmt.Sprintf("%s: %s %s: HTTP %d: %s (reading stopped %s, after %s of the answer)",
+		e.Op, e.Method, e.Path, e.StatusCode, what, at, sizeText(e.Read))
+}
+
+// sizeText renders a byte count: "512 bytes", "4 MiB", "18.3 MiB", "1 GiB".
+func sizeText(n int64) string {
+	switch {
+	case n < 1<<10:
+		return fmt.Sprintf("%d bytes", n)
+	case n < 1<<20:
+		return trimZero(fmt.Sprintf("%.1f", float64(n)/(1<<10))) + " KiB"
+	case n < 1<<30:
+		return trimZero(fmt.Sprintf("%.1f", float64(n)/(1<<20))) + " MiB"
+	}
+	return trimZero(fmt.Sprintf("%.2f", float64(n)/(1<<30))) + " GiB"
+}
+
+func trimZero(s string) string {
+	if strings.Contains(s, ".") {
+		s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
+	}
+	return s
+}

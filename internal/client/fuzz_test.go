@@ -11,7 +11,8 @@ import (
 // FuzzDecode feeds arbitrary bytes to every decoder: the three list
 // decoders (with the default limit and with a limit shorter than the body),
 // ChatMessage.Text/ContentJSON and the error-body parser with every status.
-// None may panic; decoded content must stay valid; a body longer than its
+// None may panic; a list decodes or fails with a *DecodeError or a
+// *LimitError; decoded content must stay valid; a body longer than its
 // limit never decodes; no error text carries the key or a control
 // character, wherever the body put them.
 func FuzzDecode(f *testing.F) {
@@ -39,9 +40,11 @@ func FuzzDecode(f *testing.F) {
 			t.Fatal("nil list without error")
 		} else if err != nil {
 			var de *DecodeError
-			if !errors.As(err, &de) || de.Error() == "" {
+			var le *LimitError
+			if !errors.As(err, &de) && !errors.As(err, &le) || err.Error() == "" {
 				t.Fatalf("unexpected error type %T", err)
 			}
+			expectCleanText(t, err.Error())
 		}
 		for _, s := range sessions {
 			if len(s.Origin) > 0 && !json.Valid(s.Origin) {
@@ -56,7 +59,8 @@ func FuzzDecode(f *testing.F) {
 			var capped []Session
 			err := decodeList(call{op: "list sessions", maxBytes: limit}, 200, data, &capped)
 			var de *DecodeError
-			if !errors.As(err, &de) {
+			var le *LimitError
+			if !errors.As(err, &de) && !errors.As(err, &le) {
 				t.Fatalf("a %d-byte body under a %d-byte limit: %v", len(data), limit, err)
 			}
 			expectCleanText(t, err.Error())

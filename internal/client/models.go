@@ -86,7 +86,7 @@ func (s *Session) UnmarshalJSON(data []byte) error {
 	}
 	out.UpdatedAt = ts
 	if len(aux.Origin) > 0 {
-		out.Origin = append(json.RawMessage(nil), aux.Origin...)
+		out.Origin = aux.Origin // json.RawMessage decodes into a copy of its own
 	}
 	*s = out
 	return nil
@@ -138,7 +138,7 @@ func (m *ChatMessage) UnmarshalJSON(data []byte) error {
 	}
 	out := ChatMessage{ID: id, Role: aux.Role, Timestamp: ts}
 	if len(aux.Content) > 0 {
-		out.Content = append(json.RawMessage(nil), aux.Content...)
+		out.Content = aux.Content // json.RawMessage decodes into a copy of its own
 	}
 	*m = out
 	return nil

@@ -19,7 +19,8 @@ import (
 // a write answered 5xx or not at all may have been done, which the caller
 // judges by a listing (a 4xx after such an attempt is marked
 // OutcomeUnknown). It never retries other statuses
-// (a redirect included), an answer too large or malformed to decode, or an
+// (a redirect included), an answer past a bound or malformed, an error of
+// the caller's per-element function, or an
 // answer whose Retry-After asks for longer than the client waits; and it
 // stops as soon as the caller's context ends.
 func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
@@ -28,7 +29,9 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 	}
 	if err != nil {
 		var de *DecodeError
-		if errors.As(err, &de) {
+		var le *LimitError
+		var ce *callbackError
+		if errors.As(err, &de) || errors.As(err, &le) || errors.As(err, &ce) {
 			return false, err
 		}
 		// Redirect loops, bad schemes, bad headers and TLS certificate

@@ -126,7 +126,7 @@ func badInputs() []badInput {
 		{block: "resource guayaba_session", arg: "agent_id", kind: "too long", input: "a UUID + 300 characters", hcl: res(`agent_id = "` + uuidLong + `"`),
 			want: invalidAgent, when: whenPlan, sees: "`Invalid agent_id`"},
 		{block: "resource guayaba_session", arg: "agent_id", kind: "wrong enum", input: "a UUID of no agent of the key's account",
-			coveredBy: "TestAccSession_errors", when: whenApply, sees: "`agent not found`: check `agent_id`"},
+			coveredBy: "TestAccSessionPlan_adoptionErrors", when: whenPlanRead, sees: "`agent not found`: check `agent_id`"},
 		{block: "resource guayaba_session", arg: "agent_id", kind: "unknown", input: unknownSrc, hcl: res("agent_id = " + unknownSrc), unknown: testAgentID,
 			cmd: "apply", when: whenAccepted, sees: "accepted: planned as known after apply, used once known"},
 		{block: "resource guayaba_session", arg: "key", kind: "empty", input: `""`,
@@ -135,9 +135,9 @@ func badInputs() []badInput {
 			hcl:  sessionBlock{key: " agent:main:main"}.String(),
 			want: []string{"Invalid session key", "white space"}, when: whenPlan, sees: "`Invalid session key`: white space at its start or end"},
 		{block: "resource guayaba_session", arg: "key", kind: "too long", input: "5000 characters",
-			hcl: sessionBlock{key: long}.String(), cmd: "apply",
-			want: []string{"Session not found", "created by chatting"}, when: whenApply,
-			sees: "accepted (keys are opaque); apply fails with `Session not found`: sessions are created by chatting"},
+			hcl:  sessionBlock{key: long}.String(),
+			want: []string{"Session not found", "created by chatting"}, when: whenPlanRead,
+			sees: "accepted by validation (keys are opaque); the plan fails with `Session not found`: sessions are created by chatting"},
 		{block: "resource guayaba_session", arg: "key", kind: "unknown", input: unknownSrc,
 			hcl: hclBlock(`resource "guayaba_session" "x"`, "key = "+unknownSrc), unknown: groupKey, cmd: "apply",
 			when: whenAccepted, sees: "accepted: the session is adopted once the key is known"},
@@ -155,7 +155,7 @@ func badInputs() []badInput {
 		{block: "resource guayaba_session", arg: "label", kind: "unknown", input: unknownSrc + ` (valid once known)`, hcl: res("label = " + unknownSrc), unknown: "From elsewhere",
 			cmd: "apply", when: whenAccepted, sees: "accepted: planned as known after apply"},
 		{block: "resource guayaba_session", arg: "label", kind: "unknown", input: unknownSrc + ` (" padded " once known)`, hcl: res("label = " + unknownSrc), unknown: " padded ",
-			cmd: "apply", want: []string{"Invalid label", "white space"}, when: whenApply + " (validated again once known, before any API call)",
+			cmd: "apply", want: []string{"Invalid label", "white space"}, when: whenApply + " (validated again once known, before any write)",
 			sees: "`Invalid label`, and nothing is written"},
 		{block: "resource guayaba_session", arg: "archived", kind: "wrong format", input: `"yes"`, hcl: res(`archived = "yes"`),
 			want: []string{"archived", "bool"}, when: whenPlan, sees: "Terraform's `Incorrect attribute value type`: a bool is required"},
@@ -341,9 +341,16 @@ func TestAccBadInput_table(t *testing.T) {
 					t.Errorf("the error does not name %s:\n%s", c.arg, out)
 				}
 			}
-			if c.when == whenPlan || c.when == whenConfigure || strings.HasPrefix(c.when, whenApply+" (validated") {
+			if c.when == whenPlan || c.when == whenConfigure {
 				if n := env.sb.Counters().Total; n != 0 {
 					t.Errorf("the refused input still made %d API calls: %v", n, env.sb.Counters().ByRoute)
+				}
+			}
+			if strings.HasPrefix(c.when, whenApply+" (validated") {
+				// The plan listed the sessions to check the key; nothing else.
+				cs := env.sb.Counters()
+				if n := cs.Total - cs.ByRoute[sandbox.RouteSessionsList]; n != 0 {
+					t.Errorf("the refused input still made %d API calls: %v", n, cs.ByRoute)
 				}
 			}
 			expectNoDeletes(t, env)

@@ -134,9 +134,16 @@ var explanations = []explanation{
 		return "no response from the API", "The call got no answer " + onAttempts(err) + ". Check `base_url` and the " +
 			"network; raise `request_timeout` or `max_retries` if the platform is slow."
 	}},
+	{isType[*client.LimitError], explainLimit},
 	{isType[*client.DecodeError], func(_ string, err error) (string, string) {
 		var de *client.DecodeError
 		errors.As(err, &de)
+		if de.InElement {
+			return "the API answered with a list the provider cannot read", "The call succeeded (HTTP " +
+				fmt.Sprint(de.StatusCode) + ") and its body is a list as the Guayaba API sends it, but one of its " +
+				"entries is not what the provider understands (below). This is not a fault in the configuration, and " +
+				"nothing was changed by this call. Report it to Guayaba support with the request below."
+		}
 		return "the API answered with something that is not the expected JSON", "The call succeeded (HTTP " +
 			fmt.Sprint(de.StatusCode) + ") but its body is not what the Guayaba API sends: this usually means `base_url` " +
 			"(or " + EnvBaseURL + ") points at something other than the API, such as a web page, a login page or a " +
@@ -156,13 +163,93 @@ var explanations = []explanation{
 	}},
 }
 
+// explainLimit explains an answer that was the API's JSON as far as it was
+// read but went past one of the bounds the provider reads within: the
+// call, the bound and the size are in the error's own text; this says that
+// it is the provider's bound (not the configuration, not base_url) and what
+// can bring the answer under it.
+func explainLimit(agentID string, err error) (string, string) {
+	var le *client.LimitError
+	errors.As(err, &le)
+	const ours = "This is a bound of the provider, not a fault in the configuration or in `base_url`; nothing was changed. "
+	history := le.Element == "message"
+	var summary, what, do string
+	switch le.Bound {
+	case client.BoundElements:
+		summary = fmt.Sprintf("the answer lists more %ss than the provider reads", le.Element)
+		switch {
+		case history:
+			what = fmt.Sprintf("The history answer holds more than %d messages, although the API sends at most `limit` "+
+				"(1 to 1000) of them.", le.Limit)
+			do = "Set a smaller `limit` on the history; if this persists, report it to Guayaba support with the request below."
+		default:
+			what = fmt.Sprintf("Agent %s has more than %d %ss, the most the provider reads in one listing. The platform "+
+				"sends a listing whole (the API has no paging), so no filter of a data source makes it smaller.",
+				agentID, le.Limit, le.Element)
+			do = listingAdvice(le.Element)
+		}
+	case client.BoundAnswerBytes:
+		summary = "the answer is larger than the provider reads"
+		if history {
+			what = fmt.Sprintf("The history answer is larger than %s, the most the provider reads of one answer.", sizeOf(le.Limit))
+			do = "Set a smaller `limit` on the history (it reads the last `limit` messages), then run Terraform again."
+		} else {
+			what = fmt.Sprintf("The %ss listing of agent %s is larger than %s, the most the provider reads of one answer. "+
+				"The platform sends a listing whole (the API has no paging), so no filter of a data source makes it smaller.",
+				le.Element, agentID, sizeOf(le.Limit))
+			do = listingAdvice(le.Element)
+		}
+	case client.BoundElementBytes:
+		summary = "one " + le.Element + " of the answer is larger than the provider reads"
+		what = fmt.Sprintf("%s %d of the answer is larger than %s, the most the provider reads of one %s.",
+			capitalize(le.Element), le.Index, sizeOf(le.Limit), le.Element)
+		if history {
+			do = "Set a smaller `limit` on the history: it reads the last `limit` messages, and fewer may leave this one " +
+				"out. If the conversation's recent messages are this large, report it to Guayaba support with the request below."
+		} else {
+			do = "A documented " + le.Element + " entry takes well under a KiB: report it to Guayaba support with the " +
+				"request below."
+		}
+	default: // client.BoundDepth and any later bound
+		summary = "the answer nests deeper than the provider reads"
+		what = fmt.Sprintf("%s %d of the answer nests arrays and objects deeper than %d levels, which no answer of the "+
+			"Guayaba API needs.", capitalize(le.Element), le.Index, le.Limit)
+		do = "Report it to Guayaba support with the request below."
+	}
+	return summary, what + " " + ours + do
+}
+
+// listingAdvice is what brings a listing of element under its bounds.
+func listingAdvice(element string) string {
+	if element == "archive" {
+		return "Delete archives the agent no longer needs (in the Guayaba dashboard, or with the " +
+			"`guayaba_delete_archive` action), then run Terraform again."
+	}
+	return "Archive or delete sessions the agent no longer needs (in the Guayaba dashboard, or with the " +
+		"`guayaba_archive_session` and `guayaba_delete_session` actions), then run Terraform again."
+}
+
+func sizeOf(n int64) string {
+	if n >= 1<<30 && n%(1<<30) == 0 {
+		return fmt.Sprintf("%d GiB", n>>30)
+	}
+	return fmt.Sprintf("%d MiB", n>>20)
+}
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
 func explainAgentNotFound(agentID string, _ error) (string, string) {
 	return "agent not found", "The platform does not know agent " + agentID + ", or the API key's account does not own " +
 		"it. Check `agent_id` (on the resource, the provider block or " + EnvAgentID + ") and that the API key belongs to " +
 		"the agent's account.\n\nIf the agent was deleted, its sessions and archives went with it and there is nothing " +
-		"left to change: stop managing its resources with `terraform state rm <address>` (or a `removed` block with " +
-		"`destroy = false`). Resources with on_destroy = \"keep\" need no API call to be destroyed, so `terraform " +
-		"destroy` completes for them."
+		"left to change: stop managing its resources with `terraform state rm <address>` and remove them from the " +
+		"configuration (or replace them with a `removed` block with `destroy = false`). Resources with on_destroy = " +
+		"\"keep\" need no API call to be destroyed, so `terraform destroy` completes for them."
 }
 
 // explainServerError explains a 5xx other than 502 and "not running": the
@@ -268,6 +355,35 @@ func noActiveSession(agentID, key string) string {
 func sessionNotFoundDiag(agentID, key, then string) diag.Diagnostic {
 	return diag.NewAttributeErrorDiagnostic(path.Root("key"), "Session not found", noActiveSession(agentID, key)+then)
 }
+
+// adoptWhat names the adoption of key, at plan and at apply.
+func adoptWhat(key string) string { return fmt.Sprintf("adopt session %q", key) }
+
+// nothingToAdopt continues noActiveSession for a create, at plan and at
+// apply.
+const nothingToAdopt = ": it does not exist yet, or it no longer exists (deleted outside Terraform), so there is " +
+	"nothing to adopt. Sessions are created by chatting with the agent (Telegram, web chat, the API), not by " +
+	"Terraform: check the key against the guayaba_sessions data source, or start the conversation first. An archived " +
+	"session is brought under management with terraform import (see the resource's import documentation)."
+
+// adoptionDiag is the plan-time error of a create that apply could only
+// fail (sessions.CheckAdoption): the text apply gives, and what it means for
+// terraform destroy, which plans the configuration before it destroys and
+// cannot be told apart from a plan by the provider.
+func adoptionDiag(agentID, key string, err error) diag.Diagnostic {
+	if errors.Is(err, sessions.ErrNoActiveSession) {
+		return sessionNotFoundDiag(agentID, key, nothingToAdopt+stopsDestroy)
+	}
+	summary, detail := explainAPIError(agentID, err)
+	return diag.NewErrorDiagnostic("Cannot "+adoptWhat(key)+": "+summary, detail+stopsDestroy)
+}
+
+// stopsDestroy ends a plan-time adoption error: terraform destroy first
+// plans the configuration (to refresh the state), resources that are not in
+// the state too, so the error stops a destroy as well.
+const stopsDestroy = "\n\nThis is checked when Terraform plans to create the resource, which terraform destroy also does " +
+	"(it plans the configuration to refresh the state before it destroys). To destroy anyway, remove this resource " +
+	"from the configuration, or run terraform destroy -refresh=false."
 
 // importNotFoundDiag is an import of a key that is not among the agent's
 // active sessions; then continues noActiveSession.

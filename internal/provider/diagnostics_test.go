@@ -107,3 +107,62 @@ func TestExplainAPIError_attemptsAndAdviceOnce(t *testing.T) {
 		}
 	}
 }
+
+// An answer that is the API's JSON but past one of the client's bounds is
+// explained as the provider's bound, with what the user can do about that
+// bound and that call, never as a wrong base_url; an answer that is not the
+// API's JSON (another shape) is, and a list of the right shape with an entry
+// the provider cannot take is neither.
+func TestExplainAPIError_boundsAndShapes(t *testing.T) {
+	listing := func(element string, bound client.Bound, limit, seen int64) error {
+		op, path := "list sessions", "/agents/a/sessions"
+		switch element {
+		case "archive":
+			op, path = "list archives", "/agents/a/archives"
+		case "message":
+			op, path = "read session history", "/agents/a/sessions/history"
+		}
+		return &client.LimitError{Op: op, Method: "GET", Path: path, StatusCode: 200, Bound: bound, Limit: limit, Seen: seen,
+			Element: element, Index: 3, Read: 40 << 20}
+	}
+	notBaseURL := []string{"Check `base_url`", "points at something other than the API"}
+	cases := []struct {
+		name      string
+		err       error
+		says      []string
+		doesntSay []string
+	}{
+		{"too many sessions", listing("session", client.BoundElements, client.MaxListingElements, client.MaxListingElements+1),
+			[]string{"more sessions than the provider reads", "agent-1 has more than 200000 sessions", "no filter",
+				"Archive or delete sessions", "guayaba_archive_session", "a bound of the provider", "nothing was changed",
+				"list sessions: GET /agents/a/sessions", "the list has more than 200000 sessions"}, notBaseURL},
+		{"too many archives", listing("archive", client.BoundElements, client.MaxListingElements, client.MaxListingElements+1),
+			[]string{"more archives than the provider reads", "Delete archives", "guayaba_delete_archive"}, append(notBaseURL, "Archive or delete sessions")},
+		{"too many messages", listing("message", client.BoundElements, client.MaxHistoryMessages, client.MaxHistoryMessages+1),
+			[]string{"more than 10000 messages", "smaller `limit`", "Guayaba support"}, append(notBaseURL, "Archive or delete")},
+		{"listing over 1 GiB", listing("session", client.BoundAnswerBytes, client.MaxAnswerBytes, client.MaxAnswerBytes+1),
+			[]string{"larger than the provider reads", "larger than 1 GiB", "no filter", "Archive or delete sessions",
+				"the answer is larger than the 1 GiB"}, notBaseURL},
+		{"history over 1 GiB", listing("message", client.BoundAnswerBytes, client.MaxAnswerBytes, client.MaxAnswerBytes+1),
+			[]string{"The history answer is larger than 1 GiB", "smaller `limit`"}, append(notBaseURL, "Archive or delete")},
+		{"one huge session entry", listing("session", client.BoundElementBytes, client.MaxEntryBytes, client.MaxEntryBytes+1),
+			[]string{"one session of the answer is larger", "Session 3 of the answer is larger than 4 MiB", "Guayaba support"},
+			append(notBaseURL, "smaller `limit`")},
+		{"one huge message", listing("message", client.BoundElementBytes, client.MaxMessageBytes, client.MaxMessageBytes+1),
+			[]string{"Message 3 of the answer is larger than 8 MiB", "smaller `limit`"}, notBaseURL},
+		{"deep nesting", listing("session", client.BoundDepth, client.MaxDepth, client.MaxDepth+1),
+			[]string{"nests deeper than the provider reads", "deeper than 128 levels", "Guayaba support"}, notBaseURL},
+		{"a login page", &client.DecodeError{Op: "list sessions", Method: "GET", Path: "/agents/a/sessions", StatusCode: 200,
+			Body: "Sign in", Err: errors.New("want a JSON array")},
+			[]string{"not the expected JSON", "base_url", "login page"}, []string{"a bound of the provider"}},
+		{"data after the array", &client.DecodeError{Op: "list sessions", Method: "GET", Path: "/agents/a/sessions", StatusCode: 200,
+			Err: errors.New("data after the JSON array")}, []string{"not the expected JSON", "base_url"}, nil},
+		{"an entry of the wrong type", &client.DecodeError{Op: "list sessions", Method: "GET", Path: "/agents/a/sessions",
+			StatusCode: 200, InElement: true, Err: errors.New(`session 2 of the list: session "k": updatedAt: want a number`)},
+			[]string{"a list the provider cannot read", "not a fault in the configuration", "Guayaba support", "updatedAt"},
+			notBaseURL},
+	}
+	for _, c := range cases {
+		expectExplained(t, c.name, c.err, c.says, c.doesntSay)
+	}
+}

@@ -16,29 +16,30 @@ import (
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/guayabadotrun/terraform-provider-guayaba/internal/client"
 )
 
-// The provider's memory stays bounded when every answer is oversized: each
-// call reads at most its limit (client.MaxListingBytes,
-// client.MaxHistoryBytes) and fails, so ten calls at once cost ten limits,
-// not ten answers. The peak resident memory of the provider process is read
-// from /proc while terraform plans thirty reads at -parallelism=10 against a
-// server whose every listing and history streams 64 MiB of valid JSON.
+// The provider's memory stays bounded while it reads hostile answers: each
+// listing and history is read within the client's bounds (an element's
+// size, the number of elements, the nesting) and fails at the first byte
+// past one, and only one answer at a time is read past its first 256 KiB, so
+// ten calls at once cost one bound, not ten. The peak resident memory of
+// the provider process is read from /proc while terraform plans thirty
+// reads at -parallelism=10 against a server whose every listing and history
+// is hostile: an endless list of small valid elements, a 500 MB string in
+// the first element, or 100,000 levels of nesting, in turn by agent.
 
 // maxProviderRSS is the most the provider process may reach.
-const maxProviderRSS = 150 << 20
+const maxProviderRSS = 200 << 20
 
-func TestAccMemory_oversizedAnswers(t *testing.T) {
+func TestAccMemory_hostileAnswers(t *testing.T) {
 	t.Parallel()
 	if runtime.GOOS != "linux" {
 		t.Skip("reads the provider's peak memory from /proc, which only Linux has")
 	}
-	srv := httptest.NewServer(http.HandlerFunc(oversizedAnswers))
+	srv := httptest.NewServer(http.HandlerFunc(hostileAnswers))
 	t.Cleanup(srv.Close)
 	var agents []string
-	for i := range 10 {
+	for i := range 20 {
 		agents = append(agents, fmt.Sprintf("00000000-0000-4000-8000-%012d", i+1))
 	}
 	cfg := fmt.Sprintf(`
@@ -47,32 +48,36 @@ provider "guayaba" {
   api_key     = "g_master_%s"
   agent_id    = %q
   max_retries = 0
-  # The answers past their first MiB are read one at a time: on a loaded
+  # The answers past their first 256 KiB are read one at a time: on a loaded
   # machine the last of thirty waits longer than the default 30 s.
   request_timeout = "10m"
 }
 
 locals {
-  agents = %s
+  # The listings of the first ten agents are hostile; the last ten list
+  # one session, whose history is hostile (a history is read only after
+  # the listing shows its session).
+  listed  = %s
+  history = %s
 }
 
 data "guayaba_sessions" "all" {
-  for_each = toset(local.agents)
+  for_each = toset(local.listed)
   agent_id = each.key
 }
 
 data "guayaba_archives" "all" {
-  for_each = toset(local.agents)
+  for_each = toset(local.listed)
   agent_id = each.key
 }
 
 data "guayaba_session_history" "all" {
-  for_each = toset(local.agents)
+  for_each = toset(local.history)
   agent_id = each.key
   key      = "agent:main:main"
   limit    = 1000
 }
-`, srv.URL, strings.Repeat("ab", 24), agents[0], hclList(agents))
+`, srv.URL, strings.Repeat("ab", 24), agents[0], hclList(agents[:10]), hclList(agents[10:]))
 	w := newTFWorkdir(t, cfg)
 
 	cmd := exec.Command(os.Getenv("TF_ACC_TERRAFORM_PATH"), "plan", "-no-color", "-parallelism=10")
@@ -88,14 +93,22 @@ data "guayaba_session_history" "all" {
 	rss, procs := peak()
 
 	text := flat(out.String())
-	tooLarge := fmt.Sprintf("larger than the %d MiB this call reads", client.MaxListingBytes>>20)
-	if err == nil || strings.Count(text, tooLarge) < 30 {
-		t.Fatalf("want thirty reads refused as too large, got %d: %v\n%s", strings.Count(text, tooLarge), err, lastLines(out.String(), 60))
+	// Every kind of bound is met, and every read ends in an explanation
+	// of the provider's bound, none in a wrong base_url.
+	for _, want := range []string{"the answer lists more sessions than the provider reads",
+		"the answer lists more messages than the provider reads", "one session of the answer is larger than the provider reads",
+		"one message of the answer is larger than the provider reads", "the answer nests deeper than the provider reads"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("no read says %q", want)
+		}
+	}
+	if n := strings.Count(text, "than the provider reads"); err == nil || n < 30 || strings.Contains(text, "Check `base_url`") {
+		t.Fatalf("want thirty reads stopped at a bound, got %d: %v\n%s", n, err, lastLines(out.String(), 60))
 	}
 	if procs == 0 {
 		t.Fatal("never saw the provider process")
 	}
-	t.Logf("provider peak RSS with every answer oversized, -parallelism=10: %.1f MiB (%d provider processes)", float64(rss)/(1<<20), procs)
+	t.Logf("provider peak RSS with every answer hostile, -parallelism=10: %.1f MiB (%d provider processes)", float64(rss)/(1<<20), procs)
 	if rss > maxProviderRSS {
 		t.Errorf("provider peak RSS %.1f MiB, want under %d MiB", float64(rss)/(1<<20), maxProviderRSS>>20)
 	}
@@ -109,26 +122,27 @@ func hclList(items []string) string {
 	return "[" + strings.Join(q, ", ") + "]"
 }
 
-// oversizedAnswers answers every listing and history with 64 MiB of valid
-// JSON (distinct keys and filenames, so nothing fails early), written as
-// fast as the client reads it.
-func oversizedAnswers(w http.ResponseWriter, r *http.Request) {
-	var element func(i int) string
+// hostileAnswers answers the listings of agents …-1 to …-10, and the
+// histories of agents …-11 to …-20 (whose listings show one session), with
+// one kind of hostile answer, by N: an endless list of small valid elements
+// (distinct keys and filenames, so only the count stops it), a 500 MB
+// string in the first element, or 100,000 levels of nesting in it; every
+// one written as fast as the client reads it, and never built in memory.
+func hostileAnswers(w http.ResponseWriter, r *http.Request) {
+	var first string            // the start of the first element, before a value
+	var next func(i int) string // a small element
 	switch {
 	case strings.HasSuffix(r.URL.Path, "/sessions"):
-		element = func(i int) string {
-			return fmt.Sprintf(`{"key":"agent:main:telegram:group:-100%d","sessionId":"s-%d","label":"Group %d","updatedAt":1700000000000,`+
-				`"chatType":"group","lastChannel":"telegram","origin":{"provider":"telegram","from":{"id":%d,"name":"Ana"}}}`, i, i, i, i)
-		}
+		first = `{"key":"agent:main:main","origin":`
+		next = func(i int) string { return fmt.Sprintf(`{"key":"agent:main:telegram:direct:%09d"}`, i) }
 	case strings.HasSuffix(r.URL.Path, "/archives"):
-		element = func(i int) string {
-			return fmt.Sprintf(`{"filename":"s-%d.jsonl.deleted.2026-11-28T17-00-00.000Z","label":"Old %d","archivedAt":"2026-11-28T17:00:00.000Z","sessionId":"s-%d"}`, i, i, i)
+		first = `{"filename":"s.jsonl.deleted.2026-11-28T17-00-00.000Z","label":`
+		next = func(i int) string {
+			return fmt.Sprintf(`{"filename":"s-%09d.jsonl.deleted.2026-11-28T17-00-00.000Z"}`, i)
 		}
 	case strings.HasSuffix(r.URL.Path, "/sessions/history"):
-		text := strings.Repeat("lorem ipsum ", 80)
-		element = func(i int) string {
-			return fmt.Sprintf(`{"id":"m-%d","role":"assistant","content":[{"type":"text","text":%q}],"timestamp":1700000000000}`, i, text)
-		}
+		first = `{"id":"m","role":"assistant","content":`
+		next = func(i int) string { return fmt.Sprintf(`{"id":"m-%d","role":"user","content":"hi"}`, i) }
 	default:
 		http.NotFound(w, r)
 		return
@@ -136,20 +150,35 @@ func oversizedAnswers(w http.ResponseWriter, r *http.Request) {
 	_, _ = io.Copy(io.Discard, r.Body)
 	w.Header().Set("Content-Type", "application/json")
 	bw := bufio.NewWriterSize(w, 64<<10)
-	written, _ := bw.WriteString("[")
-	for i := 0; written < 64<<20; i++ {
-		sep := ","
-		if i == 0 {
-			sep = ""
+	defer func() { _ = bw.Flush() }()
+	agent := strings.Split(strings.TrimPrefix(r.URL.Path, "/agents/"), "/")[0]
+	n, _ := strconv.Atoi(agent[len(agent)-2:])
+	write := func(s string) bool { _, err := bw.WriteString(s); return err == nil }
+	if history := strings.HasSuffix(r.URL.Path, "/sessions/history"); n > 10 != history {
+		// A listing of an agent whose history is hostile.
+		if strings.HasSuffix(r.URL.Path, "/sessions") {
+			write(`[{"key":"agent:main:main","sessionId":"s"}]`)
+		} else {
+			write(`[]`)
 		}
-		n, err := bw.WriteString(sep + element(i))
-		if err != nil {
-			return
-		}
-		written += n
+		return
 	}
-	_, _ = bw.WriteString("]")
-	_ = bw.Flush()
+	switch n % 3 {
+	case 0: // endless list
+		ok := write("[" + next(0))
+		for i := 1; ok; i++ {
+			ok = write("," + next(i))
+		}
+	case 1: // a 500 MB string
+		chunk := strings.Repeat("x", 64<<10)
+		ok := write("[" + first + `"`)
+		for i := 0; ok && i < 500_000_000/len(chunk); i++ {
+			ok = write(chunk)
+		}
+		_ = ok && write(`"}]`)
+	case 2: // 100,000 levels of nesting
+		_ = write("["+first+strings.Repeat("[", 100_000)) && write(strings.Repeat("]", 100_000)+"}]")
+	}
 }
 
 // watchChildrenPeakRSS polls /proc every 20 ms for children of parent

@@ -68,11 +68,14 @@ func (r *SessionResource) Schema(_ context.Context, _ resource.SchemaRequest, re
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Manages the label and archive state of one existing session (conversation) of a Guayaba agent.\n\n" +
 			"Sessions are born in chats (Telegram, web chat, the API), not through Terraform: creating this resource *adopts* a " +
-			"session that is in the agent's active sessions, and fails with a clear error when the key is not there. " +
+			"session that is in the agent's active sessions. The plan checks the key: `terraform plan` fails, naming the key " +
+			"and the agent, when the key is not there (an archived session comes in by import), and with the error apply " +
+			"would give when the agent cannot be read (unknown or stopped, or a key of another agent or without `agent:manage`); " +
+			"a key known only after apply is checked then. " +
 			"Destroying it does nothing to the session unless `on_destroy` says otherwise.\n\n" +
 			"A label or archive state changed outside Terraform (in the dashboard) shows as an in-place update in `terraform plan`; " +
-			"a session deleted outside Terraform is dropped from state, so the plan proposes to adopt it again (which fails until " +
-			"a chat recreates it).\n\n" +
+			"a session deleted outside Terraform is dropped from state, and the plan to adopt it again fails until a chat " +
+			"recreates it.\n\n" +
 			"Changing `label` while `archived = true` restores the session, relabels it and archives it again (the transcript " +
 			"and `session_id` are kept; `archive_filename` changes). When the conversation is reset (a new `session_id` under the " +
 			"same key), an active resource follows the key: `session_id` takes the new value on refresh and nothing is planned. " +
@@ -178,7 +181,9 @@ func (r *SessionResource) ModifyPlan(ctx context.Context, req resource.ModifyPla
 	}
 	plan.planComputed(state)
 	if state == nil {
-		r.refuseUnsafeReplacement(ctx, req, &plan, resp)
+		if !r.refuseUnsafeReplacement(ctx, req, &plan, resp) {
+			r.checkAdoption(ctx, plan, &resp.Diagnostics)
+		}
 		if resp.Diagnostics.HasError() {
 			return
 		}
@@ -242,16 +247,33 @@ func planReplacement(state sessionResourceModel, plan *sessionResourceModel, res
 	}
 }
 
+// checkAdoption fails the plan of a create that apply could only fail: the
+// key is not an active session of the agent, or the agent's listing is
+// refused (sessions.CheckAdoption). It reads the agent's cached listing, the
+// one the plan's refresh uses, and skips a key or agent unknown until apply.
+// An import (an import block or terraform import) plans from the imported
+// state, so it never comes here.
+func (r *SessionResource) checkAdoption(ctx context.Context, plan sessionResourceModel, diags *diag.Diagnostics) {
+	if r.data == nil || plan.AgentID.IsUnknown() || plan.Key.IsUnknown() {
+		return
+	}
+	agentID, key := plan.AgentID.ValueString(), plan.Key.ValueString()
+	if err := r.data.agents.Agent(agentID).CheckAdoption(ctx, key); err != nil {
+		diags.Append(adoptionDiag(agentID, key, err))
+	}
+}
+
 // refuseUnsafeReplacement refuses the create half of a replacement whose
-// apply could only fail after the destroy half (see session_replace.go). A
-// plain create has no private data and is not checked here.
+// apply could only fail after the destroy half (see session_replace.go),
+// and reports whether the create is such a half. A plain create has no
+// private data and is not checked here.
 func (r *SessionResource) refuseUnsafeReplacement(ctx context.Context, req resource.ModifyPlanRequest, plan *sessionResourceModel,
-	resp *resource.ModifyPlanResponse) {
+	resp *resource.ModifyPlanResponse) bool {
 	raw, d := req.Private.GetKey(ctx, privateReplaced)
 	resp.Diagnostics.Append(d...)
 	old, ok := unmarshalReplaced(raw)
 	if !ok {
-		return
+		return false
 	}
 	agentID, key := plan.AgentID.ValueString(), plan.Key.ValueString()
 	var active *bool
@@ -259,7 +281,7 @@ func (r *SessionResource) refuseUnsafeReplacement(ctx context.Context, req resou
 		_, found, err := r.data.agents.Agent(agentID).Session(ctx, key)
 		if err != nil {
 			resp.Diagnostics.Append(apiDiag(fmt.Sprintf("look up session %q", key), agentID, err))
-			return
+			return true
 		}
 		active = &found
 	}
@@ -273,6 +295,7 @@ func (r *SessionResource) refuseUnsafeReplacement(ctx context.Context, req resou
 	default:
 		resp.Diagnostics.AddError(refusal.Summary, refusal.Detail)
 	}
+	return true
 }
 
 // Create adopts an existing active session and brings it to the wanted state.
@@ -288,11 +311,7 @@ func (r *SessionResource) Create(ctx context.Context, req resource.CreateRequest
 		return
 	}
 	key := plan.Key.ValueString()
-	s, ok := activeSession(ctx, agent, key, fmt.Sprintf("adopt session %q", key), ": it does not exist yet, or it no "+
-		"longer exists (deleted outside Terraform), so there is nothing to adopt. Sessions are created by chatting with "+
-		"the agent (Telegram, web chat, the API), not by Terraform: check the key against the guayaba_sessions data "+
-		"source, or start the conversation first. An archived session is brought under management with terraform "+
-		"import (see the resource's import documentation).", &resp.Diagnostics)
+	s, ok := activeSession(ctx, agent, key, adoptWhat(key), nothingToAdopt, &resp.Diagnostics)
 	if !ok {
 		return
 	}

@@ -384,7 +384,7 @@ func TestAccSessionSafety_invisibleLabelCharacters(t *testing.T) {
 
 // Case 7: a deleted agent does not block the destroy of on_destroy = "keep"
 // resources (no API call is needed); for the others the error says how to
-// get out, and terraform state rm does.
+// get out, and terraform state rm with the block removed does.
 func TestAccSessionSafety_deletedAgent(t *testing.T) {
 	forEachVariant(t, func(t *testing.T, env *testEnv) {
 		env.session(testAgentID, groupKey, new("Kept"))
@@ -406,6 +406,16 @@ func TestAccSessionSafety_deletedAgent(t *testing.T) {
 		expectSays(t, "destroy on a deleted agent", out, "agent not found", "terraform state rm", "removed",
 			`Agent `+testAgentID+` not found: session "`+groupKey+`" was not refreshed`)
 		w.must("state", "rm", "guayaba_session.del")
+		// Still in the configuration, del is planned for creation by the plan
+		// that terraform destroy makes first, and adopting it is checked at
+		// plan time: the error says how to destroy anyway.
+		out, err = w.run(nil, "destroy", "-auto-approve", "-no-color")
+		if err == nil {
+			t.Fatalf("destroy with guayaba_session.del still configured on a deleted agent succeeded:\n%s", out)
+		}
+		expectSays(t, "destroy with del still configured", out, `Cannot adopt session "`+apiKey+`": agent not found`,
+			"remove this resource from the configuration, or run terraform destroy -refresh=false")
+		w.write("main.tf", env.config(sessionBlock{name: "keep", key: groupKey, label: new("Kept")}))
 		out = w.must("destroy", "-auto-approve", "-no-color")
 		expectSays(t, "destroy of the keep resource", out, "Destroy complete! Resources: 1 destroyed")
 		expectInState(t, w, "guayaba_session.keep", false)

@@ -258,15 +258,11 @@ func TestAccSession_drift(t *testing.T) {
 				},
 				{
 					// Deleted outside Terraform: refresh drops it without an
-					// error, so the plan proposes to adopt it again...
-					PreConfig:          func() { must(t, env.sb.DeleteSession(testAgentID, groupKey)) },
-					Config:             cfg,
-					PlanOnly:           true,
-					ExpectNonEmptyPlan: true,
-				},
-				{
-					// ...and the apply says what happened and what to do.
+					// error, and the plan to adopt it again fails at once,
+					// saying what happened and what to do.
+					PreConfig:   func() { must(t, env.sb.DeleteSession(testAgentID, groupKey)) },
 					Config:      cfg,
+					PlanOnly:    true,
 					ExpectError: words(`(?s)no\s+longer\s+exists.*created\s+by\s+chatting`),
 				},
 			},

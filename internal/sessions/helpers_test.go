@@ -27,6 +27,7 @@ type env struct {
 	sb     *sandbox.Sandbox
 	client *client.Client
 	agents *Agents
+	url    string // the API root, for clients with other keys
 
 	mu   sync.Mutex
 	hook func(w http.ResponseWriter, r *http.Request, next http.Handler) bool
@@ -47,16 +48,23 @@ func newEnv(t *testing.T, opts sandbox.Options) *env {
 		}
 	}))
 	t.Cleanup(srv.Close)
+	e.url = srv.URL + "/api/v1"
+	e.client = e.clientWithKey(key)
+	e.newApply()
+	return e
+}
+
+// clientWithKey is a client of the test server that sends token.
+func (e *env) clientWithKey(token string) *client.Client {
+	e.t.Helper()
 	c, err := client.New(client.Config{
-		BaseURL: srv.URL + "/api/v1", APIKey: key, MaxRetries: new(2),
+		BaseURL: e.url, APIKey: token, MaxRetries: new(2),
 		RetryWaitMin: time.Millisecond, RetryWaitMax: 5 * time.Millisecond, RequestTimeout: 5 * time.Second,
 	})
 	if err != nil {
-		t.Fatal(err)
+		e.t.Fatal(err)
 	}
-	e.client = c
-	e.newApply()
-	return e
+	return c
 }
 
 // testTiming shortens the waits of batching and coordination: tests run
