@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"sync"
 	"syscall"
 	"testing"
@@ -193,7 +194,7 @@ func (lb *labelsBench) plan(ctx context.Context) error {
 
 func benchLabelsPlan(b *testing.B, n int) {
 	lb := newLabelsBench(b, n)
-	ctx := servedContext()
+	ctx := servedContext(b)
 	benchCPU(b, func() error { return lb.plan(ctx) })
 }
 
@@ -201,7 +202,13 @@ func benchLabelsPlan(b *testing.B, n int) {
 // (terraform-plugin-go's tf6server): the SDK's and the provider's root
 // loggers, at the levels of the environment (off without TF_LOG). The
 // framework's logging costs nothing without them, and not nothing with.
-func servedContext() context.Context {
+//
+// It also quiets the framework's logs as main does (FrameworkLogLevel), so
+// that the benchmark measures what the provider binary does.
+func servedContext(b *testing.B) context.Context {
+	if level := FrameworkLogLevel(os.Getenv); level != "" {
+		b.Setenv(frameworkLogEnv, level)
+	}
 	ctx := tfsdklog.NewRootSDKLogger(context.Background(), tfsdklog.WithLevelFromEnv("TF_LOG_SDK"))
 	return tfsdklog.NewRootProviderLogger(ctx, tfsdklog.WithLevelFromEnv("TF_LOG_PROVIDER"))
 }
@@ -274,7 +281,7 @@ func BenchmarkSessionLabels_create(b *testing.B) {
 				b.Skip("-short")
 			}
 			lb := newLabelsBench(b, n)
-			ctx := servedContext()
+			ctx := servedContext(b)
 			benchCPU(b, func() error { return lb.create(ctx) })
 		})
 	}
