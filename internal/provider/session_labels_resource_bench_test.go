@@ -83,7 +83,10 @@ func newLabelsBench(b *testing.B, n int) *labelsBench {
 	if err != nil || len(sch.Diagnostics) > 0 {
 		b.Fatalf("schema: %v %v", err, sch.Diagnostics)
 	}
-	lb.provType = sch.Provider.ValueType().(tftypes.Object)
+	var ok bool
+	if lb.provType, ok = sch.Provider.ValueType().(tftypes.Object); !ok {
+		b.Fatalf("the provider schema is a %T", sch.Provider.ValueType())
+	}
 	lb.resType = sch.ResourceSchemas["guayaba_session_labels"].ValueType()
 	pv := map[string]tftypes.Value{}
 	for name, typ := range lb.provType.AttributeTypes {
@@ -94,7 +97,10 @@ func newLabelsBench(b *testing.B, n int) *labelsBench {
 	pv["agent_id"] = tftypes.NewValue(tftypes.String, agentID)
 	lb.provConfig = dynamicValue(lb.provType, tftypes.NewValue(lb.provType, pv))
 
-	obj := lb.resType.(tftypes.Object)
+	obj, ok := lb.resType.(tftypes.Object)
+	if !ok {
+		b.Fatalf("the resource schema is a %T", lb.resType)
+	}
 	strMap := tftypes.Map{ElementType: tftypes.String}
 	elems := make(map[string]tftypes.Value, n)
 	for k, l := range labels {
