@@ -849,6 +849,9 @@ func markdown(m machine, o options, results []result) string {
 	if o.perSessionMax > 0 {
 		command += fmt.Sprintf(" -per-session-max %d", o.perSessionMax)
 	}
+	if o.labelsApplyMax > 0 {
+		command += fmt.Sprintf(" -labels-apply-max %d", o.labelsApplyMax)
+	}
 	fmt.Fprintf(&b, "- Command: `%s`\n", command)
 	for _, r := range results {
 		fmt.Fprintf(&b, "\n### N = %d\n\nLoad average (1, 5, 15 min) after the steps: %s.\n\n", r.N, r.Load)
