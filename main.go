@@ -5,6 +5,7 @@ import (
 	"context"
 	"flag"
 	"log"
+	"os"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 
@@ -18,6 +19,12 @@ func main() {
 	var debug bool
 	flag.BoolVar(&debug, "debug", false, "run the provider with support for debuggers like delve")
 	flag.Parse()
+
+	// Before serving: terraform-plugin-log reads the levels when each call
+	// sets up its loggers.
+	if level := provider.FrameworkLogLevel(os.Getenv); level != "" {
+		_ = os.Setenv("TF_LOG_SDK_FRAMEWORK", level)
+	}
 
 	err := providerserver.Serve(context.Background(), provider.New(version), providerserver.ServeOpts{
 		Address: provider.Address,

@@ -94,6 +94,12 @@ type options struct {
 	planRuns    int
 	// perSessionMax skips the guayaba_session steps (a-c) above this N; 0 never skips.
 	perSessionMax int
+	// labelsApplyMax: above this N the sessions start with the labels of
+	// step e, so that e adopts them without a rename, and the steps that
+	// rename or list every session (d, g) are skipped; 0 never.
+	labelsApplyMax int
+	// steps are the letters of the steps to run (all when empty).
+	steps map[string]bool
 }
 
 func parseFlags(args []string, stderr io.Writer) (options, error) {
@@ -107,6 +113,9 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	planRuns := fs.Int("plan-runs", 3, "runs of the no-change plan step (median reported)")
 	keep := fs.Bool("keep", false, "keep the temporary working directories (printed at the end)")
 	perSessionMax := fs.Int("per-session-max", 0, "skip the guayaba_session steps (a-c) when N is above this (0: never)")
+	labelsApplyMax := fs.Int("labels-apply-max", 0, "above this N, start the sessions with step e's labels (e renames "+
+		"nothing) and skip steps d and g (0: never)")
+	steps := fs.String("steps", "", `comma-separated letters of the steps to run, e.g. "e,f" (default all)`)
 	if err := fs.Parse(args); err != nil {
 		return options{}, err
 	}
@@ -114,7 +123,15 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 		return options{}, fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
 	}
 	o := options{out: *out, timeout: *timeout, parallelism: *parallelism, poll: *poll, keep: *keep, planRuns: *planRuns,
-		perSessionMax: *perSessionMax}
+		perSessionMax: *perSessionMax, labelsApplyMax: *labelsApplyMax}
+	for _, l := range strings.Split(*steps, ",") {
+		if l = strings.TrimSpace(l); l != "" {
+			if o.steps == nil {
+				o.steps = map[string]bool{}
+			}
+			o.steps[l] = true
+		}
+	}
 	for _, s := range strings.Split(*sizes, ",") {
 		if s = strings.TrimSpace(s); s == "" {
 			continue
@@ -156,10 +173,14 @@ type step struct {
 	Name     string
 	Provider time.Duration
 	Baseline time.Duration
-	Calls    sandbox.Counters
-	RSS      int64 // largest VmHWM of a provider process, in bytes
-	Procs    int   // provider processes seen
-	Runs     int   // times the step ran; walls are medians
+	// ProviderCPU and BaselineCPU are the CPU time (user and system) of
+	// terraform and the processes it waited for (the provider's): steadier
+	// than wall time on a loaded machine.
+	ProviderCPU, BaselineCPU time.Duration
+	Calls                    sandbox.Counters
+	RSS                      int64 // largest VmHWM of a provider process, in bytes
+	Procs                    int   // provider processes seen
+	Runs                     int   // times the step ran; walls are medians
 }
 
 // result is every step of one size.
@@ -240,13 +261,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var results []result
 	for _, n := range opts.sizes {
 		fmt.Fprintf(stdout, "\nN = %d\n", n)
-		r, err := benchSize(ctx, tf, filepath.Join(tmp, fmt.Sprintf("n%d", n)), n, opts.parallelism, opts.planRuns, opts.perSessionMax, stdout)
+		r, err := benchSize(ctx, tf, filepath.Join(tmp, fmt.Sprintf("n%d", n)), n, opts, stdout)
 		if err != nil {
 			return fmt.Errorf("at n = %d: %w", n, err)
 		}
 		results = append(results, r)
 		printTable(stdout, r)
 		fmt.Fprint(stdout, labelsComparison(r))
+	}
+	if pr := planRatios(results); pr != "" {
+		fmt.Fprint(stdout, "\nlabels plan against one terraform_data with the same map:\n"+pr)
 	}
 
 	if opts.out != "" {
@@ -283,6 +307,7 @@ type terraform struct {
 	env     []string
 	timeout time.Duration
 	sampler *rssSampler
+	lastCPU time.Duration // CPU time of the last command and the children it waited for
 }
 
 // errTimeout marks a terraform command stopped by -timeout.
@@ -301,6 +326,9 @@ func (t *terraform) output(ctx context.Context, dir string, args ...string) (str
 	var buf bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &buf, &buf
 	err := cmd.Run()
+	if cmd.ProcessState != nil {
+		t.lastCPU = cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
+	}
 	if err != nil && tctx.Err() != nil {
 		if ctx.Err() != nil {
 			err = fmt.Errorf("%w: %w", ctx.Err(), err)
@@ -345,7 +373,9 @@ func tail(s string, n int) string {
 // Configurations. The resources read their keys and label prefix from
 // terraform.tfvars.json, rewritten between steps.
 const (
-	providerMain = `terraform {
+	// providerHeader is the provider block of every configuration, with the
+	// sandbox's URL, the key and the agent to fill in.
+	providerHeader = `terraform {
   required_providers {
     guayaba = { source = "guayabadotrun/guayaba" }
   }
@@ -356,7 +386,8 @@ provider "guayaba" {
   api_key  = %q
   agent_id = %q
 }
-
+`
+	providerMain = providerHeader + `
 variable "keys" { type = list(string) }
 variable "label_prefix" { type = string }
 variable "archived" {
@@ -371,18 +402,7 @@ resource "guayaba_session" "s" {
   archived = lookup(var.archived, each.key, false)
 }
 `
-	providerData = `terraform {
-  required_providers {
-    guayaba = { source = "guayabadotrun/guayaba" }
-  }
-}
-
-provider "guayaba" {
-  base_url = %q
-  api_key  = %q
-  agent_id = %q
-}
-
+	providerData = providerHeader + `
 data "guayaba_sessions" "all" {}
 
 output "count" { value = length(data.guayaba_sessions.all.sessions) }
@@ -399,6 +419,15 @@ resource "terraform_data" "s" {
   input    = "${var.label_prefix}-${md5(each.key)}${lookup(var.archived, each.key, false) ? "-archived" : ""}"
 }
 `
+	// The filtered data source selects the sessions whose key starts with
+	// filterPrefix: about 2% of the generated ones.
+	providerDataFiltered = providerHeader + `
+data "guayaba_sessions" "filtered" {
+  key_prefix = %q
+}
+
+output "count" { value = length(data.guayaba_sessions.filtered.sessions) }
+`
 	baselineData = `variable "keys" { type = list(string) }
 
 resource "terraform_data" "all" {
@@ -412,20 +441,27 @@ output "count" { value = length(terraform_data.all.output) }
 // benchSize runs the steps at one size on both configurations.
 // Step b changes nothing; it runs planRuns times, provider and baseline in
 // turn, and reports the medians.
-func benchSize(ctx context.Context, tf *terraform, dir string, n, parallelism, planRuns, perSessionMax int, stdout io.Writer) (result, error) {
+func benchSize(ctx context.Context, tf *terraform, dir string, n int, opts options, stdout io.Writer) (result, error) {
 	res := result{N: n}
+	parallelism, planRuns, perSessionMax := opts.parallelism, opts.planRuns, opts.perSessionMax
+	big := opts.labelsApplyMax > 0 && n > opts.labelsApplyMax
 	fx := sandbox.Generate(sandbox.GenerateOptions{Agents: 1, SessionsPerAgent: n, Seed: 1})
-	var masterKey string
-	for _, k := range fx.Keys {
-		if k.IsMaster() {
-			masterKey = k.Token
-		}
-	}
+	masterKey := fx.MasterToken()
 	agentID := fx.Agents[0].ID
 	keys := make([]string, 0, n)
-	for _, s := range fx.Agents[0].Sessions {
+	var filtered []string // the keys the filtered data source selects
+	for i := range fx.Agents[0].Sessions {
+		s := &fx.Agents[0].Sessions[i]
 		keys = append(keys, s.Key)
+		if strings.HasPrefix(s.Key, filterPrefix) {
+			filtered = append(filtered, s.Key)
+		}
+		if big {
+			l := benchLabel(labelsFirstPrefix, s.Key)
+			s.Label = &l
+		}
 	}
+	slices.Sort(filtered)
 
 	sb := sandbox.New(sandbox.Options{})
 	if err := sb.Load(fx); err != nil {
@@ -438,11 +474,14 @@ func benchSize(ctx context.Context, tf *terraform, dir string, n, parallelism, p
 
 	provDir, provDataDir := filepath.Join(dir, "provider"), filepath.Join(dir, "provider-data")
 	baseDir, baseDataDir := filepath.Join(dir, "baseline"), filepath.Join(dir, "baseline-data")
+	provFilteredDir, baseFilteredDir := filepath.Join(dir, "provider-filtered"), filepath.Join(dir, "baseline-filtered")
 	files := map[string]string{
-		filepath.Join(provDir, "main.tf"):     fmt.Sprintf(providerMain, sb.URL(), masterKey, agentID),
-		filepath.Join(provDataDir, "main.tf"): fmt.Sprintf(providerData, sb.URL(), masterKey, agentID),
-		filepath.Join(baseDir, "main.tf"):     baselineMain,
-		filepath.Join(baseDataDir, "main.tf"): baselineData,
+		filepath.Join(provDir, "main.tf"):         fmt.Sprintf(providerMain, sb.URL(), masterKey, agentID),
+		filepath.Join(provDataDir, "main.tf"):     fmt.Sprintf(providerData, sb.URL(), masterKey, agentID),
+		filepath.Join(provFilteredDir, "main.tf"): fmt.Sprintf(providerDataFiltered, sb.URL(), masterKey, agentID, filterPrefix),
+		filepath.Join(baseDir, "main.tf"):         baselineMain,
+		filepath.Join(baseDataDir, "main.tf"):     baselineData,
+		filepath.Join(baseFilteredDir, "main.tf"): baselineData,
 	}
 	for path, text := range files {
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
@@ -458,6 +497,9 @@ func benchSize(ctx context.Context, tf *terraform, dir string, n, parallelism, p
 		}
 	}
 	if err := writeVars(baseDataDir, keys, "", nil); err != nil {
+		return res, err
+	}
+	if err := writeVars(baseFilteredDir, filtered, "", nil); err != nil {
 		return res, err
 	}
 
@@ -485,25 +527,21 @@ func benchSize(ctx context.Context, tf *terraform, dir string, n, parallelism, p
 			},
 			after: func() error { return checkLabels(sb, agentID, keys, "bench-v2") }},
 		{name: "d. data source over N", prov: provDataDir, base: baseDataDir, args: apply,
-			after: func() error {
-				for _, d := range []string{provDataDir, baseDataDir} {
-					out, err := tf.output(ctx, d, "output", "-raw", "count")
-					if err != nil {
-						return fmt.Errorf("terraform output in %s: %w\n%s", d, err, out)
-					}
-					if strings.TrimSpace(out) != strconv.Itoa(n) {
-						return fmt.Errorf("%s: output count = %q, want %d", d, out, n)
-					}
-				}
-				return nil
-			}},
+			after: func() error { return checkCount(ctx, tf, n, provDataDir, baseDataDir) }},
+		{name: stepFiltered, prov: provFilteredDir, base: baseFilteredDir, args: apply,
+			after: func() error { return checkCount(ctx, tf, len(filtered), provFilteredDir, baseFilteredDir) }},
 	}
 	if n > perSessionMax && perSessionMax > 0 {
 		fmt.Fprintf(stdout, "  steps a-c skipped: N > -per-session-max %d\n", perSessionMax)
 		steps = steps[3:]
 	}
-	perSession := len(steps) == 4
-	more, err := labelSteps(sb, dir, agentID, masterKey, keys, apply, plan)
+	perSession := len(steps) == 5
+	if big {
+		fmt.Fprintf(stdout, "  N > -labels-apply-max %d: the sessions start with step e's labels; steps d and g skipped\n",
+			opts.labelsApplyMax)
+		steps = slices.DeleteFunc(steps, func(s benchStep) bool { return strings.HasPrefix(s.name, "d. ") })
+	}
+	more, err := labelSteps(sb, dir, agentID, masterKey, keys, apply, plan, big)
 	if err != nil {
 		return res, err
 	}
@@ -522,6 +560,9 @@ func benchSize(ctx context.Context, tf *terraform, dir string, n, parallelism, p
 			after: func() error { return checkArchived(sb, agentID, archived) }})
 	}
 	for _, s := range steps {
+		if letter, _, _ := strings.Cut(s.name, "."); opts.steps != nil && !opts.steps[letter] {
+			continue
+		}
 		st, err := runStep(ctx, tf, sb, s, planRuns, stdout)
 		if err != nil {
 			return res, err
@@ -559,7 +600,7 @@ func runStep(ctx context.Context, tf *terraform, sb *sandbox.Sandbox, s benchSte
 	if s.repeatable {
 		runs = max(1, planRuns)
 	}
-	var provWalls, baseWalls []time.Duration
+	var provWalls, baseWalls, provCPUs, baseCPUs []time.Duration
 	for i := range runs {
 		sb.ResetCounters()
 		wall, rss, procs, err := tf.measure(ctx, s.prov, s.wantExit, s.args...)
@@ -573,16 +614,18 @@ func runStep(ctx context.Context, tf *terraform, sb *sandbox.Sandbox, s benchSte
 			return st, err
 		}
 		st.RSS, st.Procs = max(st.RSS, rss), max(st.Procs, procs)
-		provWalls = append(provWalls, wall)
+		provWalls, provCPUs = append(provWalls, wall), append(provCPUs, tf.lastCPU)
 		if wall, _, _, err = tf.measure(ctx, s.base, s.wantExit, s.args...); err != nil {
 			fmt.Fprintln(stdout, "FAILED")
 			return st, err
 		}
-		baseWalls = append(baseWalls, wall)
+		baseWalls, baseCPUs = append(baseWalls, wall), append(baseCPUs, tf.lastCPU)
 	}
 	st.Runs = runs
 	st.Provider, st.Baseline = median(provWalls), median(baseWalls)
-	fmt.Fprintf(stdout, "provider %s, baseline %s", fmtDurs(provWalls), fmtDurs(baseWalls))
+	st.ProviderCPU, st.BaselineCPU = median(provCPUs), median(baseCPUs)
+	fmt.Fprintf(stdout, "provider %s, baseline %s; CPU %s, %s", fmtDurs(provWalls), fmtDurs(baseWalls),
+		fmtDur(st.ProviderCPU), fmtDur(st.BaselineCPU))
 	fmt.Fprintf(stdout, "  (load %s)\n", loadAvg())
 	if s.after != nil {
 		if err := s.after(); err != nil {
@@ -590,6 +633,33 @@ func runStep(ctx context.Context, tf *terraform, sb *sandbox.Sandbox, s benchSte
 		}
 	}
 	return st, nil
+}
+
+// filterPrefix is the key_prefix of the filtered data source (step d2).
+const filterPrefix = "agent:main:discord:channel:1"
+
+// stepFiltered is the filtered data source's step.
+const stepFiltered = "d2. data source, filtered (key_prefix)"
+
+// checkCount checks that the output count of each of dirs is want.
+func checkCount(ctx context.Context, tf *terraform, want int, dirs ...string) error {
+	for _, d := range dirs {
+		out, err := tf.output(ctx, d, "output", "-raw", "count")
+		if err != nil {
+			return fmt.Errorf("terraform output in %s: %w\n%s", d, err, out)
+		}
+		if strings.TrimSpace(out) != strconv.Itoa(want) {
+			return fmt.Errorf("%s: output count = %q, want %d", d, out, want)
+		}
+	}
+	return nil
+}
+
+// benchLabel is the label the configurations give key with prefix:
+// "<prefix>-<md5(key)>".
+func benchLabel(prefix, key string) string {
+	sum := md5.Sum([]byte(key))
+	return prefix + "-" + hex.EncodeToString(sum[:])
 }
 
 // writeVars writes terraform.tfvars.json in dir.
@@ -614,8 +684,7 @@ func checkLabels(sb *sandbox.Sandbox, agentID string, keys []string, prefix stri
 	bad := 0
 	var first string
 	for _, k := range keys {
-		sum := md5.Sum([]byte(k))
-		want := prefix + "-" + hex.EncodeToString(sum[:])
+		want := benchLabel(prefix, k)
 		if s, ok := sb.Session(agentID, k); !ok || s.Label == nil || *s.Label != want {
 			if bad == 0 {
 				first = k
@@ -747,14 +816,16 @@ func markdown(m machine, o options, results []result) string {
 	}
 	b.WriteString("# Benchmarks\n\n")
 	b.WriteString("Generated by `make bench` (`scripts/bench.sh`, which runs `go run ./cmd/guayaba-bench`); " +
-		"do not edit by hand. `BENCH_N=100,1000,10000 make bench` adds N = 10,000.\n\n")
+		"do not edit by hand. `BENCH_N=100,1000 make bench` leaves out the large sizes.\n\n")
 	b.WriteString("For each N the sandbox runs in-process with one agent holding N generated sessions, and the real " +
 		"`terraform` binary runs four commands against the provider (built from this repository, used through " +
 		"`dev_overrides`):\n\n")
 	b.WriteString("- **a.** `apply` adopting all N sessions with `guayaba_session` (`for_each`), setting every label;\n")
 	b.WriteString("- **b.** `plan -detailed-exitcode` with nothing changed (refresh on, exit code 0);\n")
 	b.WriteString("- **c.** `apply` changing every label;\n")
-	b.WriteString("- **d.** `apply` of a fresh configuration reading `data \"guayaba_sessions\"` over all N.\n\n")
+	b.WriteString("- **d.** `apply` of a fresh configuration reading `data \"guayaba_sessions\"` over all N;\n")
+	b.WriteString("- **d2.** the same with `key_prefix = \"" + filterPrefix + "\"`, which selects about 2% of the " +
+		"generated sessions (the baseline holds a list of those keys).\n\n")
 	b.WriteString(labelsMarkdown)
 	b.WriteString("Step **h** runs the configuration of steps a-c again after step g, with the labels step g set and " +
 		"`archived = true` on 30% of the N sessions: an archive sweep. Each archive is confirmed by a listing that " +
@@ -778,6 +849,9 @@ func markdown(m machine, o options, results []result) string {
 	if o.perSessionMax > 0 {
 		command += fmt.Sprintf(" -per-session-max %d", o.perSessionMax)
 	}
+	if o.labelsApplyMax > 0 {
+		command += fmt.Sprintf(" -labels-apply-max %d", o.labelsApplyMax)
+	}
 	fmt.Fprintf(&b, "- Command: `%s`\n", command)
 	for _, r := range results {
 		fmt.Fprintf(&b, "\n### N = %d\n\nLoad average (1, 5, 15 min) after the steps: %s.\n\n", r.N, r.Load)
@@ -791,6 +865,10 @@ func markdown(m machine, o options, results []result) string {
 			b.WriteString("| " + strings.Join(row, " | ") + " |\n")
 		}
 		b.WriteString(labelsComparison(r))
+	}
+	if pr := planRatios(results); pr != "" {
+		b.WriteString("\n### One `guayaba_session_labels` against Terraform's floor\n\n" +
+			"Step f, the no-change plan, against one `terraform_data` holding the same map, in the same run:\n\n" + pr)
 	}
 	return b.String()
 }

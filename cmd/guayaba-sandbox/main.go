@@ -45,7 +45,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	allowRemote := fs.Bool("allow-remote", false, "allow a non-loopback listen address, and API requests addressed to any host name "+
 		"(anyone who reaches the address, and any web page by DNS rebinding, can then use the API with the public demo keys)")
 	seed := fs.String("seed", "", "load this fixture JSON file")
-	generate := fs.String("generate", "", "generate data: agents=N,sessions=N,archives=N,messages=N,seed=N")
+	generate := fs.String("generate", "", "generate data: agents=N,sessions=N,archives=N,messages=N,seed=N; history=N,message_bytes=N give each agent's first session a long transcript")
 	demo := fs.Bool("demo", false, "load the demo fixture (the default when neither --seed nor --generate is given)")
 	unknownKeys := fs.String("unknown-keys", "404", "unknown session keys and archives: 404 or lenient")
 	successBody := fs.String("success-body", "empty", "success body of POST actions: empty, object or message")

@@ -2,11 +2,17 @@ package provider
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"fmt"
+	"reflect"
 	"time"
 
 	fwattr "github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/guayabadotrun/terraform-provider-guayaba/internal/sessions"
 )
@@ -83,4 +89,53 @@ func stringListValue(s []string) types.List {
 		elems[i] = types.StringValue(v)
 	}
 	return types.ListValueMust(types.StringType, elems)
+}
+
+// setState stores model (a pointer to a struct of attr.Value fields tagged
+// tfsdk) as st, like st.Set, and setPlan as a plan. Both convert each field
+// once; Set converts a map attribute three times (through reflection and
+// back), which at 10,000 labels costs more than the rest of a refresh.
+func setState(ctx context.Context, st *tfsdk.State, model any) diag.Diagnostics {
+	return setModel(ctx, &st.Raw, st.Schema.Type().TerraformType(ctx), model)
+}
+
+func setPlan(ctx context.Context, p *tfsdk.Plan, model any) diag.Diagnostics {
+	return setModel(ctx, &p.Raw, p.Schema.Type().TerraformType(ctx), model)
+}
+
+func setModel(ctx context.Context, raw *tftypes.Value, typ tftypes.Type, model any) diag.Diagnostics {
+	var diags diag.Diagnostics
+	fail := func(err error) diag.Diagnostics {
+		diags.AddError("Value Conversion Error", "An unexpected error was encountered trying to store a value. "+
+			"This is always an error in the provider. Please report the following to the provider developer:\n\n"+err.Error())
+		return diags
+	}
+	rv := reflect.ValueOf(model)
+	if rv.Kind() == reflect.Pointer {
+		rv = rv.Elem()
+	}
+	if rv.Kind() != reflect.Struct {
+		return fail(fmt.Errorf("%T is not a struct", model))
+	}
+	vals := make(map[string]tftypes.Value, rv.NumField())
+	for i := range rv.NumField() {
+		name := rv.Type().Field(i).Tag.Get("tfsdk")
+		if name == "" || name == "-" {
+			continue
+		}
+		v, ok := rv.Field(i).Interface().(fwattr.Value)
+		if !ok {
+			return fail(fmt.Errorf("field %s of %T is not an attr.Value", name, model))
+		}
+		tv, err := v.ToTerraformValue(ctx)
+		if err != nil {
+			return fail(fmt.Errorf("%s: %w", name, err))
+		}
+		vals[name] = tv
+	}
+	if err := tftypes.ValidateValue(typ, vals); err != nil {
+		return fail(err)
+	}
+	*raw = tftypes.NewValue(typ, vals)
+	return diags
 }

@@ -228,3 +228,17 @@ func msgAt(m sandbox.Message, id string, at time.Time) sandbox.Message {
 	m.ID, m.Timestamp = id, at.UnixMilli()
 	return m
 }
+
+// bigAgent loads a generated agent into env's sandbox (Generate with g, one
+// agent) and returns it with a provider block for it (the fixture's master
+// key and the agent as agent_id).
+func bigAgent(t *testing.T, env *testEnv, g sandbox.GenerateOptions) (sandbox.AgentFixture, string) {
+	t.Helper()
+	g.Agents = 1
+	fx := sandbox.Generate(g)
+	if err := env.sb.Load(fx); err != nil {
+		t.Fatal(err)
+	}
+	a := fx.Agents[0]
+	return a, env.providerWithKey(fx.MasterToken(), hclAttr("agent_id", a.ID))
+}

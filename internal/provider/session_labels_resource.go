@@ -186,7 +186,7 @@ func (r *SessionLabelsResource) ModifyPlan(ctx context.Context, req resource.Mod
 	} else {
 		plan.MissingKeys = types.ListUnknown(types.StringType)
 	}
-	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(setPlan(ctx, &resp.Plan, &plan)...)
 	if labelsKnown && !plan.AgentID.IsUnknown() && !plan.Exclusive.IsUnknown() &&
 		r.data != nil && !resp.Diagnostics.HasError() {
 		r.warn(ctx, plan, priorOf(ctx, state, req.Private, &resp.Diagnostics), &resp.Diagnostics)
@@ -317,7 +317,7 @@ func (r *SessionLabelsResource) Create(ctx context.Context, req resource.CreateR
 	}
 	final, st, ok := r.apply(ctx, plan, labelsPrior{}, &resp.Diagnostics)
 	if ok {
-		resp.Diagnostics.Append(resp.State.Set(ctx, &final)...)
+		resp.Diagnostics.Append(setState(ctx, &resp.State, &final)...)
 		setWritten(ctx, resp.Private, st, &resp.Diagnostics)
 	}
 	// On failure nothing is recorded: the next apply plans the whole map
@@ -337,11 +337,11 @@ func (r *SessionLabelsResource) Update(ctx context.Context, req resource.UpdateR
 	case ok || final.AgentID.ValueString() != "":
 		// Even after a failed rename the state records what is now true, so
 		// that the next plan shows exactly what is left to do.
-		resp.Diagnostics.Append(resp.State.Set(ctx, &final)...)
+		resp.Diagnostics.Append(setState(ctx, &resp.State, &final)...)
 		setWritten(ctx, resp.Private, st, &resp.Diagnostics)
 	default:
 		// Nothing was listed, so nothing was changed.
-		resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+		resp.Diagnostics.Append(setState(ctx, &resp.State, &state)...)
 	}
 }
 
@@ -451,7 +451,7 @@ func (r *SessionLabelsResource) Read(ctx context.Context, req resource.ReadReque
 	}
 	st := cur.Refresh(prior.labels, prior.written, state.Exclusive.ValueBool())
 	state.setLabels(st, true)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	resp.Diagnostics.Append(setState(ctx, &resp.State, &state)...)
 	setWritten(ctx, resp.Private, st, &resp.Diagnostics)
 }
 
@@ -506,5 +506,5 @@ func (r *SessionLabelsResource) ImportState(ctx context.Context, req resource.Im
 		MissingKeys: stringListValue(nil),
 		OtherLabels: types.MapNull(types.StringType),
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &st)...)
+	resp.Diagnostics.Append(setState(ctx, &resp.State, &st)...)
 }

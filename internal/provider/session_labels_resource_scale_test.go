@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 
@@ -88,4 +89,53 @@ func TestAccSessionLabels_throttled(t *testing.T) {
 			t.Fatalf("session %s has label %s after apply", k, labelOf(s.Label))
 		}
 	}
+}
+
+// An agent with 100,000 sessions (a popular bot's direct chats): one
+// guayaba_session, one guayaba_session_labels with 100 labels and a
+// filtered guayaba_sessions in one configuration apply, and the next plan
+// is empty and costs exactly one listing. On a tfWorkdir: the API calls
+// are counted per terraform command.
+func TestAccScale_bigAgent100k(t *testing.T) {
+	forEachVariant(t, func(t *testing.T, env *testEnv) {
+		a, provider := bigAgent(t, env, sandbox.GenerateOptions{SessionsPerAgent: 100_000, Seed: 19})
+		const prefix = "agent:main:discord:channel:1"
+		filtered := 0
+		labels := map[string]string{}
+		for _, s := range a.Sessions[1:] {
+			if strings.HasPrefix(s.Key, prefix) {
+				filtered++
+			}
+			if len(labels) < 100 {
+				labels[s.Key] = "big agent " + s.Key
+			}
+		}
+		one := a.Sessions[0].Key
+		config := provider + sessionBlock{key: one, label: new("big agent: the one")}.String() +
+			labelsBlock{labels: labels}.String() + hclBlock(`data "guayaba_sessions" "filtered"`, hclAttr("key_prefix", prefix)) + `
+output "filtered" { value = length(data.guayaba_sessions.filtered.keys) }
+`
+		w := newTFWorkdir(t, config)
+		c := countCalls(t, env, w, "apply", "-auto-approve", "-no-color")
+		t.Logf("apply over 100,000 sessions: %v", c.ByRoute)
+		if got := c.ByRoute[sandbox.RouteSessionsRename]; got != 101 {
+			t.Errorf("apply renamed %d sessions, want 101 (the one and the 100 labels)", got)
+		}
+		for k, l := range labels {
+			if s, _ := env.sb.Session(a.ID, k); s.Label == nil || *s.Label != l {
+				t.Fatalf("session %s has label %s after apply, want %q", k, labelOf(s.Label), l)
+			}
+		}
+		if s, _ := env.sb.Session(a.ID, one); s.Label == nil || *s.Label != "big agent: the one" {
+			t.Errorf("session %s has label %s after apply", one, labelOf(s.Label))
+		}
+		if got := string(w.outputs()["filtered"]); got != strconv.Itoa(filtered) {
+			t.Errorf("the filtered data source has %s sessions, want %d", got, filtered)
+		}
+		c = countCalls(t, env, w, "plan", "-no-color", "-detailed-exitcode")
+		t.Logf("plan over 100,000 sessions: %v", c.ByRoute)
+		if c.ByRoute[sandbox.RouteSessionsList] != 1 || c.Total != 1 {
+			t.Errorf("plan over 100,000 sessions: want exactly 1 listing and nothing else, got %v", c.ByRoute)
+		}
+	})
 }

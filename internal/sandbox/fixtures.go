@@ -276,3 +276,13 @@ func fillConversationDefaults(agentID string, sessionID, sessionFile, chatType, 
 		*lastChannel = "api"
 	}
 }
+
+// MasterToken returns the token of the fixture's first master key, or "".
+func (f Fixture) MasterToken() string {
+	for _, k := range f.Keys {
+		if k.IsMaster() {
+			return k.Token
+		}
+	}
+	return ""
+}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -76,7 +77,11 @@ func Generate(g GenerateOptions) Fixture {
 				spec.Label = &l
 			}
 			t = t.Add(time.Duration(1+r.r.IntN(120)) * time.Minute)
-			spec.Messages = r.messages(g.MessagesPerSession, t)
+			if i == 0 && g.HistoryMessages > 0 {
+				spec.Messages = r.longMessages(g.HistoryMessages, g.MessageBytes, t)
+			} else {
+				spec.Messages = r.messages(g.MessagesPerSession, t)
+			}
 			spec.UpdatedAt = t
 			af.Sessions = append(af.Sessions, spec)
 		}
@@ -162,6 +167,25 @@ func (r gen) messages(n int, end time.Time) []Message {
 		m.ID = r.hex(8)
 		m.Timestamp = end.Add(-time.Duration(n-1-i) * 30 * time.Second).UnixMilli()
 		out = append(out, m)
+	}
+	return out
+}
+
+// longMessages returns n alternating text messages ending at end, each
+// about size bytes of content (at least its numbered opening): a long
+// transcript, such as a support conversation with tool output. The
+// padding is one shared string, so that 1,000 messages of 24 KB cost
+// little more than their JSON encoding.
+func (r gen) longMessages(n, size int, end time.Time) []Message {
+	pad := strings.Repeat("Lorem ipsum dolor sit amet, consectetur adipiscing elit. ", size/56+1)
+	out := make([]Message, n)
+	roles := [2]string{"user", "assistant"}
+	for i := range out {
+		text := roles[i%2] + " message " + strconv.Itoa(i+1) + ": "
+		text += pad[:max(0, size-len(text))]
+		out[i] = TextMessage(roles[i%2], text)
+		out[i].ID = r.hex(8)
+		out[i].Timestamp = end.Add(-time.Duration(n-1-i) * 30 * time.Second).UnixMilli()
 	}
 	return out
 }
@@ -291,16 +315,23 @@ func demoArchives() []ArchiveSpec {
 
 // GenerateOptions drives Generate.
 type GenerateOptions struct {
-	Agents             int   `json:"agents"`
-	SessionsPerAgent   int   `json:"sessions"`
-	ArchivesPerAgent   int   `json:"archives"`
-	MessagesPerSession int   `json:"messages"`
-	Seed               int64 `json:"seed"`
+	Agents             int `json:"agents"`
+	SessionsPerAgent   int `json:"sessions"`
+	ArchivesPerAgent   int `json:"archives"`
+	MessagesPerSession int `json:"messages"`
+	// HistoryMessages, when not 0, is the number of messages of each
+	// agent's first session instead of MessagesPerSession, each of about
+	// MessageBytes bytes of text: a long transcript (history=1000 and
+	// message_bytes=24576 make one of 24 MB).
+	HistoryMessages int   `json:"history,omitempty"`
+	MessageBytes    int   `json:"message_bytes,omitempty"`
+	Seed            int64 `json:"seed"`
 }
 
-// ParseGenerateOptions parses "agents=1,sessions=1000,archives=10,messages=5,seed=1".
+// ParseGenerateOptions parses "agents=1,sessions=1000,archives=10,messages=5,seed=1"
+// (and history=1000,message_bytes=24576 for one long transcript per agent).
 // Missing fields keep the defaults of 1 agent, 10 sessions, 2 archives,
-// 4 messages and seed 1.
+// 4 messages, no long transcript and seed 1.
 func ParseGenerateOptions(spec string) (GenerateOptions, error) {
 	g := GenerateOptions{Agents: 1, SessionsPerAgent: 10, ArchivesPerAgent: 2, MessagesPerSession: 4, Seed: 1}
 	fields, err := splitSpec("generate", spec)
@@ -322,10 +353,14 @@ func ParseGenerateOptions(spec string) (GenerateOptions, error) {
 			g.ArchivesPerAgent = int(n)
 		case "messages":
 			g.MessagesPerSession = int(n)
+		case "history":
+			g.HistoryMessages = int(n)
+		case "message_bytes":
+			g.MessageBytes = int(n)
 		case "seed":
 			g.Seed = n
 		default:
-			return g, fmt.Errorf("generate: unknown field %q (want agents, sessions, archives, messages, seed)", name)
+			return g, fmt.Errorf("generate: unknown field %q (want agents, sessions, archives, messages, history, message_bytes, seed)", name)
 		}
 	}
 	return g, nil

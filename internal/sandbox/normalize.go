@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"unicode"
@@ -57,6 +58,9 @@ func cloneOrigin(m map[string]any) map[string]any {
 	if m == nil {
 		return map[string]any{}
 	}
+	if out, ok := cloneFlatOrigin(m); ok {
+		return out
+	}
 	b, err := json.Marshal(m)
 	if err != nil {
 		return map[string]any{}
@@ -64,6 +68,41 @@ func cloneOrigin(m map[string]any) map[string]any {
 	out := map[string]any{}
 	_ = json.Unmarshal(b, &out)
 	return out
+}
+
+// cloneFlatOrigin copies an origin of JSON scalars (valid UTF-8 strings,
+// booleans, null, finite numbers, which become float64) as the JSON round
+// trip of cloneOrigin would, without it: loading 100,000 generated
+// sessions spent most of its time there. ok is false for anything else.
+func cloneFlatOrigin(m map[string]any) (map[string]any, bool) {
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		if !utf8.ValidString(k) {
+			return nil, false
+		}
+		switch v := v.(type) {
+		case string:
+			if !utf8.ValidString(v) {
+				return nil, false
+			}
+			out[k] = v
+		case bool, nil:
+			out[k] = v
+		case int:
+			if v > 1<<53 || v < -(1<<53) {
+				return nil, false
+			}
+			out[k] = float64(v)
+		case float64:
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return nil, false
+			}
+			out[k] = v
+		default:
+			return nil, false
+		}
+	}
+	return out, true
 }
 
 func copyLabel(l *string) *string {
