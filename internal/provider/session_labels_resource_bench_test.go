@@ -164,17 +164,28 @@ func failed(err error, diags []*tfprotov6.Diagnostic) error {
 	return nil
 }
 
+// validated is a newly configured provider that has validated the
+// resource's configuration, as Terraform does before it plans.
+func (lb *labelsBench) validated(ctx context.Context) (tfprotov6.ProviderServer, error) {
+	srv, err := lb.configured(ctx)
+	if err != nil {
+		return nil, err
+	}
+	vr, err := srv.ValidateResourceConfig(ctx, &tfprotov6.ValidateResourceConfigRequest{TypeName: "guayaba_session_labels",
+		Config: lb.config})
+	if err := failed(err, vr.Diagnostics); err != nil {
+		return nil, fmt.Errorf("validate: %w", err)
+	}
+	return srv, nil
+}
+
 // plan runs one no-change plan with refresh, as terraform plan does, on a
 // newly configured provider, and checks that it is empty.
 func (lb *labelsBench) plan(ctx context.Context) error {
 	const typeName = "guayaba_session_labels"
-	srv, err := lb.configured(ctx)
+	srv, err := lb.validated(ctx)
 	if err != nil {
 		return err
-	}
-	vr, err := srv.ValidateResourceConfig(ctx, &tfprotov6.ValidateResourceConfigRequest{TypeName: typeName, Config: lb.config})
-	if err := failed(err, vr.Diagnostics); err != nil {
-		return fmt.Errorf("validate: %w", err)
 	}
 	ur, err := srv.UpgradeResourceState(ctx, &tfprotov6.UpgradeResourceStateRequest{TypeName: typeName,
 		RawState: &tfprotov6.RawState{JSON: lb.stateJSON}})
@@ -299,13 +310,9 @@ func (lb *labelsBench) create(ctx context.Context) error {
 	null := dynamicValue(lb.resType, tftypes.NewValue(lb.resType, nil))
 	var planned *tfprotov6.DynamicValue
 	for _, step := range []string{"plan", "apply"} {
-		srv, err := lb.configured(ctx)
+		srv, err := lb.validated(ctx)
 		if err != nil {
 			return err
-		}
-		vr, err := srv.ValidateResourceConfig(ctx, &tfprotov6.ValidateResourceConfigRequest{TypeName: typeName, Config: lb.config})
-		if err := failed(err, vr.Diagnostics); err != nil {
-			return fmt.Errorf("validate: %w", err)
 		}
 		// Terraform proposes the configuration for a new resource: computed
 		// attributes null.
