@@ -202,7 +202,7 @@ func explainLimit(agentID string, err error) (string, string) {
 	case client.BoundElementBytes:
 		summary = "one " + le.Element + " of the answer is larger than the provider reads"
 		what = fmt.Sprintf("%s %d of the answer is larger than %s, the most the provider reads of one %s.",
-			capitalize(le.Element), le.Index, sizeOf(le.Limit), le.Element)
+			upperFirst(le.Element), le.Index, sizeOf(le.Limit), le.Element)
 		if history {
 			do = "Set a smaller `limit` on the history: it reads the last `limit` messages, and fewer may leave this one " +
 				"out. If the conversation's recent messages are this large, report it to Guayaba support with the request below."
@@ -213,7 +213,7 @@ func explainLimit(agentID string, err error) (string, string) {
 	default: // client.BoundDepth and any later bound
 		summary = "the answer nests deeper than the provider reads"
 		what = fmt.Sprintf("%s %d of the answer nests arrays and objects deeper than %d levels, which no answer of the "+
-			"Guayaba API needs.", capitalize(le.Element), le.Index, le.Limit)
+			"Guayaba API needs.", upperFirst(le.Element), le.Index, le.Limit)
 		do = "Report it to Guayaba support with the request below."
 	}
 	return summary, what + " " + ours + do
@@ -234,13 +234,6 @@ func sizeOf(n int64) string {
 		return fmt.Sprintf("%d GiB", n>>30)
 	}
 	return fmt.Sprintf("%d MiB", n>>20)
-}
-
-func capitalize(s string) string {
-	if s == "" {
-		return s
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 func explainAgentNotFound(agentID string, _ error) (string, string) {
